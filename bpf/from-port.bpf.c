@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * TC ingress of a VM port: frames from the VM to the network. Learns the source, then
+ * switches locally, encapsulates to the remote VTEP, or floods (DESIGN.md, "VM to network").
+ */
+#include "lib/flood.h"
+#include "lib/mtu.h"
+
+#define IPPROTO_TCP_ 6
+
+/* Encapsulation state kept across the copies of one frame. */
+struct encap_job {
+	struct vxlan_outer o;
+	struct vtep v; /* a copy: the agent may rewrite the slot while this frame is in flight */
+	__u8 is_ip;
+};
+
+/* Per-CPU scratch space for the encap_job: the BPF stack (512 bytes) is shared with the ICMP builders. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct encap_job);
+} vx_scratch SEC(".maps");
+
+static __always_inline int icmp4_is_error(__u8 type)
+{
+	return type == 3 || type == 4 || type == 5 || type == 11 || type == 12;
+}
+
+/* L3 size of the largest packet this skb becomes: one GSO segment, or the whole frame. */
+static __always_inline __u32 l3_segment_len(struct __sk_buff *skb, __u32 l3_off, __u32 l4_off, __u8 proto)
+{
+	__u32 l3len = skb->len - l3_off;
+
+	if (skb->gso_segs <= 1)
+		return l3len;
+	if (proto == IPPROTO_TCP_) {
+		__u8 doff;
+
+		if (bpf_skb_load_bytes(skb, l4_off + 12, &doff, 1))
+			return l3len;
+		return skb->gso_size + (l4_off - l3_off) + (doff >> 4) * 4;
+	}
+	return skb->gso_size + (l4_off - l3_off) + sizeof(struct udphdr);
+}
+
+/*
+ * Checks the MTU, fills the outer header template and opens the room. Returns -1 when the
+ * frame is ready for encap_send(), otherwise the verdict for the frame (ICMP sent, drop).
+ */
+static __always_inline int prepare_encap(struct __sk_buff *skb, const struct vxvem_config *cfg,
+					 const struct segment *seg, struct port *p, __u32 vni,
+					 const struct ethhdr *inner, struct encap_job *job)
+{
+	struct vtep *v = get_vtep(seg->vtep_slot);
+	struct inner_info in = { .proto = inner->h_proto };
+
+	if (!v || !v->addr)
+		return drop(vni, DROP_NO_VTEP);
+	job->v = *v;
+	__u32 mtu = job->v.mtu;
+	__u32 over = skb->len - ETH_HLEN + VXVEM_ENCAP_LEN > mtu;
+
+	if (in.proto == bpf_htons(ETH_P_IP)) {
+		struct iphdr ip;
+
+		if (bpf_skb_load_bytes(skb, ETH_HLEN, &ip, sizeof(ip)))
+			return drop(vni, DROP_INNER_MALFORMED);
+		in.is_ip = 1;
+		in.dsfield = ip.tos;
+		__u32 l4 = ETH_HLEN + ip.ihl * 4;
+
+		if (over && l3_segment_len(skb, ETH_HLEN, l4, ip.protocol) + VXVEM_ENCAP_LEN > mtu) {
+			__u8 type = 0;
+
+			if (!(ip.frag_off & bpf_htons(IP_DF)))
+				return drop(vni, DROP_MTU_EXCEEDED);
+			if (ip.protocol == IPPROTO_ICMP && !bpf_skb_load_bytes(skb, l4, &type, 1) && icmp4_is_error(type))
+				return drop(vni, DROP_MTU_EXCEEDED); /* never ICMP in reply to an ICMP error */
+			if (!icmp_allowed(cfg, p))
+				return drop(vni, DROP_ICMP_RATELIMIT);
+			return send_frag_needed(skb, vni, mtu - VXVEM_ENCAP_LEN);
+		}
+	} else if (in.proto == bpf_htons(ETH_P_IPV6)) {
+		struct ipv6hdr ip6;
+
+		if (bpf_skb_load_bytes(skb, ETH_HLEN, &ip6, sizeof(ip6)))
+			return drop(vni, DROP_INNER_MALFORMED);
+		in.is_ip = 1;
+		in.dsfield = (ip6.priority << 4) | (ip6.flow_lbl[0] >> 4);
+		__u32 l4 = ETH_HLEN + sizeof(ip6);
+
+		if (over && l3_segment_len(skb, ETH_HLEN, l4, ip6.nexthdr) + VXVEM_ENCAP_LEN > mtu) {
+			__u8 type = 0;
+
+			if (ip6.nexthdr == IPPROTO_ICMPV6_ && !bpf_skb_load_bytes(skb, l4, &type, 1) && type < 128)
+				return drop(vni, DROP_MTU_EXCEEDED);
+			if (!icmp_allowed(cfg, p))
+				return drop(vni, DROP_ICMP_RATELIMIT);
+			return send_pkt_too_big(skb, vni, mtu - VXVEM_ENCAP_LEN);
+		}
+	} else if (over) {
+		return drop(vni, DROP_MTU_NON_IP);
+	}
+
+	job->is_ip = in.is_ip;
+	outer_init(&job->o, cfg, &job->v, vni, outer_tos(cfg, in.dsfield), outer_src_port(skb, cfg), skb->len);
+	if (encap_grow(skb, &in, inner))
+		return drop(vni, DROP_ENCAP_FAILED);
+	return -1;
+}
+
+/*
+ * Sends the encapsulated frame to `dst`: a clone when more copies follow, the skb itself for
+ * the last one. Returns the verdict for the last copy, 0 for a sent clone, -1 on failure.
+ */
+static __always_inline int encap_send(struct __sk_buff *skb, struct encap_job *job, __u32 dst, int last)
+{
+	__u8 dmac[6] = {};
+	__u32 nh = 0;
+
+	if (next_hop_mac(&job->v, dst, dmac, &nh)) {
+		neigh_miss_event(job->v.ifindex, nh);
+		if (!last || !job->is_ip)
+			return -1;
+		/* IP frames can wait for ARP in the kernel's neighbour queue instead of being lost. */
+		struct bpf_redir_neigh params = { .nh_family = 2 /* AF_INET */, .ipv4_nh = nh };
+
+		outer_set_dst(&job->o, dst, dmac);
+		if (bpf_skb_store_bytes(skb, 0, &job->o.eth, VXVEM_ENCAP_LEN, 0))
+			return -1;
+		return bpf_redirect_neigh(job->v.ifindex, &params, sizeof(params), 0);
+	}
+	outer_set_dst(&job->o, dst, dmac);
+	if (bpf_skb_store_bytes(skb, 0, &job->o.eth, VXVEM_ENCAP_LEN, 0))
+		return -1;
+	if (last)
+		return bpf_redirect(job->v.ifindex, 0);
+	return bpf_clone_redirect(skb, job->v.ifindex, 0) ? -1 : 0;
+}
+
+struct flood_remote_ctx {
+	struct __sk_buff *skb;
+	struct encap_job *job;
+	struct flood_list *fl;
+	__u32 copies;
+	__u32 failed;
+	int verdict;
+};
+
+/* One head-end replication copy; the last one carries the original skb. */
+static long flood_remote_one(__u32 i, void *data)
+{
+	struct flood_remote_ctx *c = data;
+	__u32 n = c->fl->count;
+
+	if (i >= n || i >= VXVEM_MAX_FLOOD)
+		return 1;
+	int last = i + 1 == n;
+	int r = encap_send(c->skb, c->job, c->fl->vteps[i], last);
+
+	if (r < 0) {
+		c->failed++;
+	} else {
+		c->copies++;
+		if (last)
+			c->verdict = r;
+	}
+	return 0;
+}
+
+static __always_inline int flood(struct __sk_buff *skb, const struct vxvem_config *cfg, const struct segment *seg,
+				 struct port *p, __u32 vni, const struct ethhdr *inner, struct encap_job *job)
+{
+	__u32 copies = flood_local(skb, vni, skb->ifindex);
+	int verdict;
+
+	if (seg->mode == FLOOD_MULTICAST) {
+		if (!seg->group)
+			goto local_only;
+		verdict = prepare_encap(skb, cfg, seg, p, vni, inner, job);
+		if (verdict >= 0)
+			goto done;
+		verdict = encap_send(skb, job, seg->group, 1);
+		if (verdict < 0) {
+			count_flood(vni, copies);
+			return drop(vni, DROP_NO_NEIGHBOR);
+		}
+		copies++;
+		goto done;
+	}
+
+	struct flood_remote_ctx c = { .skb = skb, .job = job, .verdict = TC_ACT_SHOT };
+
+	c.fl = bpf_map_lookup_elem(&vx_flood, &vni);
+	if (!c.fl || !c.fl->count)
+		goto local_only;
+	verdict = prepare_encap(skb, cfg, seg, p, vni, inner, job);
+	if (verdict >= 0)
+		goto done;
+	bpf_loop(VXVEM_MAX_FLOOD, flood_remote_one, &c, 0);
+	copies += c.copies;
+	verdict = c.verdict;
+	if (c.failed)
+		drop(vni, DROP_NO_NEIGHBOR);
+done:
+	count_flood(vni, copies);
+	return verdict;
+local_only:
+	/* Every copy was a clone: the original has nowhere left to go (not a drop). */
+	count_flood(vni, copies);
+	return TC_ACT_SHOT;
+}
+
+SEC("tc")
+int from_port(struct __sk_buff *skb)
+{
+	struct vxvem_config *cfg = get_config();
+	__u32 ifindex = skb->ifindex;
+
+	if (!cfg)
+		return TC_ACT_OK;
+	struct port *p = bpf_map_lookup_elem(&vx_ports, &ifindex);
+
+	if (!p)
+		return TC_ACT_OK; /* not a port of ours */
+	__u32 vni = p->vni;
+	struct segment *seg = bpf_map_lookup_elem(&vx_segments, &vni);
+
+	if (!seg)
+		return drop(vni, DROP_UNKNOWN_VNI);
+
+	__u32 zero = 0;
+	struct encap_job *job = bpf_map_lookup_elem(&vx_scratch, &zero);
+	struct ethhdr inner;
+
+	if (!job)
+		return TC_ACT_OK;
+
+	if (bpf_skb_load_bytes(skb, 0, &inner, sizeof(inner)))
+		return drop(vni, DROP_INNER_MALFORMED);
+	if (is_multicast_mac(inner.h_source))
+		return drop(vni, DROP_INNER_MALFORMED);
+	if (fdb_learn(vni, inner.h_source, MAC_KIND_LOCAL, ifindex, 0))
+		return drop(vni, DROP_STATIC_MAC_CONFLICT);
+	count_tx(vni, skb->len);
+
+	if (!is_multicast_mac(inner.h_dest)) {
+		struct mac_entry *e = fdb_lookup(vni, inner.h_dest);
+
+		if (e && e->kind == MAC_KIND_LOCAL) {
+			if (e->ifindex == ifindex)
+				return drop(vni, DROP_HAIRPIN);
+			return bpf_redirect(e->ifindex, 0);
+		}
+		if (e && e->kind == MAC_KIND_REMOTE) {
+			__u32 dst = e->vtep;
+			int verdict = prepare_encap(skb, cfg, seg, p, vni, &inner, job);
+
+			if (verdict >= 0)
+				return verdict;
+			verdict = encap_send(skb, job, dst, 1);
+			return verdict < 0 ? drop(vni, DROP_NO_NEIGHBOR) : verdict;
+		}
+	}
+	return flood(skb, cfg, seg, p, vni, &inner, job);
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * TC ingress of an uplink: VXLAN from the network to the VMs (DESIGN.md, "Network to VM").
+ * Only IPv4/UDP/4789 addressed to a local VTEP or a joined group is ours; the rest goes to
+ * the kernel untouched.
+ */
+#include "lib/decap.h"
+#include "lib/flood.h"
+
+#define IP_MF 0x2000
+#define IP_OFFSET 0x1fff
+
+/* Bytes after the outer IPv4 header that must be present: UDP, VXLAN, inner Ethernet. */
+#define AFTER_IP (sizeof(struct udphdr) + VXLAN_HDR_LEN + ETH_HLEN)
+
+SEC("tc")
+int from_uplink(struct __sk_buff *skb)
+{
+	struct vxvem_config *cfg = get_config();
+
+	if (!cfg)
+		return TC_ACT_OK;
+	/* Outer Ethernet + IPv4 (no options) + UDP + VXLAN + inner Ethernet in the linear area. */
+	if (skb->data + ETH_HLEN + sizeof(struct iphdr) + AFTER_IP > skb->data_end)
+		bpf_skb_pull_data(skb, ETH_HLEN + sizeof(struct iphdr) + AFTER_IP);
+
+	void *data = (void *)(long)skb->data, *data_end = (void *)(long)skb->data_end;
+	struct ethhdr *eth = data;
+	struct iphdr *ip = data + ETH_HLEN;
+
+	if ((void *)(ip + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IP))
+		return TC_ACT_OK;
+	if (ip->version != 4 || ip->protocol != IPPROTO_UDP)
+		return TC_ACT_OK;
+	/* Fragments are reassembled by the kernel; they are not VXLAN to us until then. */
+	if (ip->frag_off & bpf_htons(IP_MF | IP_OFFSET))
+		return TC_ACT_OK;
+
+	__u32 ihl = ip->ihl * 4;
+	__u32 saddr = ip->saddr, daddr = ip->daddr;
+	__u8 outer_tos = ip->tos;
+
+	if (ihl < sizeof(struct iphdr))
+		return TC_ACT_OK;
+	/* IP options move everything after the IPv4 header: read it through load_bytes. */
+	struct {
+		struct udphdr udp;
+		struct vxlanhdr vx;
+		struct ethhdr inner;
+	} __attribute__((packed)) h;
+	__u32 l4 = ETH_HLEN + (ihl & 0x3c);
+
+	if (bpf_skb_load_bytes(skb, l4, &h.udp, sizeof(h.udp)))
+		return TC_ACT_OK;
+	if (h.udp.dest != bpf_htons(VXLAN_PORT))
+		return TC_ACT_OK;
+
+	__u32 slot = local_vtep_slot(daddr);
+
+	if (!slot && !bpf_map_lookup_elem(&vx_groups, &daddr))
+		return TC_ACT_OK; /* VXLAN, but not for us */
+
+	/* From here on the frame is ours: anything wrong with it is a counted drop. */
+	if (bpf_skb_load_bytes(skb, l4, &h, sizeof(h)))
+		return drop(0, DROP_TRUNCATED);
+	if (!(h.vx.flags & VXLAN_FLAG_I))
+		return drop(0, DROP_VXLAN_FLAGS);
+	__u32 vni = ((__u32)h.vx.vni[0] << 16) | ((__u32)h.vx.vni[1] << 8) | h.vx.vni[2];
+	struct segment *seg = bpf_map_lookup_elem(&vx_segments, &vni);
+
+	if (!seg)
+		return drop(vni, DROP_UNKNOWN_VNI);
+	if (local_vtep_slot(saddr))
+		return drop(vni, DROP_OWN_VTEP_SOURCE);
+	if (is_multicast_mac(h.inner.h_source))
+		return drop(vni, DROP_INNER_MALFORMED);
+
+	__u32 inner_off = l4 + sizeof(struct udphdr) + VXLAN_HDR_LEN;
+	int ds = inner_dsfield(skb, inner_off + ETH_HLEN, h.inner.h_proto);
+	enum ecn_action ecn = ds < 0 ? ECN_KEEP : ecn_decap_action(outer_tos, ds);
+
+	if (ecn == ECN_DROP)
+		return drop(vni, DROP_ECN_ERROR);
+
+	struct vtep *v = get_vtep(slot ? slot : seg->vtep_slot);
+
+	if (v) {
+		__u8 smac[6];
+
+		/* eth may be stale after pull_data/load: re-read the outer source MAC. */
+		if (!bpf_skb_load_bytes(skb, 6, smac, 6))
+			neigh_learn(v, saddr, smac);
+	}
+	/* A static entry keeps its place; the frame is still delivered. */
+	fdb_learn(vni, h.inner.h_source, MAC_KIND_REMOTE, 0, saddr);
+
+	__u32 out_port = 0;
+
+	if (!is_multicast_mac(h.inner.h_dest)) {
+		struct mac_entry *e = fdb_lookup(vni, h.inner.h_dest);
+
+		if (e && e->kind == MAC_KIND_REMOTE)
+			return drop(vni, DROP_SPLIT_HORIZON);
+		if (e)
+			out_port = e->ifindex;
+	}
+
+	__u64 flags = 0;
+
+	if (skb->gso_segs > 1)
+		flags = h.inner.h_proto == bpf_htons(ETH_P_IPV6) ? BPF_F_ADJ_ROOM_DECAP_L3_IPV6 : BPF_F_ADJ_ROOM_DECAP_L3_IPV4;
+	/*
+	 * Remove [14, inner_off + 14): outer IPv4, UDP, VXLAN and the inner Ethernet header (that
+	 * is inner_off bytes), keeping the outer Ethernet slot...
+	 */
+	if (bpf_skb_adjust_room(skb, -(__s32)inner_off, BPF_ADJ_ROOM_MAC, flags))
+		return drop(vni, DROP_DECAP_FAILED);
+	/* ...and turn the outer Ethernet header into the inner one. */
+	if (bpf_skb_store_bytes(skb, 0, &h.inner, ETH_HLEN, 0))
+		return drop(vni, DROP_DECAP_FAILED);
+	if (ecn != ECN_KEEP && ecn_apply(skb, h.inner.h_proto, ecn))
+		return drop(vni, DROP_DECAP_FAILED);
+	count_rx(vni, skb->len);
+
+	if (out_port)
+		return bpf_redirect(out_port, 0);
+	__u32 copies = flood_local(skb, vni, 0);
+
+	if (!copies)
+		return drop(vni, DROP_NO_LOCAL_PORT);
+	count_flood(vni, copies);
+	return TC_ACT_SHOT; /* every local port got its clone */
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

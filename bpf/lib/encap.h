@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* VXLAN encapsulation on the port side: outer header, next hop, TOS/ECN, source port. */
+#ifndef VXVEM_ENCAP_H
+#define VXVEM_ENCAP_H
+
+#include "fdb.h"
+
+/* What the port program learnt about the inner frame before encapsulating it. */
+struct inner_info {
+	__u16 proto;   /* be: inner EtherType */
+	__u8 dsfield;  /* inner IPv4 TOS / IPv6 traffic class, 0 for non-IP */
+	__u8 is_ip;    /* IPv4 or IPv6: adjust_room can grow it with GSO intact */
+};
+
+/*
+ * Outer TOS as the kernel's vxlan computes it: DSCP inherited or fixed, then RFC 6040 normal
+ * mode ECN (INET_ECN_encapsulate): ECT(0)/ECT(1)/Not-ECT copied, CE becomes ECT(0).
+ */
+static __always_inline __u8 outer_tos(const struct vxvem_config *cfg, __u8 inner)
+{
+	__u8 tos = (cfg->flags & CFG_F_TOS_INHERIT) ? inner : cfg->tos;
+	__u8 ecn = inner & INET_ECN_MASK;
+
+	tos &= ~INET_ECN_MASK;
+	return tos | (ecn == ECN_CE ? ECN_ECT_0 : ecn);
+}
+
+/* Source port from the inner flow hash, spread over [min, max] without a division. */
+static __always_inline __u16 outer_src_port(struct __sk_buff *skb, const struct vxvem_config *cfg)
+{
+	__u32 hash = bpf_get_hash_recalc(skb);
+	__u32 span = (__u32)cfg->src_port_max - cfg->src_port_min + 1;
+
+	return cfg->src_port_min + (__u16)(((__u64)hash * span) >> 32);
+}
+
+/*
+ * Next-hop MAC for `dst` through `v`: the group's 01:00:5e MAC, or the resolved neighbour
+ * (same subnet: dst itself; otherwise the VTEP's gateway, or dst again for proxy ARP).
+ * Returns 0, or -1 with *nh set when the neighbour is not resolved yet.
+ */
+static __always_inline int next_hop_mac(const struct vtep *v, __u32 dst, __u8 *mac, __u32 *nh)
+{
+	__u32 host = bpf_ntohl(dst);
+
+	if ((host >> 28) == 0xe) {
+		mac[0] = 0x01;
+		mac[1] = 0x00;
+		mac[2] = 0x5e;
+		mac[3] = (host >> 16) & 0x7f;
+		mac[4] = (host >> 8) & 0xff;
+		mac[5] = host & 0xff;
+		return 0;
+	}
+	*nh = ((dst ^ v->addr) & v->netmask) == 0 || !v->gateway ? dst : v->gateway;
+
+	struct neigh_key key = { .ifindex = v->ifindex, .addr = *nh };
+	struct neigh_entry *n = bpf_map_lookup_elem(&vx_neigh, &key);
+
+	if (!n)
+		return -1;
+	mac_copy(mac, n->mac);
+	return 0;
+}
+
+/* Fills the outer Ethernet/IPv4/UDP/VXLAN headers except the destination MAC and address. */
+static __always_inline void outer_init(struct vxlan_outer *o, const struct vxvem_config *cfg,
+				       const struct vtep *v, __u32 vni, __u8 tos, __u16 sport, __u32 inner_len)
+{
+	mac_copy(o->eth.h_source, v->mac);
+	o->eth.h_proto = bpf_htons(ETH_P_IP);
+	o->ip.version = 4;
+	o->ip.ihl = 5;
+	o->ip.tos = tos;
+	o->ip.tot_len = bpf_htons(inner_len + sizeof(struct iphdr) + sizeof(struct udphdr) + VXLAN_HDR_LEN);
+	o->ip.id = (__u16)bpf_get_prandom_u32();
+	o->ip.frag_off = 0;
+	o->ip.ttl = cfg->ttl;
+	o->ip.protocol = IPPROTO_UDP;
+	o->ip.saddr = v->addr;
+	o->udp.source = bpf_htons(sport);
+	o->udp.dest = bpf_htons(VXLAN_PORT);
+	o->udp.len = bpf_htons(inner_len + sizeof(struct udphdr) + VXLAN_HDR_LEN);
+	o->udp.check = 0;
+	o->vx.flags = VXLAN_FLAG_I;
+	o->vx.vni[0] = vni >> 16;
+	o->vx.vni[1] = vni >> 8;
+	o->vx.vni[2] = vni;
+}
+
+/* Points the outer header at `dst` (address, checksum, MAC). */
+static __always_inline void outer_set_dst(struct vxlan_outer *o, __u32 dst, const __u8 *dmac)
+{
+	o->ip.daddr = dst;
+	o->ip.check = 0;
+	o->ip.check = ipv4_csum(&o->ip);
+	mac_copy(o->eth.h_dest, dmac);
+}
+
+/*
+ * Opens 50 bytes in front of the inner frame. IP frames use adjust_room so that GSO skbs
+ * stay segmentable as UDP tunnels; adjust_room refuses non-IP (ARP), which gets change_head.
+ * Afterwards the inner Ethernet header is at offset 50.
+ */
+static __always_inline int encap_grow(struct __sk_buff *skb, const struct inner_info *in, const struct ethhdr *inner_eth)
+{
+	if (in->is_ip) {
+		__u64 flags = BPF_F_ADJ_ROOM_ENCAP_L3_IPV4 | BPF_F_ADJ_ROOM_ENCAP_L4_UDP |
+			      BPF_F_ADJ_ROOM_ENCAP_L2(ETH_HLEN) | BPF_F_ADJ_ROOM_ENCAP_L2_ETH;
+
+		if (bpf_skb_adjust_room(skb, VXVEM_ENCAP_LEN, BPF_ADJ_ROOM_MAC, flags))
+			return -1;
+		/* adjust_room opened the room after the original Ethernet header: put it back as inner. */
+		return bpf_skb_store_bytes(skb, VXVEM_ENCAP_LEN, inner_eth, ETH_HLEN, 0);
+	}
+	return bpf_skb_change_head(skb, VXVEM_ENCAP_LEN, 0);
+}
+
+#endif /* VXVEM_ENCAP_H */

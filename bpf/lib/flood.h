@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* Flood replication: local port copies, and remote copies by segment mode. */
+#ifndef VXVEM_FLOOD_H
+#define VXVEM_FLOOD_H
+
+#include "encap.h"
+
+struct flood_local_ctx {
+	struct __sk_buff *skb;
+	struct port_list *pl;
+	__u32 skip;
+	__u32 copies;
+};
+
+static long flood_local_one(__u32 i, void *data)
+{
+	struct flood_local_ctx *c = data;
+
+	if (i >= c->pl->count || i >= VXVEM_MAX_SEG_PORTS)
+		return 1;
+	__u32 ifindex = c->pl->ifindex[i];
+
+	if (ifindex && ifindex != c->skip && bpf_clone_redirect(c->skb, ifindex, 0) == 0)
+		c->copies++;
+	return 0;
+}
+
+/*
+ * One clone to every local port of the segment except `skip` (the ingress port, or 0).
+ * Clones leave the original skb untouched, so it can still be encapsulated afterwards.
+ * bpf_loop, not a bounded loop: the body is verified once instead of once per iteration.
+ * Returns the number of copies sent.
+ */
+static __always_inline __u32 flood_local(struct __sk_buff *skb, __u32 vni, __u32 skip)
+{
+	struct flood_local_ctx c = { .skb = skb, .skip = skip };
+
+	c.pl = bpf_map_lookup_elem(&vx_seg_ports, &vni);
+	if (!c.pl)
+		return 0;
+	bpf_loop(VXVEM_MAX_SEG_PORTS, flood_local_one, &c, 0);
+	return c.copies;
+}
+
+#endif /* VXVEM_FLOOD_H */

@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Structures shared by the eBPF programs (the bpf/ entry files), the native addon and, through
+ * src/maps/layout.ts, the TypeScript codecs. test/layout.test.ts compares every struct here
+ * with the compiled object's BTF, so a field added on one side only fails the build.
+ *
+ * Rules: fixed-width types only, explicit padding, no bool, byte order noted per field
+ * ("be" = network order; everything else is host order).
+ */
+#ifndef VXVEM_SHARED_H
+#define VXVEM_SHARED_H
+
+#include <linux/types.h>
+
+#define VXLAN_PORT          4789
+#define VXLAN_HDR_LEN       8
+#define VXVEM_ENCAP_LEN     50 /* outer Ethernet 14 + IPv4 20 + UDP 8 + VXLAN 8 */
+#define VXVEM_MAX_VTEPS     4  /* per host; VTEP array slots 1..4, slot 0 reserved */
+#define VXVEM_MAX_FLOOD     128 /* remote designated VTEPs per segment (head-end replication) */
+#define VXVEM_MAX_SEG_PORTS 64  /* local ports per segment that receive a flood copy */
+#define VXVEM_VNI_MAX       0xffffff
+
+/* Entry kinds of the MAC table. */
+enum vxvem_mac_kind {
+	MAC_KIND_NONE   = 0, /* never stored: unset memory reads as zero */
+	MAC_KIND_LOCAL  = 1, /* learned on a local port */
+	MAC_KIND_REMOTE = 2, /* learned from a remote VTEP (decap) */
+};
+
+/* mac_entry.flags */
+#define MAC_F_STATIC 0x1 /* configured: learning never overrides it, ageing never removes it */
+
+/* segment.mode */
+enum vxvem_flood_mode {
+	FLOOD_UNICAST   = 1, /* head-end replication to every VTEP of the flood list */
+	FLOOD_MULTICAST = 2, /* one copy to the segment's IPv4 group */
+};
+
+/*
+ * Drop reasons: one enum for the programs, the drop counters and the Prometheus `reason`
+ * label (src/maps/drop-reasons.ts holds the label names; a test compares the two).
+ */
+enum vxvem_drop_reason {
+	DROP_NONE = 0,
+	DROP_TRUNCATED = 1,         /* header shorter than it claims */
+	DROP_VXLAN_FLAGS = 2,       /* I flag clear */
+	DROP_UNKNOWN_VNI = 3,       /* VNI not bound on this host */
+	DROP_OWN_VTEP_SOURCE = 4,   /* outer source is one of our VTEPs (multicast echo) */
+	DROP_STATIC_MAC_CONFLICT = 5, /* source MAC is static elsewhere */
+	DROP_HAIRPIN = 6,           /* destination is the ingress port */
+	DROP_MTU_NON_IP = 7,        /* non-IP frame too large for the uplink */
+	DROP_MTU_ICMP_SENT = 8,     /* DF/IPv6 frame too large: ICMP sent back instead */
+	DROP_ECN_ERROR = 9,         /* outer CE over inner Not-ECT (RFC 6040) */
+	DROP_NO_VTEP = 10,          /* segment has no usable local VTEP */
+	DROP_NO_NEIGHBOR = 11,      /* next hop MAC not resolved yet */
+	DROP_ENCAP_FAILED = 12,     /* skb could not be grown or written */
+	DROP_DECAP_FAILED = 13,
+	DROP_REDIRECT_FAILED = 14,
+	DROP_ICMP_RATELIMIT = 15,   /* too big, and the ICMP reply budget was spent */
+	DROP_INNER_MALFORMED = 16,  /* inner frame too short, or a multicast source MAC */
+	DROP_SPLIT_HORIZON = 17,    /* from the network to a MAC that is itself remote */
+	DROP_NO_LOCAL_PORT = 18,    /* segment bound but no local port to deliver to */
+	DROP_MTU_EXCEEDED = 19,     /* too large, and no ICMP may be sent for it (ICMP error, no DF fallback) */
+	DROP_REASON_MAX = 20,
+};
+
+/* Global settings; config[0]. `version` 0 means "not configured yet": programs pass traffic. */
+struct vxvem_config {
+	__u32 version;        /* bumped by the agent on every write; 0 = unset */
+	__u32 flags;          /* CFG_F_* */
+	__u8  ttl;            /* outer TTL, 1..255 */
+	__u8  tos;            /* fixed outer TOS when CFG_F_TOS_INHERIT is clear */
+	__u16 src_port_min;   /* outer UDP source port range, host order */
+	__u16 src_port_max;
+	__u16 pad0;
+	__u64 icmp_rate_ns;   /* minimum gap between two ICMP too-big replies per port */
+};
+#define CFG_F_TOS_INHERIT 0x1 /* outer DSCP copied from the inner IPv4/IPv6 header */
+#define CFG_F_UDP_CSUM    0x2 /* outer UDP checksum computed (lets receivers GRO) */
+
+/* MAC table key: (VNI, MAC). */
+struct mac_key {
+	__u32 vni;            /* host order, 24 bits used */
+	__u8  mac[6];
+	__u8  pad[2];
+};
+
+/* MAC table value. */
+struct mac_entry {
+	__u8  kind;           /* enum vxvem_mac_kind */
+	__u8  flags;          /* MAC_F_* */
+	__u16 pad0;
+	__u32 ifindex;        /* local port, for MAC_KIND_LOCAL */
+	__u32 vtep;           /* be: remote VTEP IPv4, for MAC_KIND_REMOTE */
+	__u32 pad1;
+	__u64 last_seen_ns;   /* bpf_ktime_get_ns() of the last frame *from* this MAC */
+};
+
+/* Segment table value, keyed by VNI (__u32, host order). */
+struct segment {
+	__u32 vni;            /* host order; repeated so that a value is self-describing */
+	__u8  mode;           /* enum vxvem_flood_mode */
+	__u8  vtep_slot;      /* designated local VTEP: slot 1..4 of the vteps array */
+	__u16 pad0;
+	__u32 group;          /* be: IPv4 multicast group (multicast mode), else 0 */
+	__u32 pad1;
+};
+
+/* Port table value, keyed by ifindex (__u32): a VM port bound to a segment. */
+struct port {
+	__u32 vni;            /* host order */
+	__u32 flags;          /* reserved, 0 */
+	__u64 icmp_last_ns;   /* rate limit of ICMP too-big replies sent on this port */
+};
+
+/* VTEP array value; slot 0 is reserved (an unset slot reads as zero). */
+struct vtep {
+	__u32 addr;           /* be: VTEP IPv4 address; 0 = slot unused */
+	__u32 gateway;        /* be: next hop outside the subnet, 0 = ARP for the VTEP itself */
+	__u32 netmask;        /* be */
+	__u32 ifindex;        /* uplink carrying this VTEP */
+	__u8  mac[6];         /* uplink MAC: outer source MAC */
+	__u16 mtu;            /* uplink MTU, host order */
+	__u32 flags;          /* reserved, 0 */
+};
+
+/* Next-hop neighbour table: key (uplink ifindex, IPv4), value its MAC. Filled by the agent. */
+struct neigh_key {
+	__u32 ifindex;
+	__u32 addr;           /* be */
+};
+struct neigh_entry {
+	__u8  mac[6];
+	__u16 pad0;
+	__u64 updated_ns;
+};
+
+/* Flood list of a unicast-only segment, keyed by VNI: remote designated VTEPs. */
+struct flood_list {
+	__u32 count;          /* entries used in vteps[] */
+	__u32 pad0;
+	__u32 vteps[VXVEM_MAX_FLOOD]; /* be: IPv4 */
+};
+
+/* Local ports of a segment, keyed by VNI: the flood copies that stay on this host. */
+struct port_list {
+	__u32 count;
+	__u32 pad0;
+	__u32 ifindex[VXVEM_MAX_SEG_PORTS];
+};
+
+/* Per-CPU per-segment counters, keyed by VNI. Summed over CPUs by the agent at scrape time. */
+struct seg_counters {
+	__u64 rx_packets;     /* network to VM: decapsulated and delivered */
+	__u64 rx_bytes;       /* inner frame bytes */
+	__u64 tx_packets;     /* VM to network (encapsulated or switched locally) */
+	__u64 tx_bytes;
+	__u64 flood_packets;  /* copies sent by flooding (local + remote) */
+	__u64 learned;        /* new MAC entries */
+	__u64 moves;          /* MAC moves (port to port, VTEP to VTEP, local <-> remote) */
+};
+
+/* Per-CPU drop counters key. */
+struct drop_key {
+	__u32 vni;            /* host order; 0 when the VNI is unknown or not parsed */
+	__u32 reason;         /* enum vxvem_drop_reason */
+};
+
+/* Ring buffer event: learn and move notifications for the agent. */
+enum vxvem_event_type {
+	EVENT_LEARN = 1,
+	EVENT_MOVE  = 2,
+	EVENT_NEIGH_MISS = 3, /* next hop (vtep) on uplink (ifindex) has no MAC yet */
+};
+struct mac_event {
+	__u32 type;           /* enum vxvem_event_type */
+	__u32 vni;
+	__u8  mac[6];
+	__u8  kind;           /* new enum vxvem_mac_kind */
+	__u8  old_kind;       /* for moves */
+	__u32 ifindex;        /* new local port, or 0 */
+	__u32 vtep;           /* be: new remote VTEP, or 0 */
+	__u32 old_ifindex;
+	__u32 old_vtep;       /* be */
+	__u64 ts_ns;
+};
+
+#endif /* VXVEM_SHARED_H */

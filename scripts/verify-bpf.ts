@@ -1,0 +1,28 @@
+// Loads each BPF object given on the command line into the kernel (without pinning and
+// without attaching) so that `make build` fails loudly, with the verifier log, on a rejection.
+import { mkdirSync, rmSync } from 'node:fs';
+import { basename } from 'node:path';
+import { native } from '../native/index.js';
+
+// Pin-by-name maps get a throwaway directory, removed below.
+const pinRoot = `/sys/fs/bpf/vxvem/.verify-${process.pid}`;
+mkdirSync(pinRoot, { recursive: true });
+let failed = 0;
+for (const path of process.argv.slice(2)) {
+  // Fixtures named rejected* exist to be refused by the verifier (binding tests).
+  if (basename(path).startsWith('rejected')) continue;
+  const obj = native().openObject(path, { pinRoot });
+  try {
+    obj.load();
+    console.log(`verified ${path}: ${obj.programs().map((p) => p.name).join(', ')}`);
+  } catch (e) {
+    failed++;
+    console.error(`VERIFIER REJECTED ${path}:\n${(e as Error).message}`);
+  } finally {
+    obj.close();
+    rmSync(pinRoot, { recursive: true, force: true });
+    mkdirSync(pinRoot, { recursive: true });
+  }
+}
+rmSync(pinRoot, { recursive: true, force: true });
+process.exit(failed ? 1 : 0);

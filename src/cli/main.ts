@@ -1,0 +1,47 @@
+// vxvem: one binary, subcommands. Each command module exports run(argv) -> exit code.
+import { UsageError } from './args.js';
+
+const HELP = `vxvem - VXLAN virtual switch for Linux hypervisor hosts (eBPF dataplane)
+
+Usage: vxvem <command> [options]
+
+Commands:
+  help                       this text
+  version                    print the version
+  bpf-info [--instance NAME] list the pinned maps of a VEM instance (type, sizes, entries)
+
+Global options: --json (machine-readable output where supported)
+`;
+
+type Command = (argv: string[]) => Promise<number>;
+
+const commands: Record<string, () => Promise<Command>> = {
+  'bpf-info': async () => (await import('./bpf-info.js')).run,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (!cmd || cmd === 'help' || cmd === '--help' || cmd === '-h') {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (cmd === 'version' || cmd === '--version') {
+    const { packageRoot } = await import('../maps/paths.js');
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    console.log((JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version);
+    return 0;
+  }
+  const load = commands[cmd];
+  if (!load) throw new UsageError(`unknown command ${JSON.stringify(cmd)} (see \`vxvem help\`)`);
+  return (await load())(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    const e = err instanceof Error ? err : new Error(String(err));
+    process.stderr.write(`vxvem: ${e.message}\n`);
+    process.exit(e instanceof UsageError ? 2 : 1);
+  },
+);

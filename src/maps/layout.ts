@@ -1,0 +1,189 @@
+// TypeScript views of every struct in bpf/vxvem_shared.h. Offsets are written out so that a
+// reader can compare them with the header; test/layout.test.ts compares them with BTF.
+import { StructCodec, countedArray, ipv4, mac, u16, u32, u64, u8 } from './codec.js';
+
+export const VXVEM_MAX_VTEPS = 4;
+export const VXVEM_MAX_FLOOD = 128;
+export const VXVEM_MAX_SEG_PORTS = 64;
+export const VNI_MAX = 0xffffff;
+
+export enum MacKind {
+  Local = 1,
+  Remote = 2,
+}
+export const MAC_F_STATIC = 0x1;
+
+export enum FloodMode {
+  Unicast = 1,
+  Multicast = 2,
+}
+
+export const CFG_F_TOS_INHERIT = 0x1;
+export const CFG_F_UDP_CSUM = 0x2;
+
+export enum EventType {
+  Learn = 1,
+  Move = 2,
+  NeighMiss = 3,
+}
+
+export interface VxvemConfig {
+  version: number;
+  flags: number;
+  ttl: number;
+  tos: number;
+  srcPortMin: number;
+  srcPortMax: number;
+  icmpRateNs: bigint;
+}
+export const configCodec = new StructCodec<VxvemConfig>('vxvem_config', 24, {
+  version: u32(0),
+  flags: u32(4),
+  ttl: u8(8),
+  tos: u8(9),
+  srcPortMin: u16(10),
+  srcPortMax: u16(12),
+  icmpRateNs: u64(16),
+});
+
+export interface MacKey {
+  vni: number;
+  mac: string;
+}
+export const macKeyCodec = new StructCodec<MacKey>('mac_key', 12, { vni: u32(0), mac: mac(4) });
+
+export interface MacEntry {
+  kind: MacKind;
+  flags: number;
+  ifindex: number;
+  vtep: string;
+  lastSeenNs: bigint;
+}
+export const macEntryCodec = new StructCodec<MacEntry>('mac_entry', 24, {
+  kind: u8(0),
+  flags: u8(1),
+  ifindex: u32(4),
+  vtep: ipv4(8),
+  lastSeenNs: u64(16),
+});
+
+export interface Segment {
+  vni: number;
+  mode: FloodMode;
+  vtepSlot: number;
+  group: string;
+}
+export const segmentCodec = new StructCodec<Segment>('segment', 16, {
+  vni: u32(0),
+  mode: u8(4),
+  vtepSlot: u8(5),
+  group: ipv4(8),
+});
+
+export interface Port {
+  vni: number;
+  flags: number;
+  icmpLastNs: bigint;
+}
+export const portCodec = new StructCodec<Port>('port', 16, { vni: u32(0), flags: u32(4), icmpLastNs: u64(8) });
+
+export interface Vtep {
+  addr: string;
+  gateway: string;
+  netmask: string;
+  ifindex: number;
+  mac: string;
+  mtu: number;
+  flags: number;
+}
+export const vtepCodec = new StructCodec<Vtep>('vtep', 28, {
+  addr: ipv4(0),
+  gateway: ipv4(4),
+  netmask: ipv4(8),
+  ifindex: u32(12),
+  mac: mac(16),
+  mtu: u16(22),
+  flags: u32(24),
+});
+
+export interface NeighKey {
+  ifindex: number;
+  addr: string;
+}
+export const neighKeyCodec = new StructCodec<NeighKey>('neigh_key', 8, { ifindex: u32(0), addr: ipv4(4) });
+
+export interface NeighEntry {
+  mac: string;
+  updatedNs: bigint;
+}
+export const neighEntryCodec = new StructCodec<NeighEntry>('neigh_entry', 16, { mac: mac(0), updatedNs: u64(8) });
+
+export interface FloodList {
+  vteps: string[];
+}
+export const floodListCodec = new StructCodec<FloodList>('flood_list', 8 + 4 * VXVEM_MAX_FLOOD, {
+  vteps: countedArray(0, 8, VXVEM_MAX_FLOOD, 4, ipv4),
+});
+
+export interface PortList {
+  ifindex: number[];
+}
+export const portListCodec = new StructCodec<PortList>('port_list', 8 + 4 * VXVEM_MAX_SEG_PORTS, {
+  ifindex: countedArray(0, 8, VXVEM_MAX_SEG_PORTS, 4, u32),
+});
+
+export interface SegCounters {
+  rxPackets: bigint;
+  rxBytes: bigint;
+  txPackets: bigint;
+  txBytes: bigint;
+  floodPackets: bigint;
+  learned: bigint;
+  moves: bigint;
+}
+export const segCountersCodec = new StructCodec<SegCounters>('seg_counters', 56, {
+  rxPackets: u64(0),
+  rxBytes: u64(8),
+  txPackets: u64(16),
+  txBytes: u64(24),
+  floodPackets: u64(32),
+  learned: u64(40),
+  moves: u64(48),
+});
+
+export interface DropKey {
+  vni: number;
+  reason: number;
+}
+export const dropKeyCodec = new StructCodec<DropKey>('drop_key', 8, { vni: u32(0), reason: u32(4) });
+
+export interface MacEvent {
+  type: EventType;
+  vni: number;
+  mac: string;
+  kind: MacKind;
+  oldKind: number;
+  ifindex: number;
+  vtep: string;
+  oldIfindex: number;
+  oldVtep: string;
+  tsNs: bigint;
+}
+export const macEventCodec = new StructCodec<MacEvent>('mac_event', 40, {
+  type: u32(0),
+  vni: u32(4),
+  mac: mac(8),
+  kind: u8(14),
+  oldKind: u8(15),
+  ifindex: u32(16),
+  vtep: ipv4(20),
+  oldIfindex: u32(24),
+  oldVtep: ipv4(28),
+  tsNs: u64(32),
+});
+
+/** Every shared struct, for the layout test. */
+export const ALL_STRUCTS = [
+  configCodec, macKeyCodec, macEntryCodec, segmentCodec, portCodec, vtepCodec, neighKeyCodec,
+  neighEntryCodec, floodListCodec, portListCodec, segCountersCodec, dropKeyCodec, macEventCodec,
+] as const;

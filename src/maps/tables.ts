@@ -1,0 +1,70 @@
+// The VEM's maps, typed. One place names each map and its codecs; everything else in the
+// agent and the CLI goes through these wrappers.
+import { U32, U64, formatIpv4, parseIpv4, type Codec } from './codec.js';
+import {
+  configCodec, dropKeyCodec, floodListCodec, macEntryCodec, macKeyCodec, neighEntryCodec, neighKeyCodec,
+  portCodec, portListCodec, segCountersCodec, segmentCodec, vtepCodec,
+  type DropKey, type FloodList, type MacEntry, type MacKey, type NeighEntry, type NeighKey, type Port,
+  type PortList, type SegCounters, type Segment, type Vtep, type VxvemConfig,
+} from './layout.js';
+import { PerCpuMap, TypedMap } from './typed-map.js';
+
+/** The maps every entry program shares, by their names in bpf/lib/maps.h. */
+export const MAP_NAMES = [
+  'vx_config', 'vx_macs', 'vx_segments', 'vx_ports', 'vx_vteps', 'vx_neigh', 'vx_flood',
+  'vx_seg_ports', 'vx_groups', 'vx_counters', 'vx_drops', 'vx_events',
+] as const;
+export type MapName = (typeof MAP_NAMES)[number];
+
+/** Group address (network order) as a key; its value counts the segments using it. */
+const groupKeyCodec: Codec<string> = {
+  cName: '__u32',
+  size: 4,
+  encode(v, into, base = 0) {
+    const b = into ?? Buffer.alloc(4);
+    b.writeUInt32BE(parseIpv4(v), base);
+    return b;
+  },
+  decode: (b, base = 0) => formatIpv4(b.readUInt32BE(base)),
+};
+
+export interface DataplaneMaps {
+  config: TypedMap<number, VxvemConfig>;
+  macs: TypedMap<MacKey, MacEntry>;
+  segments: TypedMap<number, Segment>;
+  ports: TypedMap<number, Port>;
+  vteps: TypedMap<number, Vtep>;
+  neigh: TypedMap<NeighKey, NeighEntry>;
+  flood: TypedMap<number, FloodList>;
+  segPorts: TypedMap<number, PortList>;
+  groups: TypedMap<string, number>;
+  counters: PerCpuMap<number, SegCounters>;
+  drops: PerCpuMap<DropKey, bigint>;
+  /** The ring buffer's fd (consumed with native().ringBuffer). */
+  eventsFd: number;
+}
+
+/** Wraps the fds of the shared maps; each wrapper checks its sizes against the kernel's map. */
+export function wrapMaps(fd: (name: MapName) => number): DataplaneMaps {
+  return {
+    config: new TypedMap('vx_config', fd('vx_config'), U32, configCodec),
+    macs: new TypedMap('vx_macs', fd('vx_macs'), macKeyCodec, macEntryCodec),
+    segments: new TypedMap('vx_segments', fd('vx_segments'), U32, segmentCodec),
+    ports: new TypedMap('vx_ports', fd('vx_ports'), U32, portCodec),
+    vteps: new TypedMap('vx_vteps', fd('vx_vteps'), U32, vtepCodec),
+    neigh: new TypedMap('vx_neigh', fd('vx_neigh'), neighKeyCodec, neighEntryCodec),
+    flood: new TypedMap('vx_flood', fd('vx_flood'), U32, floodListCodec),
+    segPorts: new TypedMap('vx_seg_ports', fd('vx_seg_ports'), U32, portListCodec),
+    groups: new TypedMap('vx_groups', fd('vx_groups'), groupKeyCodec, U32),
+    counters: new PerCpuMap('vx_counters', fd('vx_counters'), U32, segCountersCodec),
+    drops: new PerCpuMap('vx_drops', fd('vx_drops'), dropKeyCodec, U64),
+    eventsFd: fd('vx_events'),
+  };
+}
+
+/** Sums per-CPU counter structs field by field. */
+export function sumCounters(perCpu: SegCounters[]): SegCounters {
+  const total: SegCounters = { rxPackets: 0n, rxBytes: 0n, txPackets: 0n, txBytes: 0n, floodPackets: 0n, learned: 0n, moves: 0n };
+  for (const c of perCpu) for (const k of Object.keys(total) as (keyof SegCounters)[]) total[k] += c[k];
+  return total;
+}

@@ -1,0 +1,186 @@
+// Typed BPF maps over the addon's fd operations: the C layout is checked once, at
+// construction, so that every later read and write is known to be the right size.
+import { BPF_ANY, BpfError, native, type MapInfo } from '../../native/index.js';
+import type { Codec } from './codec.js';
+
+/** The map's key or value size is not the one the codec was written for. */
+export class MapLayoutError extends Error {
+  override readonly name = 'MapLayoutError';
+}
+
+const BATCH = 8192;
+const PERCPU_TYPES = new Set([5, 6, 10]); // PERCPU_HASH, PERCPU_ARRAY, LRU_PERCPU_HASH
+
+function checkLayout(name: string, info: MapInfo, key: Codec<unknown>, value: Codec<unknown>): void {
+  const problems: string[] = [];
+  if (info.keySize !== key.size) problems.push(`key ${key.cName}: map has ${info.keySize} bytes, codec ${key.size}`);
+  if (info.valueSize !== value.size) problems.push(`value ${value.cName}: map has ${info.valueSize} bytes, codec ${value.size}`);
+  if (problems.length) throw new MapLayoutError(`map ${name}: ${problems.join('; ')}`);
+}
+
+/** Shared iteration: batch lookups where the map supports them, next-key walks otherwise. */
+abstract class MapBase<K> {
+  readonly info: MapInfo;
+  constructor(
+    readonly name: string,
+    readonly fd: number,
+    protected readonly keyCodec: Codec<K>,
+    protected readonly slotSize: number,
+    protected readonly slots: number,
+  ) {
+    this.info = native().mapInfo(fd);
+  }
+
+  protected get rawValueSize(): number {
+    return this.slotSize * this.slots;
+  }
+
+  /** Raw (key, value) pairs, batched: one syscall per BATCH entries. */
+  protected *rawEntries(): Generator<[Buffer, Buffer]> {
+    const n = native();
+    let cursor: Buffer | null = null;
+    let size = BATCH;
+    for (;;) {
+      let r;
+      try {
+        r = n.mapLookupBatch(this.fd, cursor, size);
+      } catch (e) {
+        if (e instanceof BpfError && e.code === 'ENOSPC' && size < 1 << 20) {
+          size *= 2; // a hash bucket holds more entries than fit: retry with room
+          continue;
+        }
+        if (e instanceof BpfError && (e.code === 'EINVAL' || e.code === 'ENOTSUPP' || e.code === 'EOPNOTSUPP')) {
+          yield* this.walkEntries();
+          return;
+        }
+        throw e;
+      }
+      const ks = this.keyCodec.size;
+      const vs = this.rawValueSize;
+      for (let i = 0; i < r.count; i++) {
+        yield [r.keys.subarray(i * ks, (i + 1) * ks), r.values.subarray(i * vs, (i + 1) * vs)];
+      }
+      if (!r.next) return;
+      cursor = r.next;
+    }
+  }
+
+  private *walkEntries(): Generator<[Buffer, Buffer]> {
+    const n = native();
+    let key = n.mapNextKey(this.fd, null);
+    while (key) {
+      const v = n.mapLookup(this.fd, key);
+      if (v) yield [key, v];
+      key = n.mapNextKey(this.fd, key);
+    }
+  }
+
+  *keys(): Generator<K> {
+    const n = native();
+    let key = n.mapNextKey(this.fd, null);
+    while (key) {
+      yield this.keyCodec.decode(key);
+      key = n.mapNextKey(this.fd, key);
+    }
+  }
+
+  delete(key: K): boolean {
+    return native().mapDelete(this.fd, this.keyCodec.encode(key));
+  }
+
+  /** Deletes many keys in one syscall per chunk; returns how many were removed. */
+  deleteBatch(keys: K[]): number {
+    let done = 0;
+    const ks = this.keyCodec.size;
+    for (let start = 0; start < keys.length; start += BATCH) {
+      const chunk = keys.slice(start, start + BATCH);
+      const buf = Buffer.alloc(chunk.length * ks);
+      chunk.forEach((k, i) => this.keyCodec.encode(k, buf, i * ks));
+      try {
+        done += native().mapDeleteBatch(this.fd, buf, chunk.length);
+      } catch (e) {
+        // The batch stops at the first missing key: fall back to one-by-one for the rest.
+        if (!(e instanceof BpfError && e.code === 'ENOENT')) throw e;
+        for (const k of chunk) if (this.delete(k)) done++;
+      }
+    }
+    return done;
+  }
+}
+
+/** A map with one value per key (hash, LRU hash, array). */
+export class TypedMap<K, V> extends MapBase<K> {
+  constructor(name: string, fd: number, key: Codec<K>, private readonly valueCodec: Codec<V>) {
+    super(name, fd, key, valueCodec.size, 1);
+    if (PERCPU_TYPES.has(this.info.type)) throw new MapLayoutError(`map ${name} is per-CPU: use PerCpuMap`);
+    checkLayout(name, this.info, key, valueCodec);
+  }
+
+  get(key: K): V | undefined {
+    const v = native().mapLookup(this.fd, this.keyCodec.encode(key));
+    return v === undefined ? undefined : this.valueCodec.decode(v);
+  }
+
+  put(key: K, value: V, flags = BPF_ANY): void {
+    native().mapUpdate(this.fd, this.keyCodec.encode(key), this.valueCodec.encode(value), flags);
+  }
+
+  *entries(): Generator<[K, V]> {
+    for (const [k, v] of this.rawEntries()) yield [this.keyCodec.decode(k), this.valueCodec.decode(v)];
+  }
+
+  /** Writes many entries, one syscall per chunk of BATCH; returns the number written. */
+  putBatch(entries: Iterable<readonly [K, V]>, flags = BPF_ANY): number {
+    const ks = this.keyCodec.size;
+    const vs = this.valueCodec.size;
+    const keys = Buffer.alloc(BATCH * ks);
+    const values = Buffer.alloc(BATCH * vs);
+    let n = 0;
+    let written = 0;
+    const flush = (): void => {
+      if (n) written += native().mapUpdateBatch(this.fd, keys.subarray(0, n * ks), values.subarray(0, n * vs), n, flags);
+      n = 0;
+    };
+    for (const [k, v] of entries) {
+      this.keyCodec.encode(k, keys, n * ks);
+      this.valueCodec.encode(v, values, n * vs);
+      if (++n === BATCH) flush();
+    }
+    flush();
+    return written;
+  }
+}
+
+/** A per-CPU map: reads return one value per possible CPU; `sum` folds them. */
+export class PerCpuMap<K, V> extends MapBase<K> {
+  readonly cpus: number;
+  constructor(name: string, fd: number, key: Codec<K>, private readonly valueCodec: Codec<V>) {
+    const cpus = native().possibleCpus();
+    super(name, fd, key, Math.ceil(valueCodec.size / 8) * 8, cpus);
+    this.cpus = cpus;
+    if (!PERCPU_TYPES.has(this.info.type)) throw new MapLayoutError(`map ${name} is not per-CPU`);
+    checkLayout(name, this.info, key, valueCodec);
+  }
+
+  private split(raw: Buffer): V[] {
+    const out: V[] = [];
+    for (let c = 0; c < this.cpus; c++) out.push(this.valueCodec.decode(raw, c * this.slotSize));
+    return out;
+  }
+
+  get(key: K): V[] | undefined {
+    const v = native().mapLookup(this.fd, this.keyCodec.encode(key));
+    return v === undefined ? undefined : this.split(v);
+  }
+
+  /** Writes the same value (typically zero) to every CPU slot. */
+  putAll(key: K, value: V, flags = BPF_ANY): void {
+    const raw = Buffer.alloc(this.rawValueSize);
+    for (let c = 0; c < this.cpus; c++) this.valueCodec.encode(value, raw, c * this.slotSize);
+    native().mapUpdate(this.fd, this.keyCodec.encode(key), raw, flags);
+  }
+
+  *entries(): Generator<[K, V[]]> {
+    for (const [k, v] of this.rawEntries()) yield [this.keyCodec.decode(k), this.split(v)];
+  }
+}
