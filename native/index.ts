@@ -76,7 +76,7 @@ export interface BpfObjectHandle {
   load(): void;
   mapFd(map: string): number;
   progFd(program: string): number;
-  /** Pins every map that has a pin path set (libbpf does it on load as well). */
+  /** Closes the object's programs and maps (pins stay). Later calls throw EBADF. */
   close(): void;
 }
 
@@ -159,6 +159,12 @@ export interface NativeBinding {
 
   /** Polls a BPF_MAP_TYPE_RINGBUF on a background thread; each record is delivered as a Buffer copy. */
   ringBuffer(mapFd: number, onRecord: (record: Buffer) => void): RingBufferHandle;
+
+  /**
+   * setns(CLONE_NEWNET) for the calling thread (the JS main thread): later bpf(), netlink and
+   * spawned processes act inside that namespace. For tests and tools that work in a netns.
+   */
+  netnsEnter(path: string): void;
 
   /** Lets the addon throw BpfError instances (called once by this loader). */
   setErrorClass(ctor: typeof BpfError): void;

@@ -5,7 +5,7 @@ import { basename } from 'node:path';
 import { native } from '../native/index.js';
 
 // Pin-by-name maps get a throwaway directory, removed below.
-const pinRoot = `/sys/fs/bpf/vxvem/.verify-${process.pid}`;
+const pinRoot = `/sys/fs/bpf/vxvem/verify-${process.pid}`;
 mkdirSync(pinRoot, { recursive: true });
 let failed = 0;
 for (const path of process.argv.slice(2)) {

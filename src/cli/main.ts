@@ -8,6 +8,14 @@ Usage: vxvem <command> [options]
 Commands:
   help                       this text
   version                    print the version
+  vem --config FILE [--instance NAME] [--cleanup]
+                             run the VEM agent from a JSON configuration file
+  show macs|segments|ports|vteps|counters [--json] [--instance NAME]
+                             read the dataplane state (works while the agent is down)
+  mac delete --vni N --mac M [--instance NAME]
+                             remove one learned MAC entry
+  mac flush [--vni N] [--instance NAME]
+                             remove the learned (not static) entries, of one VNI or all
   bpf-info [--instance NAME] list the pinned maps of a VEM instance (type, sizes, entries)
 
 Global options: --json (machine-readable output where supported)
@@ -17,6 +25,9 @@ type Command = (argv: string[]) => Promise<number>;
 
 const commands: Record<string, () => Promise<Command>> = {
   'bpf-info': async () => (await import('./bpf-info.js')).run,
+  vem: async () => (await import('./vem.js')).run,
+  show: async () => (await import('./show.js')).runShow,
+  mac: async () => (await import('./show.js')).runMac,
 };
 
 async function main(argv: string[]): Promise<number> {

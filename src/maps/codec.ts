@@ -30,24 +30,57 @@ function checkInt(v: number, max: number, what: string): number {
   return v;
 }
 
+// Writers index bytes directly: Buffer's writeUInt*LE re-validate on every call, and bulk
+// installs encode millions of fields.
 export const u8 = (o: number): Field<number> =>
-  scalar(o, 1, (b, p) => b.readUInt8(p + o), (b, p, v) => b.writeUInt8(checkInt(v, 0xff, 'u8'), p + o));
+  scalar(o, 1, (b, p) => b[p + o]!, (b, p, v) => void (b[p + o] = checkInt(v, 0xff, 'u8')));
 export const u16 = (o: number): Field<number> =>
-  scalar(o, 2, (b, p) => b.readUInt16LE(p + o), (b, p, v) => b.writeUInt16LE(checkInt(v, 0xffff, 'u16'), p + o));
+  scalar(o, 2, (b, p) => b.readUInt16LE(p + o), (b, p, v) => {
+    checkInt(v, 0xffff, 'u16');
+    b[p + o] = v & 0xff;
+    b[p + o + 1] = v >>> 8;
+  });
 export const u32 = (o: number): Field<number> =>
-  scalar(o, 4, (b, p) => b.readUInt32LE(p + o), (b, p, v) => b.writeUInt32LE(checkInt(v, 0xffffffff, 'u32'), p + o));
+  scalar(o, 4, (b, p) => b.readUInt32LE(p + o), (b, p, v) => {
+    checkInt(v, 0xffffffff, 'u32');
+    const i = p + o;
+    b[i] = v & 0xff;
+    b[i + 1] = (v >>> 8) & 0xff;
+    b[i + 2] = (v >>> 16) & 0xff;
+    b[i + 3] = v >>> 24;
+  });
 export const u64 = (o: number): Field<bigint> =>
-  scalar(o, 8, (b, p) => b.readBigUInt64LE(p + o), (b, p, v) => b.writeBigUInt64LE(v, p + o));
+  scalar(o, 8, (b, p) => b.readBigUInt64LE(p + o), (b, p, v) => {
+    if (v === 0n) b.fill(0, p + o, p + o + 8); // the common case (fresh entries) without BigInt math
+    else b.writeBigUInt64LE(v, p + o);
+  });
 
-const IPV4_RE = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
-
-/** Dotted quad -> 32-bit value in network order as a JS number (big-endian interpretation). */
+/**
+ * Dotted quad -> 32-bit value (network order read as a big-endian number). Hand-written
+ * rather than a regex: bulk installs parse millions of addresses.
+ */
 export function parseIpv4(s: string): number {
-  const m = IPV4_RE.exec(s);
-  if (!m) throw new CodecError(`not an IPv4 address: ${JSON.stringify(s)}`);
-  const parts = m.slice(1).map(Number);
-  if (parts.some((x) => x > 255)) throw new CodecError(`not an IPv4 address: ${JSON.stringify(s)}`);
-  return ((parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) >>> 0;
+  let value = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      part = part * 10 + (c - 48);
+      if (++digits > 3 || part > 255) break;
+    } else if (c === 46 && digits > 0 && dots < 3) {
+      value = value * 256 + part;
+      part = 0;
+      digits = 0;
+      dots++;
+    } else {
+      digits = 0;
+      break;
+    }
+  }
+  if (dots !== 3 || digits === 0 || digits > 3 || part > 255) throw new CodecError(`not an IPv4 address: ${JSON.stringify(s)}`);
+  return value * 256 + part;
 }
 
 export function formatIpv4(v: number): string {
@@ -56,14 +89,38 @@ export function formatIpv4(v: number): string {
 
 /** IPv4 address stored in network order (a `be` field of the C header). */
 export const ipv4 = (o: number): Field<string> =>
-  scalar(o, 4, (b, p) => formatIpv4(b.readUInt32BE(p + o)), (b, p, v) => b.writeUInt32BE(parseIpv4(v), p + o));
+  scalar(o, 4, (b, p) => formatIpv4(b.readUInt32BE(p + o)), (b, p, v) => {
+    const x = parseIpv4(v);
+    const i = p + o;
+    b[i] = x >>> 24;
+    b[i + 1] = (x >>> 16) & 0xff;
+    b[i + 2] = (x >>> 8) & 0xff;
+    b[i + 3] = x & 0xff;
+  });
 
-const MAC_RE = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
+function hexNibble(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
+}
+
+/** Writes "xx:xx:xx:xx:xx:xx" (either case) as 6 bytes at `off`; throws CodecError otherwise. */
+export function writeMac(s: string, into: Buffer, off: number): void {
+  if (s.length !== 17) throw new CodecError(`not a MAC address: ${JSON.stringify(s)}`);
+  for (let i = 0; i < 6; i++) {
+    const p = i * 3;
+    const hi = hexNibble(s.charCodeAt(p));
+    const lo = hexNibble(s.charCodeAt(p + 1));
+    if (hi < 0 || lo < 0 || (i < 5 && s.charCodeAt(p + 2) !== 58)) throw new CodecError(`not a MAC address: ${JSON.stringify(s)}`);
+    into[off + i] = (hi << 4) | lo;
+  }
+}
 
 export function parseMac(s: string): Buffer {
-  const lower = s.toLowerCase();
-  if (!MAC_RE.test(lower)) throw new CodecError(`not a MAC address: ${JSON.stringify(s)}`);
-  return Buffer.from(lower.split(':').map((h) => parseInt(h, 16)));
+  const b = Buffer.alloc(6);
+  writeMac(s, b, 0);
+  return b;
 }
 
 export function formatMac(b: Buffer, off = 0): string {
@@ -73,7 +130,7 @@ export function formatMac(b: Buffer, off = 0): string {
 }
 
 export const mac = (o: number): Field<string> =>
-  scalar(o, 6, (b, p) => formatMac(b, p + o), (b, p, v) => parseMac(v).copy(b, p + o));
+  scalar(o, 6, (b, p) => formatMac(b, p + o), (b, p, v) => writeMac(v, b, p + o));
 
 /** A `count` member followed by a fixed array of which the first `count` elements are used. */
 export function countedArray<T>(countOffset: number, offset: number, max: number, elemSize: number,
@@ -106,24 +163,38 @@ export interface Codec<T> {
   readonly cName: string;
   readonly size: number;
   encode(value: T, into?: Buffer, base?: number): Buffer;
+  /** encode() into a slot whose padding is known to be zero already. */
+  encodeOver?(value: T, into: Buffer, base: number): Buffer;
   decode(buf: Buffer, base?: number): T;
 }
 
 /** Encoder/decoder of one C struct. */
 export class StructCodec<T> implements Codec<T> {
+  private readonly list: [keyof T, Field<T[keyof T]>][];
+
   constructor(
     readonly cName: string,
     readonly size: number,
     private readonly fields: Fields<T>,
-  ) {}
+  ) {
+    this.list = (Object.keys(fields) as (keyof T)[]).map((k) => [k, fields[k]]);
+  }
 
   encode(value: T, into?: Buffer, base = 0): Buffer {
-    const buf = into ?? Buffer.alloc(this.size);
-    if (!into) buf.fill(0); // padding is always zero: keys compare bytewise in the kernel
-    for (const k of Object.keys(this.fields) as (keyof T)[]) {
+    const buf = into ?? Buffer.alloc(this.size); // alloc zero-fills: padding is always zero
+    if (into) buf.fill(0, base, base + this.size); // keys compare bytewise in the kernel
+    return this.encodeOver(value, buf, base);
+  }
+
+  /**
+   * Like encode, for a slot whose padding is already zero (a fresh buffer, or one this codec
+   * wrote before: fields never touch padding). Saves a fill per entry in bulk writes.
+   */
+  encodeOver(value: T, buf: Buffer, base: number): Buffer {
+    for (const [k, f] of this.list) {
       const v = value[k];
       if (v === undefined) throw new CodecError(`${this.cName}.${String(k)} is missing`);
-      this.fields[k].write(buf, base, v);
+      f.write(buf, base, v);
     }
     return buf;
   }
@@ -131,7 +202,7 @@ export class StructCodec<T> implements Codec<T> {
   decode(buf: Buffer, base = 0): T {
     if (buf.length - base < this.size) throw new CodecError(`${this.cName}: ${buf.length - base} bytes, need ${this.size}`);
     const out = {} as T;
-    for (const k of Object.keys(this.fields) as (keyof T)[]) out[k] = this.fields[k].read(buf, base);
+    for (const [k, f] of this.list) out[k] = f.read(buf, base);
     return out;
   }
 

@@ -125,6 +125,16 @@ export class TypedMap<K, V> extends MapBase<K> {
     native().mapUpdate(this.fd, this.keyCodec.encode(key), this.valueCodec.encode(value), flags);
   }
 
+  /** Writes only when the stored bytes differ (reconcile loops stay write-free when idle). */
+  putIfChanged(key: K, value: V): boolean {
+    const k = this.keyCodec.encode(key);
+    const v = this.valueCodec.encode(value);
+    const cur = native().mapLookup(this.fd, k);
+    if (cur && cur.equals(v)) return false;
+    native().mapUpdate(this.fd, k, v, BPF_ANY);
+    return true;
+  }
+
   *entries(): Generator<[K, V]> {
     for (const [k, v] of this.rawEntries()) yield [this.keyCodec.decode(k), this.valueCodec.decode(v)];
   }
@@ -141,9 +151,12 @@ export class TypedMap<K, V> extends MapBase<K> {
       if (n) written += native().mapUpdateBatch(this.fd, keys.subarray(0, n * ks), values.subarray(0, n * vs), n, flags);
       n = 0;
     };
+    // The chunk buffers start zeroed and only ever hold encodings, so padding stays zero.
+    const encKey = this.keyCodec.encodeOver?.bind(this.keyCodec) ?? this.keyCodec.encode.bind(this.keyCodec);
+    const encValue = this.valueCodec.encodeOver?.bind(this.valueCodec) ?? this.valueCodec.encode.bind(this.valueCodec);
     for (const [k, v] of entries) {
-      this.keyCodec.encode(k, keys, n * ks);
-      this.valueCodec.encode(v, values, n * vs);
+      encKey(k, keys, n * ks);
+      encValue(v, values, n * vs);
       if (++n === BATCH) flush();
     }
     flush();

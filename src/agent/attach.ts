@@ -1,0 +1,34 @@
+// Attaching the entry programs: TC ingress (clsact) on ports and uplinks. Filters live in the
+// kernel, not in this process, so they keep running across agent restarts; a new agent
+// replaces them atomically at the same (priority, handle).
+import { BpfError, native } from '../../native/index.js';
+
+/** Our filters' place on the clsact hook: distinctive so that other users' filters are left alone. */
+export const TC_PRIORITY = 0x7878;
+export const TC_HANDLE = 0x7878;
+
+export function attachIngress(ifindex: number, progFd: number): number {
+  const n = native();
+  n.tcHookCreate(ifindex);
+  return n.tcAttach({ ifindex, direction: 'ingress', progFd, priority: TC_PRIORITY, handle: TC_HANDLE, replace: true }).progId;
+}
+
+/** Removes our filter; an interface that is gone (or a filter already removed) is fine. */
+export function detachIngress(ifindex: number): boolean {
+  try {
+    native().tcDetach(ifindex, 'ingress', TC_PRIORITY, TC_HANDLE);
+    return true;
+  } catch (e) {
+    if (e instanceof BpfError && (e.code === 'ENOENT' || e.code === 'ENODEV' || e.code === 'EINVAL')) return false;
+    throw e;
+  }
+}
+
+export function attachedProgId(ifindex: number): number | undefined {
+  try {
+    return native().tcQuery(ifindex, 'ingress', TC_PRIORITY, TC_HANDLE)?.progId;
+  } catch (e) {
+    if (e instanceof BpfError && (e.code === 'ENODEV' || e.code === 'EINVAL')) return undefined;
+    throw e;
+  }
+}

@@ -1,0 +1,138 @@
+// Desired dataplane state: what the maps should hold, computed from a configuration (file
+// or VSM) and the live interfaces. Pure: no map access here, so it is easy to test.
+import { parseIpv4 } from '../maps/codec.js';
+import {
+  CFG_F_TOS_INHERIT, FloodMode, MAC_F_STATIC, MacKind,
+  type MacEntry, type MacKey, type Segment, type Vtep, type VxvemConfig,
+} from '../maps/layout.js';
+import type { VemConfig } from './config.js';
+import { prefixToNetmask, type LinkInfo } from './links.js';
+
+export class DesiredStateError extends Error {
+  override readonly name = 'DesiredStateError';
+}
+
+export interface DesiredVtep extends Vtep {
+  slot: number;
+  interface: string;
+  xdp: boolean;
+}
+
+export interface DesiredPort {
+  ifindex: number;
+  interface: string;
+  vni: number;
+}
+
+export interface DesiredState {
+  config: Omit<VxvemConfig, 'version'>;
+  vteps: DesiredVtep[];
+  segments: Map<number, Segment>;
+  ports: Map<number, DesiredPort>;
+  /** VNI -> local port ifindexes (only segments with ports). */
+  segPorts: Map<number, number[]>;
+  /** VNI -> remote designated VTEPs (unicast-only segments). */
+  flood: Map<number, string[]>;
+  /** Groups to join: group -> the uplink interface (of the segment's VTEP) to join it on. */
+  groups: Map<string, string>;
+  staticMacs: { key: MacKey; entry: MacEntry }[];
+  macAgeingSeconds: number;
+  /** Port interfaces the configuration names that do not exist (yet). */
+  missingPorts: string[];
+}
+
+/** ICMP too-big replies: at most one per port every 100 ms. */
+const ICMP_RATE_NS = 100_000_000n;
+
+/**
+ * Slots keep their address across reloads (a segment's designated slot must not shift under
+ * traffic): an address already in a slot stays there, new ones take the lowest free slot.
+ */
+export function assignSlots(addresses: string[], current: Map<number, string>): Map<string, number> {
+  const out = new Map<string, number>();
+  const used = new Set<number>();
+  for (const [slot, addr] of current) {
+    if (addresses.includes(addr)) {
+      out.set(addr, slot);
+      used.add(slot);
+    }
+  }
+  for (const a of addresses) {
+    if (out.has(a)) continue;
+    let s = 1;
+    while (used.has(s)) s++;
+    out.set(a, s);
+    used.add(s);
+  }
+  return out;
+}
+
+export function desiredFromConfig(cfg: VemConfig, links: Map<string, LinkInfo>, currentSlots: Map<number, string>): DesiredState {
+  const slots = assignSlots(cfg.vteps.map((v) => v.address), currentSlots);
+  const vteps = cfg.vteps.map((v): DesiredVtep => {
+    const link = links.get(v.interface);
+    if (!link) throw new DesiredStateError(`VTEP interface ${v.interface} does not exist`);
+    if (!link.addresses.some((a) => a.address === v.address && a.prefixLength === v.prefixLength)) {
+      throw new DesiredStateError(`VTEP address ${v.address}/${v.prefixLength} is not configured on ${v.interface}`);
+    }
+    if (v.gateway && ((parseIpv4(v.gateway) ^ parseIpv4(v.address)) & parseIpv4(prefixToNetmask(v.prefixLength))) !== 0) {
+      throw new DesiredStateError(`gateway ${v.gateway} is not in the subnet of VTEP ${v.address}/${v.prefixLength}`);
+    }
+    return {
+      slot: slots.get(v.address)!, interface: v.interface, xdp: v.xdp,
+      addr: v.address, gateway: v.gateway ?? '0.0.0.0', netmask: prefixToNetmask(v.prefixLength),
+      ifindex: link.ifindex, mac: link.mac, mtu: link.mtu, flags: 0,
+    };
+  });
+
+  const segments = new Map<number, Segment>();
+  const flood = new Map<number, string[]>();
+  for (const s of cfg.segments) {
+    const vtepSlot = slots.get(s.vtep ?? cfg.vteps[0]!.address)!;
+    segments.set(s.vni, { vni: s.vni, mode: s.mode === 'multicast' ? FloodMode.Multicast : FloodMode.Unicast, vtepSlot, group: s.group ?? '0.0.0.0' });
+    if (s.mode === 'unicast') flood.set(s.vni, s.floodList);
+  }
+
+  const ports = new Map<number, DesiredPort>();
+  const segPorts = new Map<number, number[]>();
+  const missingPorts: string[] = [];
+  for (const p of cfg.ports) {
+    const link = links.get(p.interface);
+    if (!link) {
+      missingPorts.push(p.interface);
+      continue;
+    }
+    ports.set(link.ifindex, { ifindex: link.ifindex, interface: p.interface, vni: p.vni });
+    segPorts.set(p.vni, [...(segPorts.get(p.vni) ?? []), link.ifindex]);
+  }
+
+  const groups = new Map<string, string>();
+  for (const s of cfg.segments) {
+    if (s.mode !== 'multicast' || !segPorts.has(s.vni)) continue; // join only with a local port
+    const vtep = cfg.vteps.find((v) => v.address === (s.vtep ?? cfg.vteps[0]!.address))!;
+    groups.set(s.group!, vtep.interface);
+  }
+
+  return {
+    config: {
+      flags: cfg.tos === 'inherit' ? CFG_F_TOS_INHERIT : 0,
+      ttl: cfg.ttl,
+      tos: cfg.tos === 'inherit' ? 0 : cfg.tos,
+      srcPortMin: cfg.srcPortRange[0],
+      srcPortMax: cfg.srcPortRange[1],
+      icmpRateNs: ICMP_RATE_NS,
+    },
+    vteps,
+    segments,
+    ports,
+    segPorts,
+    flood,
+    groups,
+    staticMacs: cfg.staticMacs.map((m) => ({
+      key: { vni: m.vni, mac: m.mac },
+      entry: { kind: MacKind.Remote, flags: MAC_F_STATIC, ifindex: 0, vtep: m.vtep, lastSeenNs: 0n },
+    })),
+    macAgeingSeconds: cfg.macAgeingSeconds,
+    missingPorts,
+  };
+}

@@ -1,0 +1,102 @@
+// Applies a DesiredState to the maps by difference: additions and changes first, removals
+// last, no flush, so traffic on everything that stays never sees a gap.
+import { MAC_F_STATIC, MacKind, configCodec, type MacKey, type Vtep, type VxvemConfig } from '../maps/layout.js';
+import type { DataplaneMaps } from '../maps/tables.js';
+import type { DesiredState } from './desired.js';
+
+export interface ReconcileResult {
+  /** Map writes and deletes performed (0 when nothing changed). */
+  changes: number;
+  addedPorts: number[];
+  removedPorts: number[];
+}
+
+const ZERO_VTEP: Vtep = { addr: '0.0.0.0', gateway: '0.0.0.0', netmask: '0.0.0.0', ifindex: 0, mac: '00:00:00:00:00:00', mtu: 0, flags: 0 };
+
+const macKeyStr = (k: MacKey): string => `${k.vni}/${k.mac}`;
+
+function sameConfig(a: VxvemConfig, b: Omit<VxvemConfig, 'version'>): boolean {
+  return configCodec.encode({ ...a, version: 0 }).equals(configCodec.encode({ ...b, version: 0 }));
+}
+
+/** Current VTEP slot -> address, for stable slot assignment. */
+export function currentSlots(maps: DataplaneMaps): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const [slot, v] of maps.vteps.entries()) if (slot > 0 && v.addr !== '0.0.0.0') out.set(slot, v.addr);
+  return out;
+}
+
+export function reconcile(maps: DataplaneMaps, want: DesiredState): ReconcileResult {
+  let changes = 0;
+  const put = <K, V>(m: { putIfChanged(k: K, v: V): boolean }, k: K, v: V): void => {
+    if (m.putIfChanged(k, v)) changes++;
+  };
+
+  // Additions and changes, in dependency order: what a program reads first is written first.
+  const oldCfg = maps.config.get(0);
+  if (!oldCfg || oldCfg.version === 0 || !sameConfig(oldCfg, want.config)) {
+    // version 0 means "unconfigured" to the programs: it is written last-but-never-zero.
+    maps.config.put(0, { ...want.config, version: ((oldCfg?.version ?? 0) % 0xfffffffe) + 1 });
+    changes++;
+  }
+  const wantSlots = new Set(want.vteps.map((v) => v.slot));
+  for (const v of want.vteps) {
+    const { slot, interface: _i, xdp: _x, ...value } = v;
+    put(maps.vteps, slot, value);
+  }
+  for (const [group] of want.groups) put(maps.groups, group, 1);
+  for (const [vni, seg] of want.segments) put(maps.segments, vni, seg);
+  for (const [vni, list] of want.flood) put(maps.flood, vni, { vteps: list });
+  for (const { key, entry } of want.staticMacs) {
+    const cur = maps.macs.get(key);
+    if (!cur || cur.flags !== MAC_F_STATIC || cur.vtep !== entry.vtep || cur.kind !== entry.kind) {
+      maps.macs.put(key, entry);
+      changes++;
+    }
+  }
+  const addedPorts: number[] = [];
+  for (const [ifindex, p] of want.ports) {
+    const cur = maps.ports.get(ifindex);
+    if (!cur) addedPorts.push(ifindex);
+    if (!cur || cur.vni !== p.vni) {
+      maps.ports.put(ifindex, { vni: p.vni, flags: 0, icmpLastNs: 0n });
+      changes++;
+    }
+  }
+  for (const [vni, list] of want.segPorts) put(maps.segPorts, vni, { ifindex: list });
+
+  // Removals, after everything that stays is in place.
+  const removedPorts: number[] = [];
+  for (const ifindex of [...maps.ports.keys()]) {
+    if (want.ports.has(ifindex)) continue;
+    maps.ports.delete(ifindex);
+    removedPorts.push(ifindex);
+    changes++;
+  }
+  const stale = (vni: number): boolean => !want.segments.has(vni);
+  for (const vni of [...maps.segPorts.keys()]) if (!want.segPorts.has(vni)) { maps.segPorts.delete(vni); changes++; }
+  for (const vni of [...maps.flood.keys()]) if (!want.flood.has(vni)) { maps.flood.delete(vni); changes++; }
+  const staticWanted = new Set(want.staticMacs.map((m) => macKeyStr(m.key)));
+  const macDeletes: MacKey[] = [];
+  for (const [k, e] of maps.macs.entries()) {
+    const gone = stale(k.vni) ||
+      (e.flags & MAC_F_STATIC && !staticWanted.has(macKeyStr(k))) ||
+      (e.kind === MacKind.Local && (removedPorts.includes(e.ifindex) || want.ports.get(e.ifindex)?.vni !== k.vni));
+    if (gone) macDeletes.push(k);
+  }
+  changes += maps.macs.deleteBatch(macDeletes);
+  for (const vni of [...maps.segments.keys()]) {
+    if (!stale(vni)) continue;
+    maps.segments.delete(vni);
+    maps.counters.delete(vni);
+    changes++;
+  }
+  for (const g of [...maps.groups.keys()]) if (!want.groups.has(g)) { maps.groups.delete(g); changes++; }
+  for (const [slot, v] of maps.vteps.entries()) {
+    if (slot > 0 && !wantSlots.has(slot) && v.addr !== '0.0.0.0') {
+      maps.vteps.put(slot, ZERO_VTEP);
+      changes++;
+    }
+  }
+  return { changes, addedPorts, removedPorts };
+}
