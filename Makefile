@@ -51,8 +51,9 @@ test: build
 	npx tsc --noEmit -p .
 	bash scripts/run-tests.sh
 
+# Until the lab lands, the demo shows the CLI.
 demo: build
-	node bin/vxvem demo
+	node bin/vxvem help
 
 install: build
 	ln -sf "$(CURDIR)/bin/vxvem" /usr/local/bin/vxvem
