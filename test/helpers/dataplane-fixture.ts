@@ -1,0 +1,126 @@
+// A VEM dataplane loaded inside a private network namespace with real veth ports and an
+// uplink, maps filled directly (no agent), for BPF_PROG_TEST_RUN packet tests.
+import { native, type TestRunResult } from '../../native/index.js';
+import { Dataplane } from '../../src/maps/dataplane.js';
+import { macEventCodec, CFG_F_TOS_INHERIT, FloodMode, MAC_F_STATIC, MacKind, type MacEvent, type VxvemConfig } from '../../src/maps/layout.js';
+import { sumCounters } from '../../src/maps/tables.js';
+import { dropLabel } from '../../src/maps/drop-reasons.js';
+import { Netns, vethPair } from './netns.js';
+
+export const TC_ACT_OK = 0;
+export const TC_ACT_SHOT = 2;
+export const TC_ACT_REDIRECT = 7;
+
+export const VM1 = '02:00:00:00:01:01';
+export const VM2 = '02:00:00:00:01:02';
+export const VM3 = '02:00:00:00:01:03';
+export const REMOTE_VM = '02:00:00:00:02:01';
+export const STATIC_VM = '02:00:00:00:0f:01';
+export const NH2_MAC = '02:00:00:00:aa:02';
+export const NH3_MAC = '02:00:00:00:aa:03';
+export const LOCAL_VTEP = '192.0.2.1';
+export const UNICAST_VNI = 5000;
+export const MCAST_VNI = 6000;
+export const GROUP = '239.1.1.1';
+
+export const BASE_CONFIG: Omit<VxvemConfig, 'version'> = {
+  flags: CFG_F_TOS_INHERIT, ttl: 64, tos: 0, srcPortMin: 49152, srcPortMax: 65535, icmpRateNs: 0n,
+};
+
+/** __sk_buff image for a TC test run: the device the frame arrives on (offset 40, `ifindex`). */
+export function skbCtx(ifindex: number): Buffer {
+  const ctx = Buffer.alloc(192);
+  ctx.writeUInt32LE(ifindex, 40);
+  return ctx;
+}
+
+export class PacketFixture {
+  readonly ns: Netns;
+  readonly dp: Dataplane;
+  readonly port: Record<'p1' | 'p2' | 'p3', number>;
+  readonly uplink: number;
+  readonly uplinkMac: string;
+  private readonly events: MacEvent[] = [];
+  private readonly ring;
+
+  constructor(readonly tag: string) {
+    // Built from the root namespace, then this thread moves into it for good.
+    this.ns = Netns.create(`vxt-${tag}-${process.pid}`);
+    const peer = this.ns;
+    for (const p of ['p1', 'p2', 'p3']) vethPair(this.ns, p, peer, `${p}x`);
+    vethPair(this.ns, 'up0', peer, 'up0x', { mtu: 1500 });
+    this.ns.ip('addr', 'add', `${LOCAL_VTEP}/24`, 'dev', 'up0');
+    native().netnsEnter(this.ns.path);
+    this.port = { p1: this.ns.ifindex('p1'), p2: this.ns.ifindex('p2'), p3: this.ns.ifindex('p3') };
+    this.uplink = this.ns.ifindex('up0');
+    this.uplinkMac = this.ns.mac('up0');
+    this.dp = Dataplane.open({ instance: `test-${tag}-${process.pid}`, macTableSize: 4096 });
+    this.ring = native().ringBuffer(this.dp.maps.eventsFd, (r) => this.events.push(macEventCodec.decode(r)));
+    this.configure();
+  }
+
+  /** The baseline state every test starts from. */
+  configure(config: Omit<VxvemConfig, 'version'> = BASE_CONFIG): void {
+    const m = this.dp.maps;
+    m.config.put(0, { ...config, version: 1 });
+    m.vteps.put(1, { addr: LOCAL_VTEP, gateway: '0.0.0.0', netmask: '255.255.255.0', ifindex: this.uplink, mac: this.uplinkMac, mtu: 1500, flags: 0 });
+    m.segments.put(UNICAST_VNI, { vni: UNICAST_VNI, mode: FloodMode.Unicast, vtepSlot: 1, group: '0.0.0.0' });
+    m.segments.put(MCAST_VNI, { vni: MCAST_VNI, mode: FloodMode.Multicast, vtepSlot: 1, group: GROUP });
+    m.groups.put(GROUP, 1);
+    m.ports.put(this.port.p1, { vni: UNICAST_VNI, flags: 0, icmpLastNs: 0n });
+    m.ports.put(this.port.p2, { vni: UNICAST_VNI, flags: 0, icmpLastNs: 0n });
+    m.ports.put(this.port.p3, { vni: MCAST_VNI, flags: 0, icmpLastNs: 0n });
+    m.segPorts.put(UNICAST_VNI, { ifindex: [this.port.p1, this.port.p2] });
+    m.segPorts.put(MCAST_VNI, { ifindex: [this.port.p3] });
+    m.flood.put(UNICAST_VNI, { vteps: ['192.0.2.2', '192.0.2.3'] });
+    m.neigh.put({ ifindex: this.uplink, addr: '192.0.2.2' }, { mac: NH2_MAC, updatedNs: 0n });
+    m.neigh.put({ ifindex: this.uplink, addr: '192.0.2.3' }, { mac: NH3_MAC, updatedNs: 0n });
+    this.resetFdb();
+    this.resetCounters();
+  }
+
+  resetFdb(): void {
+    const m = this.dp.maps;
+    m.macs.deleteBatch([...m.macs.keys()]);
+    m.macs.put({ vni: UNICAST_VNI, mac: STATIC_VM }, { kind: MacKind.Remote, flags: MAC_F_STATIC, ifindex: 0, vtep: '192.0.2.3', lastSeenNs: 0n });
+  }
+
+  resetCounters(): void {
+    const m = this.dp.maps;
+    for (const k of [...m.counters.keys()]) m.counters.delete(k);
+    for (const k of [...m.drops.keys()]) m.drops.delete(k);
+    this.events.length = 0;
+  }
+
+  run(program: 'from_port' | 'from_uplink', data: Buffer, ifindex: number): TestRunResult {
+    const obj = program === 'from_port' ? 'from-port' : 'from-uplink';
+    return native().progTestRun(this.dp.progFd(obj, program), { data, ctx: skbCtx(ifindex), dataSizeOut: data.length + 512 });
+  }
+
+  counters(vni: number): ReturnType<typeof sumCounters> {
+    const per = this.dp.maps.counters.get(vni);
+    return sumCounters(per ?? []);
+  }
+
+  /** Drops as { "vni/label": count }. */
+  drops(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [k, per] of this.dp.maps.drops.entries()) out[`${k.vni}/${dropLabel(k.reason)}`] = Number(per.reduce((a, b) => a + b, 0n));
+    return out;
+  }
+
+  /** Ring-buffer events received so far (polled by the addon's thread: wait briefly). */
+  async takeEvents(min = 1, timeoutMs = 1000): Promise<MacEvent[]> {
+    const until = Date.now() + timeoutMs;
+    while (this.events.length < min && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    return this.events.splice(0);
+  }
+
+  close(): void {
+    this.ring.close();
+    const instance = this.dp.instance;
+    this.dp.close();
+    Dataplane.removePins(instance);
+    this.ns.delete();
+  }
+}
