@@ -1,0 +1,143 @@
+// A small data centre in network namespaces for integration tests: an underlay of bridges
+// (IGMP snooping on), hosts with uplinks, VMs behind ports, an optional router between two
+// VTEP subnets, and VEM agents started as real processes inside the hosts.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { Dataplane } from '../../src/maps/dataplane.js';
+import { Netns, vethPair } from './netns.js';
+import { REPO } from './bpf.js';
+
+export const RAWPKT = join(REPO, 'test', 'fixtures', 'rawpkt.py');
+
+export interface Agent {
+  host: string;
+  instance: string;
+  configPath: string;
+  proc: ChildProcess;
+  log: string[];
+}
+
+export class Topology {
+  readonly underlay: Netns;
+  readonly ns = new Map<string, Netns>();
+  readonly agents = new Map<string, Agent>();
+  private readonly dir = mkdtempSync(join(tmpdir(), 'vxvem-topo-'));
+  private nextPort = 0;
+
+  constructor(readonly tag: string) {
+    this.underlay = Netns.create(`${tag}-ul`);
+  }
+
+  private netns(name: string): Netns {
+    const ns = this.ns.get(name);
+    if (!ns) throw new Error(`no namespace ${name} in topology ${this.tag}`);
+    return ns;
+  }
+
+  get(name: string): Netns {
+    return this.netns(name);
+  }
+
+  /** An underlay L2 segment: a bridge in the underlay namespace, with IGMP snooping and querier. */
+  addSwitch(name: string): void {
+    this.underlay.ip('link', 'add', name, 'type', 'bridge', 'mcast_snooping', '1', 'mcast_querier', '1', 'mcast_igmp_version', '3');
+    this.underlay.ip('link', 'set', name, 'up');
+  }
+
+  private plug(sw: string, ns: Netns, dev: string, mtu: number): void {
+    const port = `${sw}p${this.nextPort++}`;
+    vethPair(ns, dev, this.underlay, port, { mtu });
+    this.underlay.ip('link', 'set', port, 'master', sw);
+  }
+
+  /** A hypervisor host with one uplink per address (`up0`, `up1`, ...) on the given switches. */
+  addHost(name: string, uplinks: { sw: string; addr: string; mtu?: number }[]): Netns {
+    const ns = Netns.create(`${this.tag}-${name}`);
+    this.ns.set(name, ns);
+    uplinks.forEach((u, i) => {
+      this.plug(u.sw, ns, `up${i}`, u.mtu ?? 1550);
+      ns.ip('addr', 'add', u.addr, 'dev', `up${i}`);
+    });
+    return ns;
+  }
+
+  /** A router namespace with one leg per switch; proxy ARP optional. */
+  addRouter(name: string, legs: { sw: string; addr: string }[], proxyArp = false): Netns {
+    const ns = Netns.create(`${this.tag}-${name}`);
+    this.ns.set(name, ns);
+    ns.exec('sysctl', ['-qw', 'net.ipv4.ip_forward=1']);
+    legs.forEach((l, i) => {
+      this.plug(l.sw, ns, `rt${i}`, 1550);
+      ns.ip('addr', 'add', l.addr, 'dev', `rt${i}`);
+      if (proxyArp) ns.exec('sysctl', ['-qw', `net.ipv4.conf.rt${i}.proxy_arp=1`]);
+    });
+    return ns;
+  }
+
+  /** A VM: its own namespace, `eth0` with MAC and address, `port` on the host's side. */
+  addVm(name: string, host: string, port: string, mac: string, addr: string, mtu = 1500): Netns {
+    const ns = Netns.create(`${this.tag}-${name}`);
+    this.ns.set(name, ns);
+    vethPair(this.netns(host), port, ns, 'eth0', { mtu });
+    ns.ip('link', 'set', 'eth0', 'address', mac);
+    ns.ip('addr', 'add', addr, 'dev', 'eth0');
+    // The host side of a VM port carries no IP stack of its own.
+    this.netns(host).exec('sysctl', ['-qw', `net.ipv6.conf.${port}.disable_ipv6=1`]);
+    return ns;
+  }
+
+  /** Starts `vxvem vem` inside the host; resolves once it has applied its configuration. */
+  async startAgent(host: string, config: unknown, env: NodeJS.ProcessEnv = {}): Promise<Agent> {
+    const configPath = join(this.dir, `${host}.json`);
+    writeFileSync(configPath, JSON.stringify(config, null, 2));
+    const instance = `${this.tag}-${host}`.replace(/[^A-Za-z0-9_-]/g, '-');
+    return this.spawnAgent(host, instance, configPath, env);
+  }
+
+  async spawnAgent(host: string, instance: string, configPath: string, env: NodeJS.ProcessEnv = {}): Promise<Agent> {
+    const proc = this.netns(host).spawn('node', ['--import', 'tsx', join(REPO, 'src', 'cli', 'main.ts'), 'vem', '--config', configPath, '--instance', instance], env);
+    const agent: Agent = { host, instance, configPath, proc, log: [] };
+    this.agents.set(host, agent);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`agent on ${host} did not start:\n${agent.log.join('')}`)), 20_000);
+      const onData = (d: Buffer): void => {
+        agent.log.push(d.toString());
+        if (d.toString().includes('running from')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      proc.stderr!.on('data', onData);
+      proc.stdout!.on('data', (d: Buffer) => agent.log.push(d.toString()));
+      proc.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`agent on ${host} exited ${code}:\n${agent.log.join('')}`));
+      });
+    });
+    proc.removeAllListeners('exit');
+    return agent;
+  }
+
+  /** `vxvem` CLI inside a host (operator commands against its pinned maps). */
+  cli(host: string, args: string[]): string {
+    return this.netns(host).exec('node', ['--import', 'tsx', join(REPO, 'src', 'cli', 'main.ts'), ...args]);
+  }
+
+  async stopAgent(host: string, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const a = this.agents.get(host);
+    if (!a || a.proc.exitCode !== null) return;
+    const done = new Promise<void>((r) => a.proc.once('exit', () => r()));
+    a.proc.kill(signal);
+    await done;
+  }
+
+  async destroy(): Promise<void> {
+    for (const host of this.agents.keys()) await this.stopAgent(host, 'SIGKILL').catch(() => undefined);
+    for (const a of this.agents.values()) Dataplane.removePins(a.instance);
+    for (const ns of this.ns.values()) ns.delete();
+    this.underlay.delete();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
