@@ -15,10 +15,16 @@ export async function run(argv: string[]): Promise<number> {
   process.on('SIGHUP', () => void agent.reload());
   return new Promise((resolve) => {
     const stop = (): void => {
-      void agent.stop(p.flags.get('cleanup') === true).then(() => {
-        log.info('stopped');
-        resolve(0);
-      });
+      agent.stop(p.flags.get('cleanup') === true).then(
+        () => {
+          log.info('stopped');
+          resolve(0);
+        },
+        (e: unknown) => {
+          log.error(`stop failed: ${(e as Error).message}`);
+          resolve(1);
+        },
+      );
     };
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);

@@ -80,6 +80,9 @@ export class Topology {
   addVm(name: string, host: string, port: string, mac: string, addr: string, mtu = 1500): Netns {
     const ns = Netns.create(`${this.tag}-${name}`);
     this.ns.set(name, ns);
+    // No IPv6 in VMs: router solicitations and MLD reports would refresh MAC entries and add
+    // frames to the exact copy counts.
+    ns.exec('sysctl', ['-qw', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']);
     vethPair(this.netns(host), port, ns, 'eth0', { mtu });
     ns.ip('link', 'set', 'eth0', 'address', mac);
     ns.ip('addr', 'add', addr, 'dev', 'eth0');
