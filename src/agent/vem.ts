@@ -23,6 +23,11 @@ export interface VemOptions {
   pollMs?: number;
 }
 
+/** What the live interfaces contribute to the desired state. */
+function fingerprint(d: DesiredState): string {
+  return JSON.stringify([[...d.ports.values()], d.vteps.map((v) => [v.ifindex, v.mac, v.mtu])]);
+}
+
 export class VemAgent {
   private desired?: DesiredState;
   private config?: VemConfig;
@@ -124,14 +129,10 @@ export class VemAgent {
 
   private async tick(): Promise<void> {
     if (!this.config || !this.desired) return;
-    // Ports that appeared or went since the last pass: re-apply (a no-op when nothing moved).
-    const links = listLinks();
-    const known = new Set([...this.desired.ports.values()].map((p) => `${p.interface}/${p.ifindex}`));
-    const now = new Set(this.config.ports.flatMap((p) => {
-      const l = links.get(p.interface);
-      return l ? [`${p.interface}/${l.ifindex}`] : [];
-    }));
-    if (known.size !== now.size || [...now].some((x) => !known.has(x))) await this.apply(this.config);
+    // Ports that appeared or went, uplinks whose MTU or MAC changed: re-apply (the reconcile
+    // itself is a no-op when nothing moved, but this keeps idle ticks free of map reads).
+    const fresh = desiredFromConfig(this.config, listLinks(), currentSlots(this.dataplane.maps));
+    if (fingerprint(fresh) !== fingerprint(this.desired)) await this.apply(this.config);
 
     const ageingMs = Math.min(Math.max(this.config.macAgeingSeconds * 100, 1000), 30_000);
     if (Date.now() - this.lastAgeing >= ageingMs) {
