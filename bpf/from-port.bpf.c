@@ -12,6 +12,8 @@
 struct encap_job {
 	struct vxlan_outer o;
 	struct vtep v; /* a copy: the agent may rewrite the slot while this frame is in flight */
+	__u32 vni;
+	__u32 frag_ifindex; /* set: send through the kernel vxlan device, which fragments */
 	__u8 is_ip;
 };
 
@@ -74,13 +76,22 @@ static __always_inline int prepare_encap(struct __sk_buff *skb, const struct vxv
 		if (over && l3_segment_len(skb, ETH_HLEN, l4, ip.protocol) + VXVEM_ENCAP_LEN > mtu) {
 			__u8 type = 0;
 
-			if (!(ip.frag_off & bpf_htons(IP_DF)))
-				return drop(vni, DROP_MTU_EXCEEDED);
-			if (ip.protocol == IPPROTO_ICMP && !bpf_skb_load_bytes(skb, l4, &type, 1) && icmp4_is_error(type))
-				return drop(vni, DROP_MTU_EXCEEDED); /* never ICMP in reply to an ICMP error */
-			if (!icmp_allowed(cfg, p))
-				return drop(vni, DROP_ICMP_RATELIMIT);
-			return send_frag_needed(skb, vni, mtu - VXVEM_ENCAP_LEN);
+			if (!(ip.frag_off & bpf_htons(IP_DF))) {
+				/*
+				 * Without DF the packet must still arrive, fragmented (the kernel vxlan
+				 * fragments the outer packet). BPF cannot split an skb, so these rare frames
+				 * take the kernel's vxlan device, with the tunnel key we would have used.
+				 */
+				if (!cfg->frag_ifindex)
+					return drop(vni, DROP_MTU_EXCEEDED);
+				job->frag_ifindex = cfg->frag_ifindex;
+			} else {
+				if (ip.protocol == IPPROTO_ICMP && !bpf_skb_load_bytes(skb, l4, &type, 1) && icmp4_is_error(type))
+					return drop(vni, DROP_MTU_EXCEEDED); /* never ICMP in reply to an ICMP error */
+				if (!icmp_allowed(cfg, p))
+					return drop(vni, DROP_ICMP_RATELIMIT);
+				return send_frag_needed(skb, vni, mtu - VXVEM_ENCAP_LEN);
+			}
 		}
 	} else if (in.proto == bpf_htons(ETH_P_IPV6)) {
 		struct ipv6hdr ip6;
@@ -105,7 +116,10 @@ static __always_inline int prepare_encap(struct __sk_buff *skb, const struct vxv
 	}
 
 	job->is_ip = in.is_ip;
+	job->vni = vni;
 	outer_init(&job->o, cfg, &job->v, vni, outer_tos(cfg, in.dsfield), outer_src_port(skb, cfg), skb->len);
+	if (job->frag_ifindex)
+		return -1; /* the kernel device encapsulates */
 	if (encap_grow(skb, &in, inner))
 		return drop(vni, DROP_ENCAP_FAILED);
 	return -1;
@@ -119,6 +133,23 @@ static __always_inline int encap_send(struct __sk_buff *skb, struct encap_job *j
 {
 	__u8 dmac[6] = {};
 	__u32 nh = 0;
+
+	if (job->frag_ifindex) {
+		/* bpf_tunnel_key carries IPv4 addresses in host order. */
+		struct bpf_tunnel_key key = {
+			.tunnel_id = job->vni,
+			.remote_ipv4 = bpf_ntohl(dst),
+			.tunnel_tos = job->o.ip.tos,
+			.tunnel_ttl = job->o.ip.ttl,
+			.local_ipv4 = bpf_ntohl(job->v.addr),
+		};
+
+		if (bpf_skb_set_tunnel_key(skb, &key, sizeof(key), BPF_F_ZERO_CSUM_TX))
+			return -1;
+		if (last)
+			return bpf_redirect(job->frag_ifindex, 0);
+		return bpf_clone_redirect(skb, job->frag_ifindex, 0) ? -1 : 0;
+	}
 
 	if (next_hop_mac(&job->v, dst, dmac, &nh)) {
 		neigh_miss_event(job->v.ifindex, nh);
@@ -237,6 +268,7 @@ int from_port(struct __sk_buff *skb)
 
 	if (!job)
 		return TC_ACT_OK;
+	job->frag_ifindex = 0; /* per-CPU scratch: left over from the previous frame otherwise */
 
 	if (bpf_skb_load_bytes(skb, 0, &inner, sizeof(inner)))
 		return drop(vni, DROP_INNER_MALFORMED);

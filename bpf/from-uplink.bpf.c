@@ -5,7 +5,7 @@
  * the kernel untouched.
  */
 #include "lib/decap.h"
-#include "lib/flood.h"
+#include "lib/deliver.h"
 
 #define IP_MF 0x2000
 #define IP_OFFSET 0x1fff
@@ -91,19 +91,10 @@ int from_uplink(struct __sk_buff *skb)
 		if (!bpf_skb_load_bytes(skb, 6, smac, 6))
 			neigh_learn(v, saddr, smac);
 	}
-	/* A static entry keeps its place; the frame is still delivered. */
-	fdb_learn(vni, h.inner.h_source, MAC_KIND_REMOTE, 0, saddr);
+	int port = deliver_pick(vni, &h.inner, saddr);
 
-	__u32 out_port = 0;
-
-	if (!is_multicast_mac(h.inner.h_dest)) {
-		struct mac_entry *e = fdb_lookup(vni, h.inner.h_dest);
-
-		if (e && e->kind == MAC_KIND_REMOTE)
-			return drop(vni, DROP_SPLIT_HORIZON);
-		if (e)
-			out_port = e->ifindex;
-	}
+	if (port < 0)
+		return TC_ACT_SHOT;
 
 	__u64 flags = 0;
 
@@ -120,16 +111,7 @@ int from_uplink(struct __sk_buff *skb)
 		return drop(vni, DROP_DECAP_FAILED);
 	if (ecn != ECN_KEEP && ecn_apply(skb, h.inner.h_proto, ecn))
 		return drop(vni, DROP_DECAP_FAILED);
-	count_rx(vni, skb->len);
-
-	if (out_port)
-		return bpf_redirect(out_port, 0);
-	__u32 copies = flood_local(skb, vni, 0);
-
-	if (!copies)
-		return drop(vni, DROP_NO_LOCAL_PORT);
-	count_flood(vni, copies);
-	return TC_ACT_SHOT; /* every local port got its clone */
+	return deliver(skb, vni, port);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

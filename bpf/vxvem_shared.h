@@ -61,7 +61,8 @@ enum vxvem_drop_reason {
 	DROP_SPLIT_HORIZON = 17,    /* from the network to a MAC that is itself remote */
 	DROP_NO_LOCAL_PORT = 18,    /* segment bound but no local port to deliver to */
 	DROP_MTU_EXCEEDED = 19,     /* too large, and no ICMP may be sent for it (ICMP error, no DF fallback) */
-	DROP_REASON_MAX = 20,
+	DROP_NOT_LOCAL_VTEP = 20,   /* kernel-decapsulated VXLAN not addressed to a VTEP of ours */
+	DROP_REASON_MAX = 21,
 };
 
 /* Global settings; config[0]. `version` 0 means "not configured yet": programs pass traffic. */
@@ -73,6 +74,8 @@ struct vxvem_config {
 	__u16 src_port_min;   /* outer UDP source port range, host order */
 	__u16 src_port_max;
 	__u16 pad0;
+	__u32 frag_ifindex;   /* the kernel vxlan (external) device that fragments oversize non-DF IPv4; 0 = none */
+	__u32 pad1;
 	__u64 icmp_rate_ns;   /* minimum gap between two ICMP too-big replies per port */
 };
 #define CFG_F_TOS_INHERIT 0x1 /* outer DSCP copied from the inner IPv4/IPv6 header */

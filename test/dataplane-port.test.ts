@@ -321,6 +321,22 @@ describe('MTU', () => {
     expect(fx.drops()).toEqual({ [`${UNICAST_VNI}/mtu_icmp_sent`]: 1, [`${UNICAST_VNI}/icmp_ratelimit`]: 1 });
   });
 
+  it('IPv4 without DF too large: with no fragment device it is a counted drop', () => {
+    learnRemote(REMOTE_VM, '192.0.2.2');
+    expect(fx.run('from_port', big(false), fx.port.p1).retval).toBe(TC_ACT_SHOT);
+    expect(fx.drops()).toEqual({ [`${UNICAST_VNI}/mtu_exceeded`]: 1 });
+  });
+
+  it('IPv4 without DF too large goes unencapsulated to the fragment device, with its tunnel key', () => {
+    fx.configure({ ...BASE_CONFIG, fragIfindex: fx.port.p3 });
+    learnRemote(REMOTE_VM, '192.0.2.2');
+    const frame = big(false);
+    const r = fx.run('from_port', frame, fx.port.p1);
+    expect(r.retval).toBe(TC_ACT_REDIRECT);
+    expect(r.data.equals(frame)).toBe(true); // not encapsulated: the device does it
+    expect(fx.drops()).toEqual({});
+  });
+
   it('oversize non-IP is dropped and counted', () => {
     learnRemote(REMOTE_VM, '192.0.2.2');
     const f = eth(REMOTE_VM, VM1, 0x88b5, Buffer.alloc(1460));

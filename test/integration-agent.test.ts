@@ -77,6 +77,9 @@ describe('reload', () => {
 
 describe('ageing', () => {
   it('a learned entry ages out while frames are only sent *to* it', async () => {
+    // vm2 must stay silent afterwards: no ARP probes for vm1 (they would refresh the entry).
+    T.get('vm2').ip('neigh', 'replace', '198.51.100.1', 'lladdr', VM1, 'dev', 'eth0', 'nud', 'permanent');
+    T.get('vm1').ip('neigh', 'replace', '198.51.100.2', 'lladdr', VM2, 'dev', 'eth0', 'nud', 'permanent');
     T.get('vm1').exec('ping', ['-c', '1', '-W', '2', '198.51.100.2']);
     expect(macs('h1').some((m) => m.mac === VM2)).toBe(true);
     // Frames to vm2's MAC (for an IP vm2 does not own, so it never answers) for 4 s.

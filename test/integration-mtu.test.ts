@@ -7,9 +7,10 @@ import { Topology } from './helpers/topology.js';
 ensureBpf();
 const T = new Topology(`vxm${process.pid}`);
 
+const K1 = '192.0.2.21';
 const config = (self: string, peer: string): unknown => ({
   vteps: [{ interface: 'up0', address: `${self}/26` }],
-  segments: [{ vni: 5000, mode: 'unicast', floodList: [peer] }],
+  segments: [{ vni: 5000, mode: 'unicast', floodList: [peer, K1] }],
   ports: [{ interface: 'vnet0', vni: 5000 }],
 });
 
@@ -19,14 +20,24 @@ beforeAll(async () => {
   T.addHost('h2', [{ sw: 'ula', addr: '192.0.2.12/26' }]);
   T.addVm('vm1', 'h1', 'vnet0', '02:00:00:00:00:01', '198.51.100.1/24', 9000);
   T.addVm('vm2', 'h2', 'vnet0', '02:00:00:00:00:02', '198.51.100.2/24', 9000);
+  // A kernel vxlan host whose vxlan MTU exceeds the underlay's: it fragments outer packets.
+  const k = T.addHost('k1', [{ sw: 'ula', addr: `${K1}/26` }]);
+  T.addVm('kv1', 'k1', 'vnet0', '02:00:00:00:00:21', '198.51.100.21/24', 9000);
+  // No `dev`: a lower device would cap the vxlan MTU at its own minus 50.
+  k.ip('link', 'add', 'vx0', 'type', 'vxlan', 'id', '5000', 'local', K1, 'dstport', '4789');
+  k.ip('link', 'set', 'vx0', 'mtu', '9000');
+  k.ip('link', 'add', 'br0', 'type', 'bridge');
+  for (const d of ['vx0', 'vnet0', 'br0']) k.ip('link', 'set', d, 'up');
+  for (const d of ['vx0', 'vnet0']) k.ip('link', 'set', d, 'master', 'br0');
+  for (const dst of ['192.0.2.11', '192.0.2.12']) k.exec('bridge', ['fdb', 'append', '00:00:00:00:00:00', 'dev', 'vx0', 'dst', dst]);
   await T.startAgent('h1', config('192.0.2.11', '192.0.2.12'));
   await T.startAgent('h2', config('192.0.2.12', '192.0.2.11'));
 }, 90_000);
 
 afterAll(() => T.destroy(), 60_000);
 
-const ping = (size: number, df = true) =>
-  T.get('vm1').exec('ping', ['-c', '2', '-i', '0.2', '-W', '2', '-s', String(size), '-M', df ? 'do' : 'dont', '198.51.100.2']);
+const ping = (size: number, df = true, from = 'vm1', to = '198.51.100.2') =>
+  T.get(from).exec('ping', ['-c', '2', '-i', '0.2', '-W', '2', '-s', String(size), '-M', df ? 'do' : 'dont', to]);
 
 describe('path MTU', () => {
   it('a 1500-byte DF packet fits a 1550-byte underlay', () => {
@@ -46,11 +57,22 @@ describe('path MTU', () => {
     expect(Number(drops.find((d) => d.drop === 'mtu_icmp_sent')?.packets)).toBeGreaterThanOrEqual(1);
   });
 
+  it('a larger packet without DF is delivered: the outer packet is fragmented and reassembled', () => {
+    expect(ping(3000, false)).toMatch(/2 received/);
+    const drops = JSON.parse(T.cli('h2', ['show', 'counters', '--json', '--instance', T.agents.get('h2')!.instance])) as { drop?: string }[];
+    expect(drops.filter((d) => d.drop !== undefined)).toEqual([]);
+  });
+
+  it('the same with the kernel vxlan on the other side, both ways', () => {
+    expect(ping(3000, false, 'vm1', '198.51.100.21')).toMatch(/2 received/);
+    expect(ping(3000, false, 'kv1', '198.51.100.2')).toMatch(/2 received/);
+  });
+
   it('jumbo frames flow once the underlay carries them (uplink MTU picked up live)', async () => {
     for (const ul of JSON.parse(T.underlay.ip('-j', 'link', 'show')) as { ifname: string }[]) {
       if (ul.ifname !== 'lo') T.underlay.ip('link', 'set', ul.ifname, 'mtu', '9050');
     }
-    for (const h of ['h1', 'h2']) T.get(h).ip('link', 'set', 'up0', 'mtu', '9050');
+    for (const h of ['h1', 'h2', 'k1']) T.get(h).ip('link', 'set', 'up0', 'mtu', '9050');
     T.get('vm1').ip('route', 'flush', 'cache');
     await new Promise((r) => setTimeout(r, 2500)); // agents poll interfaces every second
     const vteps = JSON.parse(T.cli('h1', ['show', 'vteps', '--json', '--instance', T.agents.get('h1')!.instance])) as { mtu: number }[];

@@ -6,6 +6,7 @@ import {
   type MacEntry, type MacKey, type Segment, type Vtep, type VxvemConfig,
 } from '../maps/layout.js';
 import type { VemConfig } from './config.js';
+import { FRAG_DEVICE } from './frag-device.js';
 import { prefixToNetmask, type LinkInfo } from './links.js';
 
 export class DesiredStateError extends Error {
@@ -120,6 +121,7 @@ export function desiredFromConfig(cfg: VemConfig, links: Map<string, LinkInfo>, 
       tos: cfg.tos === 'inherit' ? 0 : cfg.tos,
       srcPortMin: cfg.srcPortRange[0],
       srcPortMax: cfg.srcPortRange[1],
+      fragIfindex: links.get(FRAG_DEVICE)?.ifindex ?? 0,
       icmpRateNs: ICMP_RATE_NS,
     },
     vteps,

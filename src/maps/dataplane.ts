@@ -19,7 +19,7 @@ export interface DataplaneOptions {
   instance: string;
   /** MAC table capacity (LRU); default from bpf/lib/maps.h. */
   macTableSize?: number;
-  /** Entry objects to load; default the two TC programs. */
+  /** Entry objects to load; default the three TC programs. */
   objects?: string[];
 }
 
@@ -57,7 +57,7 @@ export class Dataplane {
     mkdirSync(pinDir, { recursive: true });
     const loaded = new Map<string, BpfObjectHandle>();
     try {
-      for (const name of opts.objects ?? ['from-port', 'from-uplink']) {
+      for (const name of opts.objects ?? ['from-port', 'from-uplink', 'from-tunnel']) {
         const obj = native().openObject(bpfObjectPath(name), { pinRoot: pinDir });
         loaded.set(name, obj);
         if (opts.macTableSize) obj.setMapMaxEntries('vx_macs', opts.macTableSize);

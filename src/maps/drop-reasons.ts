@@ -21,7 +21,8 @@ export const DROP_REASONS = [
   [17, 'DROP_SPLIT_HORIZON', 'split_horizon'],
   [18, 'DROP_NO_LOCAL_PORT', 'no_local_port'],
   [19, 'DROP_MTU_EXCEEDED', 'mtu_exceeded'],
-  [20, 'DROP_REASON_MAX', 'max'],
+  [20, 'DROP_NOT_LOCAL_VTEP', 'not_local_vtep'],
+  [21, 'DROP_REASON_MAX', 'max'],
 ] as const;
 
 export type DropLabel = (typeof DROP_REASONS)[number][2];

@@ -34,16 +34,18 @@ export interface VxvemConfig {
   tos: number;
   srcPortMin: number;
   srcPortMax: number;
+  fragIfindex: number;
   icmpRateNs: bigint;
 }
-export const configCodec = new StructCodec<VxvemConfig>('vxvem_config', 24, {
+export const configCodec = new StructCodec<VxvemConfig>('vxvem_config', 32, {
   version: u32(0),
   flags: u32(4),
   ttl: u8(8),
   tos: u8(9),
   srcPortMin: u16(10),
   srcPortMax: u16(12),
-  icmpRateNs: u64(16),
+  fragIfindex: u32(16),
+  icmpRateNs: u64(24),
 });
 
 export interface MacKey {
