@@ -10,7 +10,7 @@ Commands:
   version                    print the version
   vem --config FILE [--instance NAME] [--cleanup]
                              run the VEM agent from a JSON configuration file
-  show macs|segments|ports|vteps|counters [--json] [--instance NAME]
+  show macs|segments|ports|vteps|nexthops|counters [--json] [--instance NAME]
                              read the dataplane state (works while the agent is down)
   mac delete --vni N --mac M [--instance NAME]
                              remove one learned MAC entry

@@ -1,5 +1,5 @@
 // Operator commands on the pinned maps of a VEM instance; they work while the agent is down.
-//   vxvem show macs|segments|ports|vteps|counters [--json] [--instance NAME]
+//   vxvem show macs|segments|ports|vteps|nexthops|counters [--json] [--instance NAME]
 //   vxvem mac delete --vni N --mac M [--instance NAME]
 //   vxvem mac flush [--vni N] [--instance NAME]
 import { flushLearned } from '../agent/ageing.js';
@@ -38,6 +38,9 @@ const VIEWS: Record<string, (m: DataplaneMaps) => Row[]> = {
   vteps: (m) => [...m.vteps.entries()]
     .filter(([slot, v]) => slot > 0 && v.addr !== '0.0.0.0')
     .map(([slot, v]) => ({ slot, address: v.addr, netmask: v.netmask, gateway: v.gateway === '0.0.0.0' ? '' : v.gateway, ifindex: v.ifindex, mac: v.mac, mtu: v.mtu })),
+  nexthops: (m) => [...m.neigh.entries()]
+    .map(([k, n]) => ({ uplink: k.ifindex, nextHop: k.addr, mac: n.mac }))
+    .sort((a, b) => a.uplink - b.uplink || a.nextHop.localeCompare(b.nextHop)),
   counters: (m) => {
     const rows: Row[] = [...m.counters.entries()].map(([vni, per]) => {
       const c = sumCounters(per);
