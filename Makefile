@@ -7,8 +7,10 @@ BPF_CFLAGS := -O2 -g -target bpf -mcpu=v3 -Wall -Werror -Wno-unused-function \
 
 BPF_SRCS     := $(wildcard bpf/*.bpf.c)
 FIXTURE_SRCS := $(wildcard test/fixtures/*.bpf.c)
+BENCH_SRCS   := $(wildcard bench/*.bpf.c)
 BPF_OBJS     := $(patsubst bpf/%.bpf.c,out/bpf/%.bpf.o,$(BPF_SRCS)) \
-                $(patsubst test/fixtures/%.bpf.c,out/bpf/fixtures/%.bpf.o,$(FIXTURE_SRCS))
+                $(patsubst test/fixtures/%.bpf.c,out/bpf/fixtures/%.bpf.o,$(FIXTURE_SRCS)) \
+                $(patsubst bench/%.bpf.c,out/bpf/bench/%.bpf.o,$(BENCH_SRCS))
 BPF_HDRS     := $(wildcard bpf/*.h)
 NATIVE       := build/Release/vxvem_native.node
 TS_SRCS      := $(shell find src native proto bench -name '*.ts' 2>/dev/null)
@@ -29,6 +31,10 @@ out/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 out/bpf/fixtures/%.bpf.o: test/fixtures/%.bpf.c $(BPF_HDRS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+out/bpf/bench/%.bpf.o: bench/%.bpf.c
 	@mkdir -p $(dir $@)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 

@@ -133,16 +133,19 @@ export class VemAgent {
 
   private async tick(): Promise<void> {
     if (!this.config || !this.desired) return;
-    // Ports that appeared or went, uplinks whose MTU or MAC changed: re-apply (the reconcile
-    // itself is a no-op when nothing moved, but this keeps idle ticks free of map reads).
-    const fresh = desiredFromConfig(this.config, listLinks(), currentSlots(this.dataplane.maps));
-    if (fingerprint(fresh) !== fingerprint(this.desired)) await this.apply(this.config);
-
-    const ageingMs = Math.min(Math.max(this.config.macAgeingSeconds * 100, 1000), 30_000);
-    if (Date.now() - this.lastAgeing >= ageingMs) {
-      this.lastAgeing = Date.now();
-      const aged = ageOut(this.dataplane.maps, this.config.macAgeingSeconds);
-      if (aged.length) this.opts.log.debug(`aged out ${aged.length} MAC entries`);
+    try {
+      // Ports that appeared or went, uplinks whose MTU or MAC changed: re-apply (the reconcile
+      // itself is a no-op when nothing moved, but this keeps idle ticks free of map reads).
+      const fresh = desiredFromConfig(this.config, listLinks(), currentSlots(this.dataplane.maps));
+      if (fingerprint(fresh) !== fingerprint(this.desired)) await this.apply(this.config);
+    } finally {
+      // Ageing runs whatever happened above: a failing interface must not stop it.
+      const ageingMs = Math.min(Math.max(this.config.macAgeingSeconds * 100, 1000), 30_000);
+      if (Date.now() - this.lastAgeing >= ageingMs) {
+        this.lastAgeing = Date.now();
+        const aged = ageOut(this.dataplane.maps, this.config.macAgeingSeconds);
+        if (aged.length) this.opts.log.info(`aged out ${aged.length} MAC entries`);
+      }
     }
   }
 

@@ -11,8 +11,6 @@ export async function run(argv: string[]): Promise<number> {
   const instance = flagString(p, 'instance') ?? 'default';
   const log = stderrLogger(`vem[${instance}]`);
   const agent = await VemAgent.start({ configPath, instance, log });
-  log.info(`running from ${configPath}; SIGHUP reloads, SIGTERM leaves the dataplane running${p.flags.get('cleanup') ? ' (--cleanup: removes it)' : ''}`);
-  process.on('SIGHUP', () => void agent.reload());
   return new Promise((resolve) => {
     const stop = (): void => {
       agent.stop(p.flags.get('cleanup') === true).then(
@@ -26,7 +24,10 @@ export async function run(argv: string[]): Promise<number> {
         },
       );
     };
+    // Handlers first, then the line that tells supervisors (and tests) the agent is up.
+    process.on('SIGHUP', () => void agent.reload());
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
+    log.info(`running from ${configPath}; SIGHUP reloads, SIGTERM leaves the dataplane running${p.flags.get('cleanup') ? ' (--cleanup: removes it)' : ''}`);
   });
 }
