@@ -6,21 +6,21 @@
 // Everything runs in network namespaces made here and removed afterwards.
 //
 //   npx tsx bench/e2e.ts [--quick] [--rounds N]
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { native } from '../native/index.js';
 import { Dataplane } from '../src/maps/dataplane.js';
 import { Netns, vethPair } from '../test/helpers/netns.js';
 import { REPO } from '../test/helpers/bpf.js';
 import { eth, ipv4, udp } from '../test/helpers/packets.js';
-import { TC_HANDLE, TC_PRIORITY } from '../src/agent/attach.js';
 
 type Mode = 'kernel' | 'vxvem' | 'floor';
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const rounds = Number(args[args.indexOf('--rounds') + 1] || (quick ? 1 : 3));
+const roundsAt = args.indexOf('--rounds');
+const rounds = roundsAt >= 0 ? Number(args[roundsAt + 1]) : quick ? 1 : 3;
+if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds N: a positive integer');
 const SECS = quick ? 2 : 4;
 const VM1 = '02:00:00:00:00:01';
 const VM2 = '02:00:00:00:00:02';
@@ -83,29 +83,9 @@ function kernelSwitch(h: Netns, self: string, peer: string): void {
   for (const d of ['vx0', 'br0']) h.ip('link', 'set', d, 'up');
 }
 
-/** The floor program in a host: vnet0 <-> up0 by redirect, loaded from this process. */
-function floorSwitch(h: Netns): () => void {
-  const n = native();
-  n.netnsEnter(h.path);
-  const pin = `/sys/fs/bpf/vxvem/bench-floor-${h.name}`;
-  mkdirSync(pin, { recursive: true });
-  const obj = n.openObject(join(REPO, 'out/bpf/bench/floor.bpf.o'), { pinRoot: pin });
-  obj.load();
-  const port = h.ifindex('vnet0');
-  const up = h.ifindex('up0');
-  const map = obj.mapFd('floor_peer');
-  const u32 = (v: number) => { const b = Buffer.alloc(4); b.writeUInt32LE(v); return b; };
-  n.mapUpdate(map, u32(port), u32(up));
-  n.mapUpdate(map, u32(up), u32(port));
-  for (const ifindex of [port, up]) {
-    n.tcHookCreate(ifindex);
-    n.tcAttach({ ifindex, direction: 'ingress', progFd: obj.progFd('floor_redirect'), priority: TC_PRIORITY, handle: TC_HANDLE });
-  }
-  n.netnsEnter('/proc/1/ns/net');
-  return () => {
-    obj.close();
-    rmSync(pin, { recursive: true, force: true });
-  };
+/** The floor program in a host: vnet0 <-> up0 by redirect, attached by a helper inside it. */
+function floorSwitch(h: Netns): void {
+  h.exec('node', ['--import', 'tsx', join(REPO, 'bench', 'floor-attach.ts')]);
 }
 
 async function build(mode: Mode, tag: string): Promise<Bed> {
@@ -117,15 +97,18 @@ async function build(mode: Mode, tag: string): Promise<Bed> {
     return { ...b, stop: async () => destroy() };
   }
   if (mode === 'floor') {
-    const undo = [floorSwitch(b.h1), floorSwitch(b.h2)];
-    return { ...b, stop: async () => { undo.forEach((u) => u()); destroy(); } };
+    floorSwitch(b.h1);
+    floorSwitch(b.h2);
+    return { ...b, stop: async () => destroy() };
   }
   const stops = [await startAgent(b.h1, '192.0.2.11', '192.0.2.12', VM2), await startAgent(b.h2, '192.0.2.12', '192.0.2.11', VM1)];
   return { ...b, stop: async () => { for (const s of stops) await s(); destroy(); } };
 }
 
-function rxPackets(ns: Netns, dev: string): number {
-  return Number(ns.exec('cat', [`/sys/class/net/${dev}/statistics/rx_packets`]).trim());
+/** Interface counters of `dev` in `ns` (sysfs would show the root namespace's devices). */
+function stats(ns: Netns, dev: string): { rx: number; tx: number } {
+  const [l] = JSON.parse(ns.ip('-j', '-s', 'link', 'show', 'dev', dev)) as { stats64: { rx: { packets: number }; tx: { packets: number } } }[];
+  return { rx: l!.stats64.rx.packets, tx: l!.stats64.tx.packets };
 }
 
 /** 64-byte UDP frames VM1 -> VM2 from trafgen; delivered packets per second at VM2. */
@@ -136,18 +119,19 @@ async function pps(bed: Bed, workers: 'pinned' | 'per-cpu'): Promise<{ pps: numb
   // VM2 has no socket on port 9: it would answer each frame with an ICMP error (load on the
   // return path); drop at its ingress instead, after the interface counted the frame.
   bed.vm2.exec('sysctl', ['-qw', 'net.ipv4.icmp_ratelimit=1000000000']);
-  const before = rxPackets(bed.vm2, 'eth0');
-  const txBefore = Number(bed.vm1.exec('cat', ['/sys/class/net/eth0/statistics/tx_packets']).trim());
+  const before = stats(bed.vm2, 'eth0').rx;
+  const txBefore = stats(bed.vm1, 'eth0').tx;
   const t0 = process.hrtime.bigint();
   const g = bed.vm1.spawn('trafgen', ['-o', 'eth0', '-i', cfg, ...(workers === 'pinned' ? ['-P', '1'] : []), '-q']);
   await sleep(SECS * 1000);
   const exited = new Promise((r) => g.once('exit', r));
-  g.kill('SIGINT');
+  // trafgen's per-CPU workers do not all stop on the parent's SIGINT: end every one of them.
+  execFileSync('pkill', ['-KILL', '-f', `trafgen -o eth0 -i ${cfg}`]);
   await exited;
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
   await sleep(200);
-  const delivered = rxPackets(bed.vm2, 'eth0') - before;
-  const sent = Number(bed.vm1.exec('cat', ['/sys/class/net/eth0/statistics/tx_packets']).trim()) - txBefore;
+  const delivered = stats(bed.vm2, 'eth0').rx - before;
+  const sent = stats(bed.vm1, 'eth0').tx - txBefore;
   return { pps: Math.round(delivered / secs), sent, delivered };
 }
 
@@ -175,17 +159,22 @@ async function main(): Promise<void> {
   const add = (m: Mode, k: string, v: number) => (samples[m][k] ??= []).push(v);
   for (let r = 0; r < rounds; r++) {
     for (const mode of modes) {
+      console.error(`round ${r + 1}/${rounds} ${mode}: building`);
       const bed = await build(mode, `vxb${process.pid}${mode[0]}${r}`);
       try {
         bed.vm1.exec('ping', ['-c', '3', '-i', '0.2', '-W', '2', '198.51.100.2']);
+        console.error('  pps (pinned sender)');
         const pinned = await pps(bed, 'pinned');
         add(mode, 'pps_pinned', pinned.pps);
         add(mode, 'loss_pinned', 1 - pinned.delivered / Math.max(1, pinned.sent));
+        console.error('  pps (a sender per CPU)');
         add(mode, 'pps_per_cpu', (await pps(bed, 'per-cpu')).pps);
+        console.error('  tcp');
         const t1 = tcp(bed, 1);
         add(mode, 'tcp1_gbps', t1.gbps);
         add(mode, 'tcp1_retransmits', t1.retransmits);
         add(mode, 'tcp4_gbps', tcp(bed, 4).gbps);
+        console.error('  latency');
         const l = latency(bed);
         add(mode, 'rr_p50_us', l.p50us);
         add(mode, 'rr_p99_us', l.p99us);
