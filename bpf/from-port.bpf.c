@@ -57,6 +57,7 @@ static __always_inline int prepare_encap(struct __sk_buff *skb, const struct vxv
 {
 	struct vtep *v = get_vtep(seg->vtep_slot);
 	struct inner_info in = { .proto = inner->h_proto };
+	__u32 hash = 0;
 
 	if (!v || !v->addr)
 		return drop(vni, DROP_NO_VTEP);
@@ -72,6 +73,12 @@ static __always_inline int prepare_encap(struct __sk_buff *skb, const struct vxv
 		in.is_ip = 1;
 		in.dsfield = ip.tos;
 		__u32 l4 = ETH_HLEN + ip.ihl * 4;
+		__u32 ports = 0;
+
+		/* Ports only from first fragments of TCP/UDP: later fragments would hash elsewhere. */
+		if ((ip.protocol == IPPROTO_TCP_ || ip.protocol == IPPROTO_UDP) && !(ip.frag_off & bpf_htons(0x3fff)))
+			bpf_skb_load_bytes(skb, l4, &ports, 4);
+		hash = inner_flow_hash(skb, ip.saddr, ip.daddr, ports, ip.protocol);
 
 		if (over && l3_segment_len(skb, ETH_HLEN, l4, ip.protocol) + VXVEM_ENCAP_LEN > mtu) {
 			__u8 type = 0;
@@ -101,6 +108,12 @@ static __always_inline int prepare_encap(struct __sk_buff *skb, const struct vxv
 		in.is_ip = 1;
 		in.dsfield = (ip6.priority << 4) | (ip6.flow_lbl[0] >> 4);
 		__u32 l4 = ETH_HLEN + sizeof(ip6);
+		__u32 ports = 0;
+
+		if (ip6.nexthdr == IPPROTO_TCP_ || ip6.nexthdr == IPPROTO_UDP)
+			bpf_skb_load_bytes(skb, l4, &ports, 4);
+		hash = inner_flow_hash(skb, ip6.saddr.in6_u.u6_addr32[3] ^ ip6.saddr.in6_u.u6_addr32[1],
+				       ip6.daddr.in6_u.u6_addr32[3] ^ ip6.daddr.in6_u.u6_addr32[1], ports, ip6.nexthdr);
 
 		if (over && l3_segment_len(skb, ETH_HLEN, l4, ip6.nexthdr) + VXVEM_ENCAP_LEN > mtu) {
 			__u8 type = 0;
@@ -113,11 +126,14 @@ static __always_inline int prepare_encap(struct __sk_buff *skb, const struct vxv
 		}
 	} else if (over) {
 		return drop(vni, DROP_MTU_NON_IP);
+	} else {
+		/* Non-IP (ARP): the MAC pair is the flow. */
+		hash = inner_flow_hash(skb, *(__u32 *)inner->h_dest, *(__u32 *)inner->h_source, inner->h_proto, 0);
 	}
 
 	job->is_ip = in.is_ip;
 	job->vni = vni;
-	outer_init(&job->o, cfg, &job->v, vni, outer_tos(cfg, in.dsfield), outer_src_port(skb, cfg), skb->len);
+	outer_init(&job->o, cfg, &job->v, vni, outer_tos(cfg, in.dsfield), outer_src_port(cfg, hash), skb->len);
 	if (job->frag_ifindex)
 		return -1; /* the kernel device encapsulates */
 	if (encap_grow(skb, &in, inner))
@@ -274,7 +290,7 @@ int from_port(struct __sk_buff *skb)
 		return drop(vni, DROP_INNER_MALFORMED);
 	if (is_multicast_mac(inner.h_source))
 		return drop(vni, DROP_INNER_MALFORMED);
-	if (fdb_learn(vni, inner.h_source, MAC_KIND_LOCAL, ifindex, 0))
+	if (fdb_learn(vni, inner.h_source, MAC_KIND_LOCAL, ifindex, 0, (p->flags & PORT_F_PEER) ? MAC_F_PEER : 0))
 		return drop(vni, DROP_STATIC_MAC_CONFLICT);
 	count_tx(vni, skb->len);
 

@@ -32,11 +32,12 @@ int from_tunnel(struct __sk_buff *skb)
 	if (bpf_skb_load_bytes(skb, 0, &inner, sizeof(inner)) || is_multicast_mac(inner.h_source))
 		return drop(vni, DROP_INNER_MALFORMED);
 
-	int port = deliver_pick(vni, &inner, saddr);
+	struct delivery d = {};
 
-	if (port < 0)
+	if (deliver_pick(vni, &inner, saddr, &d))
 		return TC_ACT_SHOT;
-	return deliver(skb, vni, port);
+	/* pkt_type came from the vxlan device's own MAC (OTHERHOST): the veth must recompute it. */
+	return deliver(skb, vni, &d, 0);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -91,9 +91,9 @@ int from_uplink(struct __sk_buff *skb)
 		if (!bpf_skb_load_bytes(skb, 6, smac, 6))
 			neigh_learn(v, saddr, smac);
 	}
-	int port = deliver_pick(vni, &h.inner, saddr);
+	struct delivery d = {};
 
-	if (port < 0)
+	if (deliver_pick(vni, &h.inner, saddr, &d))
 		return TC_ACT_SHOT;
 
 	__u64 flags = 0;
@@ -111,7 +111,8 @@ int from_uplink(struct __sk_buff *skb)
 		return drop(vni, DROP_DECAP_FAILED);
 	if (ecn != ECN_KEEP && ecn_apply(skb, h.inner.h_proto, ecn))
 		return drop(vni, DROP_DECAP_FAILED);
-	return deliver(skb, vni, port);
+	/* skb->protocol is the outer IPv4: equal to the inner one only for an inner IPv4 frame. */
+	return deliver(skb, vni, &d, slot && h.inner.h_proto == bpf_htons(ETH_P_IP));
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

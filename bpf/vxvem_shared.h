@@ -29,6 +29,7 @@ enum vxvem_mac_kind {
 
 /* mac_entry.flags */
 #define MAC_F_STATIC 0x1 /* configured: learning never overrides it, ageing never removes it */
+#define MAC_F_PEER   0x2 /* local port is a veth: IPv4 may be delivered straight to its peer */
 
 /* segment.mode */
 enum vxvem_flood_mode {
@@ -110,9 +111,10 @@ struct segment {
 };
 
 /* Port table value, keyed by ifindex (__u32): a VM port bound to a segment. */
+#define PORT_F_PEER 0x1 /* a veth: its peer (the VM side) accepts bpf_redirect_peer */
 struct port {
 	__u32 vni;            /* host order */
-	__u32 flags;          /* reserved, 0 */
+	__u32 flags;          /* PORT_F_* */
 	__u64 icmp_last_ns;   /* rate limit of ICMP too-big replies sent on this port */
 };
 

@@ -1,7 +1,7 @@
 // VM-to-network program (bpf/from-port.bpf.c) through BPF_PROG_TEST_RUN: verdict, exact
 // output bytes, map state and counters for every rule of DESIGN.md "VM to network".
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { MacKind, EventType } from '../src/maps/layout.js';
+import { MacKind, EventType, MAC_F_PEER, PORT_F_PEER } from '../src/maps/layout.js';
 import {
   BASE_CONFIG, GROUP, LOCAL_VTEP, MCAST_VNI, NH2_MAC, NH3_MAC, PacketFixture, REMOTE_VM, STATIC_VM,
   TC_ACT_OK, TC_ACT_REDIRECT, TC_ACT_SHOT, UNICAST_VNI, VM1, VM2, VM3,
@@ -42,6 +42,13 @@ describe('port ownership and learning', () => {
     const events = await fx.takeEvents(1);
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ type: EventType.Learn, vni: UNICAST_VNI, mac: VM1, kind: MacKind.Local, ifindex: fx.port.p1 });
+  });
+
+  it('a MAC learnt on a veth port is marked for peer delivery', async () => {
+    fx.dp.maps.ports.put(fx.port.p1, { vni: UNICAST_VNI, flags: PORT_F_PEER, icmpLastNs: 0n });
+    fx.run('from_port', remoteTo(VM2), fx.port.p1);
+    expect(fx.dp.maps.macs.get({ vni: UNICAST_VNI, mac: VM1 })).toMatchObject({ kind: MacKind.Local, flags: MAC_F_PEER });
+    expect(await fx.takeEvents(1)).toHaveLength(1); // drained: the next test counts its own
   });
 
   it('a MAC that moves to another local port is updated, counted and reported as a move', async () => {

@@ -85,7 +85,7 @@ static __always_inline void neigh_learn(const struct vtep *v, __u32 saddr, const
 
 	if (n && mac_equal(n->mac, smac))
 		return;
-	struct neigh_entry fresh = { .updated_ns = bpf_ktime_get_ns() };
+	struct neigh_entry fresh = { .updated_ns = bpf_ktime_get_coarse_ns() };
 
 	mac_copy(fresh.mac, smac);
 	bpf_map_update_elem(&vx_neigh, &key, &fresh, BPF_ANY);

@@ -8,14 +8,20 @@
 
 #include "flood.h"
 
+/* Where a frame from the network goes: one local port (peer: straight into the veth's peer). */
+struct delivery {
+	__u32 port; /* 0: flood to the segment's local ports */
+	__u8 peer;
+};
+
 /*
- * Learns the sender and picks the local port for `dst`: the port's ifindex, 0 for "flood to
- * the segment's local ports", or -1 after counting a split-horizon drop (dst is remote).
+ * Learns the sender and picks the local port for `dst`. Returns 0, or -1 after counting a
+ * split-horizon drop (dst is itself remote).
  */
-static __always_inline int deliver_pick(__u32 vni, const struct ethhdr *inner, __u32 remote_vtep)
+static __always_inline int deliver_pick(__u32 vni, const struct ethhdr *inner, __u32 remote_vtep, struct delivery *d)
 {
 	/* A static entry keeps its place; the frame is still delivered. */
-	fdb_learn(vni, inner->h_source, MAC_KIND_REMOTE, 0, remote_vtep);
+	fdb_learn(vni, inner->h_source, MAC_KIND_REMOTE, 0, remote_vtep, 0);
 	if (is_multicast_mac(inner->h_dest))
 		return 0;
 
@@ -25,15 +31,27 @@ static __always_inline int deliver_pick(__u32 vni, const struct ethhdr *inner, _
 		drop(vni, DROP_SPLIT_HORIZON);
 		return -1;
 	}
-	return e ? (int)e->ifindex : 0;
+	if (e) {
+		d->port = e->ifindex;
+		d->peer = !!(e->flags & MAC_F_PEER);
+	}
+	return 0;
 }
 
-/* Sends the (already decapsulated) frame to `port`, or floods it to the segment's ports. */
-static __always_inline int deliver(struct __sk_buff *skb, __u32 vni, __u32 port)
+/*
+ * Sends the (already decapsulated) frame to its port, or floods it to the segment's ports.
+ * `peer_ok`: bpf_redirect_peer may be used. It skips the veth's backlog queue but also
+ * eth_type_trans, so skb->protocol and pkt_type stay as they were: right only for an IPv4
+ * frame that arrived as unicast to us.
+ */
+static __always_inline int deliver(struct __sk_buff *skb, __u32 vni, const struct delivery *d, int peer_ok)
 {
 	count_rx(vni, skb->len);
-	if (port)
-		return bpf_redirect(port, 0);
+	if (d->port) {
+		if (peer_ok && d->peer && skb->protocol == bpf_htons(ETH_P_IP))
+			return bpf_redirect_peer(d->port, 0);
+		return bpf_redirect(d->port, 0);
+	}
 
 	__u32 copies = flood_local(skb, vni, 0);
 

@@ -25,10 +25,32 @@ static __always_inline __u8 outer_tos(const struct vxvem_config *cfg, __u8 inner
 	return tos | (ecn == ECN_CE ? ECN_ECT_0 : ecn);
 }
 
-/* Source port from the inner flow hash, spread over [min, max] without a division. */
-static __always_inline __u16 outer_src_port(struct __sk_buff *skb, const struct vxvem_config *cfg)
+/* murmur3's finaliser: cheap, and every input bit reaches every output bit. */
+static __always_inline __u32 mix32(__u32 h)
 {
-	__u32 hash = bpf_get_hash_recalc(skb);
+	h ^= h >> 16;
+	h *= 0x85ebca6b;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35;
+	h ^= h >> 16;
+	return h;
+}
+
+/*
+ * Hash of the inner flow for the outer source port. The sender's skb->hash when it has one
+ * (local TCP sockets set it); otherwise our own over addresses, protocol and ports: the
+ * kernel's flow dissector (bpf_get_hash_recalc) cost a fifth of the encapsulation path.
+ */
+static __always_inline __u32 inner_flow_hash(struct __sk_buff *skb, __u32 a, __u32 b, __u32 ports, __u32 proto)
+{
+	if (skb->hash)
+		return skb->hash;
+	return mix32(a ^ mix32(b ^ mix32(ports ^ proto)));
+}
+
+/* Source port from the inner flow hash, spread over [min, max] without a division. */
+static __always_inline __u16 outer_src_port(const struct vxvem_config *cfg, __u32 hash)
+{
 	__u32 span = (__u32)cfg->src_port_max - cfg->src_port_min + 1;
 
 	return cfg->src_port_min + (__u16)(((__u64)hash * span) >> 32);

@@ -6,6 +6,9 @@
 #include "metrics.h"
 
 /*
+ * Timestamps use the coarse monotonic clock (no TSC read per packet; tick resolution is
+ * plenty for ageing in seconds). The agent compares them with CLOCK_MONOTONIC.
+ *
  * A refresh rewrites last_seen at most this often: an entry hit by every packet would
  * otherwise bounce its cache line between CPUs. Ageing works in seconds, so 1 s is exact enough.
  */
@@ -50,20 +53,21 @@ static __always_inline void neigh_miss_event(__u32 ifindex, __u32 addr)
 	ev->type = EVENT_NEIGH_MISS;
 	ev->ifindex = ifindex;
 	ev->vtep = addr;
-	ev->ts_ns = bpf_ktime_get_ns();
+	ev->ts_ns = bpf_ktime_get_coarse_ns();
 	bpf_ringbuf_submit(ev, 0);
 }
 
 /*
- * Learns (or refreshes) `mac` in `vni` at `learned` (kind LOCAL with ifindex, or REMOTE with
- * vtep). Returns 0, or -1 when the MAC is static elsewhere (the caller drops on the port side).
- * Static and (for remote learning) local entries are never overridden.
+ * Learns (or refreshes) `mac` in `vni`: kind LOCAL with ifindex (and MAC_F_PEER in flags for a
+ * veth port), or REMOTE with vtep. Returns 0, or -1 when the MAC is static elsewhere (the
+ * caller drops on the port side). Static and (for remote learning) local entries are never
+ * overridden.
  */
-static __always_inline int fdb_learn(__u32 vni, const __u8 *mac, __u8 kind, __u32 ifindex, __u32 vtep)
+static __always_inline int fdb_learn(__u32 vni, const __u8 *mac, __u8 kind, __u32 ifindex, __u32 vtep, __u8 flags)
 {
 	struct mac_key key = { .vni = vni };
 	struct mac_entry *e;
-	__u64 now = bpf_ktime_get_ns();
+	__u64 now = bpf_ktime_get_coarse_ns();
 
 	mac_copy(key.mac, mac);
 	e = bpf_map_lookup_elem(&vx_macs, &key);
@@ -81,7 +85,7 @@ static __always_inline int fdb_learn(__u32 vni, const __u8 *mac, __u8 kind, __u3
 			return 0; /* a MAC seen on a local port stays local until it ages or moves locally */
 
 		struct mac_entry old = *e;
-		struct mac_entry moved = { .kind = kind, .ifindex = ifindex, .vtep = vtep, .last_seen_ns = now };
+		struct mac_entry moved = { .kind = kind, .flags = flags, .ifindex = ifindex, .vtep = vtep, .last_seen_ns = now };
 
 		bpf_map_update_elem(&vx_macs, &key, &moved, BPF_ANY);
 		count_learn(vni, 1);
@@ -89,7 +93,7 @@ static __always_inline int fdb_learn(__u32 vni, const __u8 *mac, __u8 kind, __u3
 		return 0;
 	}
 
-	struct mac_entry fresh = { .kind = kind, .ifindex = ifindex, .vtep = vtep, .last_seen_ns = now };
+	struct mac_entry fresh = { .kind = kind, .flags = flags, .ifindex = ifindex, .vtep = vtep, .last_seen_ns = now };
 
 	/* NOEXIST: of two CPUs learning the same MAC at once, one wins and one event is sent. */
 	if (bpf_map_update_elem(&vx_macs, &key, &fresh, BPF_NOEXIST) == 0) {

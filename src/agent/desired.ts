@@ -2,7 +2,7 @@
 // or VSM) and the live interfaces. Pure: no map access here, so it is easy to test.
 import { parseIpv4 } from '../maps/codec.js';
 import {
-  CFG_F_TOS_INHERIT, FloodMode, MAC_F_STATIC, MacKind,
+  CFG_F_TOS_INHERIT, FloodMode, MAC_F_STATIC, MacKind, PORT_F_PEER,
   type MacEntry, type MacKey, type Segment, type Vtep, type VxvemConfig,
 } from '../maps/layout.js';
 import type { VemConfig } from './config.js';
@@ -23,6 +23,8 @@ export interface DesiredPort {
   ifindex: number;
   interface: string;
   vni: number;
+  /** PORT_F_* (a veth port gets PORT_F_PEER). */
+  flags: number;
 }
 
 export interface DesiredState {
@@ -103,7 +105,7 @@ export function desiredFromConfig(cfg: VemConfig, links: Map<string, LinkInfo>, 
       missingPorts.push(p.interface);
       continue;
     }
-    ports.set(link.ifindex, { ifindex: link.ifindex, interface: p.interface, vni: p.vni });
+    ports.set(link.ifindex, { ifindex: link.ifindex, interface: p.interface, vni: p.vni, flags: link.kind === 'veth' ? PORT_F_PEER : 0 });
     segPorts.set(p.vni, [...(segPorts.get(p.vni) ?? []), link.ifindex]);
   }
 

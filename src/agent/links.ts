@@ -12,6 +12,8 @@ export interface LinkInfo {
   mac: string;
   mtu: number;
   up: boolean;
+  /** rtnetlink kind: 'veth', 'vxlan', 'tun', ... ('' for plain devices). */
+  kind: string;
   addresses: { address: string; prefixLength: number }[];
 }
 
@@ -21,6 +23,7 @@ interface IpAddrJson {
   address?: string;
   mtu: number;
   flags?: string[];
+  linkinfo?: { info_kind?: string };
   addr_info?: { family: string; local: string; prefixlen: number }[];
 }
 
@@ -35,13 +38,14 @@ function ip(args: string[]): string {
 
 /** Every link of the namespace by name. */
 export function listLinks(): Map<string, LinkInfo> {
-  const rows = JSON.parse(ip(['-j', 'addr', 'show'])) as IpAddrJson[];
+  const rows = JSON.parse(ip(['-d', '-j', 'addr', 'show'])) as IpAddrJson[];
   return new Map(rows.map((r) => [r.ifname, {
     name: r.ifname,
     ifindex: r.ifindex,
     mac: (r.address ?? '00:00:00:00:00:00').toLowerCase(),
     mtu: r.mtu,
     up: (r.flags ?? []).includes('UP'),
+    kind: r.linkinfo?.info_kind ?? '',
     addresses: (r.addr_info ?? []).filter((a) => a.family === 'inet').map((a) => ({ address: a.local, prefixLength: a.prefixlen })),
   }]));
 }

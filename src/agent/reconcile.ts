@@ -58,8 +58,8 @@ export function reconcile(maps: DataplaneMaps, want: DesiredState): ReconcileRes
   for (const [ifindex, p] of want.ports) {
     const cur = maps.ports.get(ifindex);
     if (!cur) addedPorts.push(ifindex);
-    if (!cur || cur.vni !== p.vni) {
-      maps.ports.put(ifindex, { vni: p.vni, flags: 0, icmpLastNs: 0n });
+    if (!cur || cur.vni !== p.vni || cur.flags !== p.flags) {
+      maps.ports.put(ifindex, { vni: p.vni, flags: p.flags, icmpLastNs: cur?.icmpLastNs ?? 0n });
       changes++;
     }
   }

@@ -12,6 +12,8 @@ export enum MacKind {
   Remote = 2,
 }
 export const MAC_F_STATIC = 0x1;
+export const MAC_F_PEER = 0x2;
+export const PORT_F_PEER = 0x1;
 
 export enum FloodMode {
   Unicast = 1,
