@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EventType, MacKind } from '../src/maps/layout.js';
 import {
   GROUP, LOCAL_VTEP, MCAST_VNI, PacketFixture, REMOTE_VM, STATIC_VM, TC_ACT_OK, TC_ACT_REDIRECT, TC_ACT_SHOT,
-  UNICAST_VNI, VM1,
+  UNICAST_VNI, VM1, XDP_DROP, XDP_PASS, XDP_REDIRECT,
 } from './helpers/dataplane-fixture.js';
 import { csum16, eth, ipv4, pingFrame, udp, vxlanFrame } from './helpers/packets.js';
 import { ensureBpf } from './helpers/bpf.js';
@@ -174,5 +174,42 @@ describe('ECN on decapsulation', () => {
     expect(r.data[15]).toBe(0xb8 | want); // DSCP kept, ECN as RFC 6040 says
     expect(csum16(r.data.subarray(14, 34))).toBe(0); // inner IPv4 checksum still valid
     expect(r.data.subarray(16).equals(innerFrame.subarray(16)) || want !== innerEcn).toBe(true);
+  });
+});
+
+// The optional XDP program: fast path for known local unicast, early drops, the rest to TC.
+describe('XDP on the uplink', () => {
+  it('decapsulates a frame for a known local MAC and redirects it; learns the sender', () => {
+    localVm1();
+    const r = fx.runXdp(encap());
+    expect(r.retval).toBe(XDP_REDIRECT);
+    expect(r.data.equals(inner())).toBe(true);
+    expect(fx.dp.maps.macs.get({ vni: UNICAST_VNI, mac: REMOTE_VM })).toMatchObject({ kind: MacKind.Remote, vtep: '192.0.2.2' });
+    expect(fx.counters(UNICAST_VNI).rxPackets).toBe(1n);
+  });
+
+  it.each([
+    ['unknown unicast (flooding needs clones)', () => encap({ inner: inner('02:de:ad:be:ef:01') })],
+    ['broadcast', () => encap({ inner: inner('ff:ff:ff:ff:ff:ff') })],
+    ['outer CE (RFC 6040 rewrite)', () => encap({ tos: 3 })],
+    ['IP options', () => encap({ options: Buffer.from([1, 1, 1, 0]) })],
+    ['group traffic', () => encap({ dst: GROUP, vni: MCAST_VNI })],
+    ['not VXLAN', () => eth(fx.uplinkMac, OUTER_SRC_MAC, 0x0800, ipv4({ src: '192.0.2.2', dst: LOCAL_VTEP, proto: 6 }, Buffer.alloc(40)))],
+  ])('%s goes to the TC program untouched', (_n, build) => {
+    localVm1();
+    const f = build();
+    const r = fx.runXdp(f);
+    expect(r.retval).toBe(XDP_PASS);
+    expect(r.data.equals(f)).toBe(true);
+    expect(fx.drops()).toEqual({});
+  });
+
+  it.each([
+    ['I flag clear', () => encap({ flags: 0 }), '0/vxlan_flags'],
+    ['unknown VNI', () => encap({ vni: 4242 }), '4242/unknown_vni'],
+    ['own VTEP as source', () => encap({ src: LOCAL_VTEP }), `${UNICAST_VNI}/own_vtep_source`],
+  ])('%s is dropped before an skb exists, and counted', (_n, build, key) => {
+    expect(fx.runXdp(build()).retval).toBe(XDP_DROP);
+    expect(fx.drops()).toEqual({ [key]: 1 });
   });
 });

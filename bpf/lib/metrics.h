@@ -58,8 +58,8 @@ static __always_inline void count_learn(__u32 vni, int moved)
 		c->learned++;
 }
 
-/* Counts a drop and returns the verdict to use; TC_ACT_SHOT and XDP_DROP are both 2. */
-static __always_inline int drop(__u32 vni, __u32 reason)
+/* Counts a drop by (VNI, reason). */
+static __always_inline void count_drop(__u32 vni, __u32 reason)
 {
 	struct drop_key key = { .vni = vni, .reason = reason };
 	__u64 *n = bpf_map_lookup_elem(&vx_drops, &key);
@@ -72,6 +72,12 @@ static __always_inline int drop(__u32 vni, __u32 reason)
 		/* Per-CPU value: other CPUs start at zero. Losing a race costs one count, never a crash. */
 		bpf_map_update_elem(&vx_drops, &key, &one, BPF_NOEXIST);
 	}
+}
+
+/* TC programs: count and return the verdict (XDP uses XDP_DROP, which is 1, not 2). */
+static __always_inline int drop(__u32 vni, __u32 reason)
+{
+	count_drop(vni, reason);
 	return TC_ACT_SHOT;
 }
 

@@ -1,7 +1,9 @@
 // Attaching the entry programs: TC ingress (clsact) on ports and uplinks. Filters live in the
 // kernel, not in this process, so they keep running across agent restarts; a new agent
 // replaces them atomically at the same (priority, handle).
-import { BpfError, native } from '../../native/index.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { BpfError, XDP_FLAGS_DRV_MODE, native } from '../../native/index.js';
 
 /** Our filters' place on the clsact hook: distinctive so that other users' filters are left alone. */
 export const TC_PRIORITY = 0x7878;
@@ -31,4 +33,30 @@ export function attachedProgId(ifindex: number): number | undefined {
     if (e instanceof BpfError && (e.code === 'ENODEV' || e.code === 'EINVAL')) return undefined;
     throw e;
   }
+}
+
+/**
+ * XDP on an uplink, native mode, through a bpf_link pinned beside the instance's maps: the
+ * link (and so the program) outlives the agent, and removing the pin detaches it. An existing
+ * pin is kept as it is, so a restart never leaves the uplink without its program.
+ */
+export function attachXdp(pinDir: string, ifname: string, ifindex: number, progFd: number): boolean {
+  const pin = join(pinDir, `xdp_${ifname}`);
+  if (existsSync(pin)) return false;
+  const n = native();
+  const link = n.xdpAttach(ifindex, progFd, XDP_FLAGS_DRV_MODE);
+  try {
+    n.linkPin(link, pin);
+  } finally {
+    n.closeFd(link);
+  }
+  return true;
+}
+
+/** Detaches the uplink's XDP program (if vxvem attached one). */
+export function detachXdp(pinDir: string, ifname: string): boolean {
+  const pin = join(pinDir, `xdp_${ifname}`);
+  if (!existsSync(pin)) return false;
+  native().linkUnpin(pin);
+  return true;
 }

@@ -6,7 +6,7 @@ import { native, type RingBufferHandle } from '../../native/index.js';
 import { Dataplane } from '../maps/dataplane.js';
 import { EventType, macEventCodec } from '../maps/layout.js';
 import { ageOut } from './ageing.js';
-import { attachIngress, detachIngress } from './attach.js';
+import { attachIngress, attachXdp, detachIngress, detachXdp } from './attach.js';
 import { parseVemConfig, type VemConfig } from './config.js';
 import { desiredFromConfig, type DesiredState } from './desired.js';
 import { FRAG_DEVICE, ensureFragDevice, removeFragDevice } from './frag-device.js';
@@ -97,6 +97,7 @@ export class VemAgent {
       this.attached.delete(ifindex);
     }
     for (const ifindex of result.removedPorts) detachIngress(ifindex);
+    for (const v of want.vteps) this.syncXdp(v.interface, v.ifindex, v.xdp);
     const m = syncMemberships(want.groups, want.vteps.map((v) => v.interface));
     for (const id of m.joined) this.opts.log.info(`joined ${id}`);
     for (const id of m.left) this.opts.log.info(`left ${id}`);
@@ -107,6 +108,21 @@ export class VemAgent {
     this.config = config;
     if (result.changes) this.opts.log.info(`reconciled: ${result.changes} map changes`);
     await this.resolver.resolve(this.remotePairs(want));
+  }
+
+  /** XDP decap on an uplink whose VTEP asks for it; TC stays attached behind it for the rest. */
+  private syncXdp(ifname: string, ifindex: number, wanted: boolean): void {
+    const pinDir = this.dataplane.pinDir;
+    if (!wanted) {
+      if (detachXdp(pinDir, ifname)) this.opts.log.info(`XDP detached from ${ifname}`);
+      return;
+    }
+    try {
+      if (attachXdp(pinDir, ifname, ifindex, this.dataplane.progFd('xdp-uplink', 'xdp_uplink'))) this.opts.log.info(`XDP (native) attached to ${ifname}`);
+    } catch (e) {
+      // No native XDP on this device: TC alone carries the uplink, as without "xdp".
+      this.opts.log.error(`XDP on ${ifname} refused, uplink stays on TC: ${(e as Error).message}`);
+    }
   }
 
   private attach(ifindex: number, object: string, program: string): void {

@@ -19,9 +19,12 @@ export interface DataplaneOptions {
   instance: string;
   /** MAC table capacity (LRU); default from bpf/lib/maps.h. */
   macTableSize?: number;
-  /** Entry objects to load; default the three TC programs. */
+  /** Entry objects to load; default all of DATAPLANE_OBJECTS. */
   objects?: string[];
 }
+
+/** The entry programs, by file: TC on ports, uplinks and the fragment device; XDP on uplinks. */
+export const DATAPLANE_OBJECTS = ['from-port', 'from-uplink', 'from-tunnel', 'xdp-uplink'];
 
 const COMPARED: (keyof ObjectMapDesc)[] = ['type', 'keySize', 'valueSize', 'maxEntries', 'flags'];
 
@@ -57,7 +60,7 @@ export class Dataplane {
     mkdirSync(pinDir, { recursive: true });
     const loaded = new Map<string, BpfObjectHandle>();
     try {
-      for (const name of opts.objects ?? ['from-port', 'from-uplink', 'from-tunnel']) {
+      for (const name of opts.objects ?? DATAPLANE_OBJECTS) {
         const obj = native().openObject(bpfObjectPath(name), { pinRoot: pinDir });
         loaded.set(name, obj);
         if (opts.macTableSize) obj.setMapMaxEntries('vx_macs', opts.macTableSize);

@@ -10,6 +10,9 @@ import { Netns, vethPair } from './netns.js';
 export const TC_ACT_OK = 0;
 export const TC_ACT_SHOT = 2;
 export const TC_ACT_REDIRECT = 7;
+export const XDP_DROP = 1;
+export const XDP_PASS = 2;
+export const XDP_REDIRECT = 4;
 
 export const VM1 = '02:00:00:00:01:01';
 export const VM2 = '02:00:00:00:01:02';
@@ -95,6 +98,11 @@ export class PacketFixture {
   run(program: 'from_port' | 'from_uplink', data: Buffer, ifindex: number): TestRunResult {
     const obj = program === 'from_port' ? 'from-port' : 'from-uplink';
     return native().progTestRun(this.dp.progFd(obj, program), { data, ctx: skbCtx(ifindex), dataSizeOut: data.length + 512 });
+  }
+
+  /** The uplink's XDP program on `data` (verdicts: 1 drop, 2 pass, 4 redirect). */
+  runXdp(data: Buffer): TestRunResult {
+    return native().progTestRun(this.dp.progFd('xdp-uplink', 'xdp_uplink'), { data, dataSizeOut: data.length + 512 });
   }
 
   counters(vni: number): ReturnType<typeof sumCounters> {

@@ -130,7 +130,7 @@ export class Topology {
 
   async stopAgent(host: string, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     const a = this.agents.get(host);
-    if (!a || a.proc.exitCode !== null) return;
+    if (!a || a.proc.exitCode !== null || a.proc.signalCode !== null) return;
     const done = new Promise<void>((r) => a.proc.once('exit', () => r()));
     a.proc.kill(signal);
     await done;

@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * XDP on an uplink (optional, `"xdp": true` on a VTEP): for NICs with native XDP. Invalid
+ * VXLAN for us is dropped here, before an skb exists; a unicast frame for a known local MAC is
+ * decapsulated and redirected to its port. Everything else (floods, which need clones; ECN
+ * rewrites; IP options; fragments; not ours) is passed to the TC program, which does it all.
+ *
+ * On veth, the port side only accepts redirected frames with GRO or an XDP program on the
+ * VM's interface, and TCP sent with checksum offload from a veth peer arrives unfinished:
+ * this path is meant for real NICs (TOOLCHAIN.md, measured in bench/).
+ */
+#include "lib/decap.h"
+
+#define IP_MF 0x2000
+#define IP_OFFSET 0x1fff
+
+/* The frame up to the inner Ethernet header, IPv4 without options. */
+struct vxlan_stack {
+	struct ethhdr eth;
+	struct iphdr ip;
+	struct udphdr udp;
+	struct vxlanhdr vx;
+	struct ethhdr inner;
+} __attribute__((packed));
+
+static __always_inline int xdp_drop(__u32 vni, __u32 reason)
+{
+	count_drop(vni, reason);
+	return XDP_DROP;
+}
+
+SEC("xdp")
+int xdp_uplink(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
+	struct vxlan_stack *h = data;
+
+	if (!get_config() || (void *)(h + 1) > data_end)
+		return XDP_PASS;
+	if (h->eth.h_proto != bpf_htons(ETH_P_IP) || h->ip.version != 4 || h->ip.ihl != 5 ||
+	    h->ip.protocol != IPPROTO_UDP || h->udp.dest != bpf_htons(VXLAN_PORT) ||
+	    (h->ip.frag_off & bpf_htons(IP_MF | IP_OFFSET)))
+		return XDP_PASS;
+
+	__u32 daddr = h->ip.daddr, saddr = h->ip.saddr;
+	__u32 slot = local_vtep_slot(daddr);
+
+	if (!slot)
+		return XDP_PASS; /* group traffic is flooding: TC clones it */
+	if (!(h->vx.flags & VXLAN_FLAG_I))
+		return xdp_drop(0, DROP_VXLAN_FLAGS);
+
+	__u32 vni = ((__u32)h->vx.vni[0] << 16) | ((__u32)h->vx.vni[1] << 8) | h->vx.vni[2];
+
+	if (!bpf_map_lookup_elem(&vx_segments, &vni))
+		return xdp_drop(vni, DROP_UNKNOWN_VNI);
+	if (local_vtep_slot(saddr))
+		return xdp_drop(vni, DROP_OWN_VTEP_SOURCE);
+	if (is_multicast_mac(h->inner.h_source))
+		return xdp_drop(vni, DROP_INNER_MALFORMED);
+	/* Outer CE or ECT(1) may change the inner header: TC's RFC 6040 path does that. */
+	if ((h->ip.tos & INET_ECN_MASK) == ECN_CE || (h->ip.tos & INET_ECN_MASK) == ECN_ECT_1)
+		return XDP_PASS;
+	if (is_multicast_mac(h->inner.h_dest))
+		return XDP_PASS;
+
+	struct mac_entry *e = fdb_lookup(vni, h->inner.h_dest);
+
+	if (!e)
+		return XDP_PASS; /* unknown unicast floods: TC */
+	if (e->kind == MAC_KIND_REMOTE)
+		return xdp_drop(vni, DROP_SPLIT_HORIZON);
+
+	__u32 port = e->ifindex;
+	struct vtep *v = get_vtep(slot);
+
+	if (v)
+		neigh_learn(v, saddr, h->eth.h_source);
+	fdb_learn(vni, h->inner.h_source, MAC_KIND_REMOTE, 0, saddr, 0);
+	if (bpf_xdp_adjust_head(ctx, VXVEM_ENCAP_LEN))
+		return xdp_drop(vni, DROP_DECAP_FAILED);
+	count_rx(vni, (__u32)(ctx->data_end - ctx->data));
+	return bpf_redirect(port, 0);
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
