@@ -1,7 +1,8 @@
 // The VEM configuration file: every bad value is refused with the key named; defaults filled.
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseVemConfig } from '../src/agent/config.js';
-import { assignSlots } from '../src/agent/desired.js';
+import { assignSlots, desiredFromConfig } from '../src/agent/desired.js';
+import type { LinkInfo } from '../src/agent/links.js';
 
 const base = () => ({
   vteps: [{ interface: 'up0', address: '192.0.2.1/24', gateway: '192.0.2.254' }],
@@ -59,5 +60,30 @@ describe('VTEP slots', () => {
     const current = new Map([[1, '192.0.2.1'], [2, '192.0.2.2']]);
     const s = assignSlots(['192.0.2.2', '192.0.2.3'], current);
     expect([...s]).toEqual([['192.0.2.2', 2], ['192.0.2.3', 1]]);
+  });
+});
+
+describe('desired state', () => {
+  const link = (name: string, ifindex: number, addresses: LinkInfo['addresses'] = [], kind = 'veth'): [string, LinkInfo] =>
+    [name, { name, ifindex, mac: '02:00:00:00:00:0a', mtu: 1550, up: true, kind, addresses }];
+
+  it('joins a segment group only while the segment has a local port on this host', () => {
+    const cfg = parseVemConfig({ ...base(), ports: [{ interface: 'vnet0', vni: 5000 }, { interface: 'vnet1', vni: 6000 }] });
+    const links = new Map([link('up0', 2, [{ address: '192.0.2.1', prefixLength: 24 }], ''), link('vnet0', 3)]);
+    expect([...desiredFromConfig(cfg, links, new Map()).groups]).toEqual([]); // vnet1 does not exist yet
+    links.set(...link('vnet1', 4));
+    expect([...desiredFromConfig(cfg, links, new Map()).groups]).toEqual([['239.1.1.1', 'up0']]);
+  });
+
+  it('refuses a VTEP whose address is not configured on its interface', () => {
+    const links = new Map([link('up0', 2, [{ address: '192.0.2.9', prefixLength: 24 }], '')]);
+    expect(() => desiredFromConfig(parseVemConfig(base()), links, new Map())).toThrow(/192\.0\.2\.1\/24 is not configured on up0/);
+  });
+
+  it('marks veth ports for peer delivery, and only them', () => {
+    const cfg = parseVemConfig({ ...base(), ports: [{ interface: 'vnet0', vni: 5000 }, { interface: 'tap0', vni: 5000 }] });
+    const links = new Map([link('up0', 2, [{ address: '192.0.2.1', prefixLength: 24 }], ''), link('vnet0', 3), link('tap0', 4, [], 'tun')]);
+    const ports = desiredFromConfig(cfg, links, new Map()).ports;
+    expect([ports.get(3)?.flags, ports.get(4)?.flags]).toEqual([1, 0]);
   });
 });

@@ -136,6 +136,15 @@ describe('encapsulation to a known remote VTEP', () => {
     expect(o.inner.equals(unicastArp)).toBe(true);
   });
 
+  it('an 802.1Q-tagged frame from a VM is carried as it is (the tag stays inside)', () => {
+    learnRemote(REMOTE_VM, '192.0.2.2');
+    const plain = remoteTo();
+    const tagged = Buffer.concat([plain.subarray(0, 12), Buffer.from([0x81, 0x00, 0x00, 0x64]), plain.subarray(12)]);
+    const r = fx.run('from_port', tagged, fx.port.p1);
+    expect(r.retval).toBe(TC_ACT_REDIRECT);
+    expect(parseVxlan(r.data).inner.equals(tagged)).toBe(true);
+  });
+
   it('the source port comes from the inner flow: same flow same port, in the configured range', () => {
     fx.configure({ ...BASE_CONFIG, srcPortMin: 50000, srcPortMax: 50015 });
     learnRemote(REMOTE_VM, '192.0.2.2');

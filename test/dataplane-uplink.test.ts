@@ -32,6 +32,10 @@ describe('what belongs to the kernel', () => {
     ['VXLAN to an address that is not a local VTEP', () => encap({ dst: '192.0.2.9' })],
     ['VXLAN to a group not joined', () => encap({ dst: '239.1.9.9' })],
     ['an outer fragment', () => encap({ moreFragments: true })],
+    ['an 802.1Q-tagged outer frame', () => {
+      const e = encap();
+      return Buffer.concat([e.subarray(0, 12), Buffer.from([0x81, 0x00, 0x00, 0x64]), e.subarray(12)]);
+    }],
   ])('%s passes untouched, counted nowhere', (_name, build) => {
     const frame = build();
     const r = fx.run('from_uplink', frame, fx.uplink);
