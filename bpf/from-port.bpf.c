@@ -13,8 +13,9 @@ struct encap_job {
 	struct vxlan_outer o;
 	struct vtep v; /* a copy: the agent may rewrite the slot while this frame is in flight */
 	__u32 vni;
-	__u32 frag_ifindex; /* set: send through the kernel vxlan device, which fragments */
+	__u32 tunnel_ifindex; /* set: send through the kernel vxlan device (fragments, checksums) */
 	__u8 is_ip;
+	__u8 udp_csum;
 };
 
 /* Per-CPU scratch space for the encap_job: the BPF stack (512 bytes) is shared with the ICMP builders. */
@@ -89,9 +90,9 @@ static __always_inline int prepare_encap(struct __sk_buff *skb, const struct vxv
 				 * fragments the outer packet). BPF cannot split an skb, so these rare frames
 				 * take the kernel's vxlan device, with the tunnel key we would have used.
 				 */
-				if (!cfg->frag_ifindex)
+				if (!cfg->tunnel_ifindex)
 					return drop(vni, DROP_MTU_EXCEEDED);
-				job->frag_ifindex = cfg->frag_ifindex;
+				job->tunnel_ifindex = cfg->tunnel_ifindex;
 			} else {
 				if (ip.protocol == IPPROTO_ICMP && !bpf_skb_load_bytes(skb, l4, &type, 1) && icmp4_is_error(type))
 					return drop(vni, DROP_MTU_EXCEEDED); /* never ICMP in reply to an ICMP error */
@@ -131,10 +132,21 @@ static __always_inline int prepare_encap(struct __sk_buff *skb, const struct vxv
 		hash = inner_flow_hash(skb, *(__u32 *)inner->h_dest, *(__u32 *)inner->h_source, inner->h_proto, 0);
 	}
 
+	/*
+	 * A valid outer UDP checksum over a GSO skb needs SKB_GSO_UDP_TUNNEL_CSUM, which
+	 * bpf_skb_adjust_room cannot set, and inner checksums may still be unfinished
+	 * (CHECKSUM_PARTIAL). The kernel's vxlan gets both right: hand it the frame and the key.
+	 */
+	job->udp_csum = !!(cfg->flags & CFG_F_UDP_CSUM);
+	if (job->udp_csum) {
+		if (!cfg->tunnel_ifindex)
+			return drop(vni, DROP_ENCAP_FAILED);
+		job->tunnel_ifindex = cfg->tunnel_ifindex;
+	}
 	job->is_ip = in.is_ip;
 	job->vni = vni;
 	outer_init(&job->o, cfg, &job->v, vni, outer_tos(cfg, in.dsfield), outer_src_port(cfg, hash), skb->len);
-	if (job->frag_ifindex)
+	if (job->tunnel_ifindex)
 		return -1; /* the kernel device encapsulates */
 	if (encap_grow(skb, &in, inner))
 		return drop(vni, DROP_ENCAP_FAILED);
@@ -150,7 +162,7 @@ static __always_inline int encap_send(struct __sk_buff *skb, struct encap_job *j
 	__u8 dmac[6] = {};
 	__u32 nh = 0;
 
-	if (job->frag_ifindex) {
+	if (job->tunnel_ifindex) {
 		/* bpf_tunnel_key carries IPv4 addresses in host order. */
 		struct bpf_tunnel_key key = {
 			.tunnel_id = job->vni,
@@ -160,11 +172,11 @@ static __always_inline int encap_send(struct __sk_buff *skb, struct encap_job *j
 			.local_ipv4 = bpf_ntohl(job->v.addr),
 		};
 
-		if (bpf_skb_set_tunnel_key(skb, &key, sizeof(key), BPF_F_ZERO_CSUM_TX))
+		if (bpf_skb_set_tunnel_key(skb, &key, sizeof(key), job->udp_csum ? 0 : BPF_F_ZERO_CSUM_TX))
 			return -1;
 		if (last)
-			return bpf_redirect(job->frag_ifindex, 0);
-		return bpf_clone_redirect(skb, job->frag_ifindex, 0) ? -1 : 0;
+			return bpf_redirect(job->tunnel_ifindex, 0);
+		return bpf_clone_redirect(skb, job->tunnel_ifindex, 0) ? -1 : 0;
 	}
 
 	if (next_hop_mac(&job->v, dst, dmac, &nh)) {
@@ -284,7 +296,7 @@ int from_port(struct __sk_buff *skb)
 
 	if (!job)
 		return TC_ACT_OK;
-	job->frag_ifindex = 0; /* per-CPU scratch: left over from the previous frame otherwise */
+	job->tunnel_ifindex = 0; /* per-CPU scratch: left over from the previous frame otherwise */
 
 	if (bpf_skb_load_bytes(skb, 0, &inner, sizeof(inner)))
 		return drop(vni, DROP_INNER_MALFORMED);

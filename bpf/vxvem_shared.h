@@ -75,12 +75,12 @@ struct vxvem_config {
 	__u16 src_port_min;   /* outer UDP source port range, host order */
 	__u16 src_port_max;
 	__u16 pad0;
-	__u32 frag_ifindex;   /* the kernel vxlan (external) device that fragments oversize non-DF IPv4; 0 = none */
+	__u32 tunnel_ifindex; /* the kernel vxlan (external) device: fragment and checksum path; 0 = none */
 	__u32 pad1;
 	__u64 icmp_rate_ns;   /* minimum gap between two ICMP too-big replies per port */
 };
 #define CFG_F_TOS_INHERIT 0x1 /* outer DSCP copied from the inner IPv4/IPv6 header */
-#define CFG_F_UDP_CSUM    0x2 /* outer UDP checksum computed (lets receivers GRO) */
+#define CFG_F_UDP_CSUM    0x2 /* outer UDP checksum (lets receivers GRO): encapsulation by the kernel device */
 
 /* MAC table key: (VNI, MAC). */
 struct mac_key {

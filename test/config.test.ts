@@ -44,7 +44,7 @@ describe('parseVemConfig', () => {
     ['ttl 0', (c) => ({ ...c, ttl: 0 }), /^ttl: must be an integer in 1\.\.255/],
     ['tos string', (c) => ({ ...c, tos: 'copy' }), /^tos: must be an integer/],
     ['reversed port range', (c) => ({ ...c, srcPortRange: [60000, 50000] }), /srcPortRange: min is above max/],
-    ['udpChecksum true', (c) => ({ ...c, udpChecksum: true }), /udpChecksum: true is not supported/],
+    ['udpChecksum not a boolean', (c) => ({ ...c, udpChecksum: 1 }), /^udpChecksum: must be true or false/],
     ['not an object', () => [], /must be an object/],
   ];
 

@@ -1,7 +1,7 @@
 // VM-to-network program (bpf/from-port.bpf.c) through BPF_PROG_TEST_RUN: verdict, exact
 // output bytes, map state and counters for every rule of DESIGN.md "VM to network".
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { MacKind, EventType, MAC_F_PEER, PORT_F_PEER } from '../src/maps/layout.js';
+import { CFG_F_UDP_CSUM, MacKind, EventType, MAC_F_PEER, PORT_F_PEER } from '../src/maps/layout.js';
 import {
   BASE_CONFIG, GROUP, LOCAL_VTEP, MCAST_VNI, NH2_MAC, NH3_MAC, PacketFixture, REMOTE_VM, STATIC_VM,
   TC_ACT_OK, TC_ACT_REDIRECT, TC_ACT_SHOT, UNICAST_VNI, VM1, VM2, VM3,
@@ -344,13 +344,29 @@ describe('MTU', () => {
   });
 
   it('IPv4 without DF too large goes unencapsulated to the fragment device, with its tunnel key', () => {
-    fx.configure({ ...BASE_CONFIG, fragIfindex: fx.port.p3 });
+    fx.configure({ ...BASE_CONFIG, tunnelIfindex: fx.port.p3 });
     learnRemote(REMOTE_VM, '192.0.2.2');
     const frame = big(false);
     const r = fx.run('from_port', frame, fx.port.p1);
     expect(r.retval).toBe(TC_ACT_REDIRECT);
     expect(r.data.equals(frame)).toBe(true); // not encapsulated: the device does it
     expect(fx.drops()).toEqual({});
+  });
+
+  it('udpChecksum: frames go unencapsulated to the kernel device, which checksums them', () => {
+    fx.configure({ ...BASE_CONFIG, flags: BASE_CONFIG.flags | CFG_F_UDP_CSUM, tunnelIfindex: fx.port.p3 });
+    learnRemote(REMOTE_VM, '192.0.2.2');
+    const frame = remoteTo();
+    const r = fx.run('from_port', frame, fx.port.p1);
+    expect(r.retval).toBe(TC_ACT_REDIRECT);
+    expect(r.data.equals(frame)).toBe(true);
+  });
+
+  it('udpChecksum without the kernel device is a counted drop, never a zero checksum', () => {
+    fx.configure({ ...BASE_CONFIG, flags: BASE_CONFIG.flags | CFG_F_UDP_CSUM });
+    learnRemote(REMOTE_VM, '192.0.2.2');
+    expect(fx.run('from_port', remoteTo(), fx.port.p1).retval).toBe(TC_ACT_SHOT);
+    expect(fx.drops()).toEqual({ [`${UNICAST_VNI}/encap_failed`]: 1 });
   });
 
   it('oversize non-IP is dropped and counted', () => {

@@ -150,17 +150,6 @@ function parseSegment(v: Json, key: string): SegmentConfig {
   return seg;
 }
 
-/*
- * A valid outer UDP checksum needs either a full software sum over the frame (a GSO skb of
- * 64 KB cannot be summed in BPF) or SKB_GSO_UDP_TUNNEL_CSUM, which bpf_skb_adjust_room cannot
- * set. Until the dataplane has a path for it, `true` is refused rather than silently ignored.
- */
-function parseUdpChecksum(v: Json): boolean {
-  if (v === undefined) return false;
-  if (bool(v, 'udpChecksum')) throw new ConfigError('udpChecksum', 'true is not supported by this dataplane yet (outer checksum is 0, RFC 7348)');
-  return false;
-}
-
 const TOP_KEYS = ['vteps', 'segments', 'ports', 'staticMacs', 'macAgeingSeconds', 'ttl', 'tos', 'srcPortRange', 'udpChecksum'];
 
 /** Parses and validates a whole configuration; throws ConfigError on the first problem. */
@@ -231,6 +220,6 @@ export function parseVemConfig(input: Json): VemConfig {
     ttl: o.ttl === undefined ? 64 : int(o.ttl, 'ttl', 1, 255),
     tos,
     srcPortRange,
-    udpChecksum: parseUdpChecksum(o.udpChecksum),
+    udpChecksum: o.udpChecksum === undefined ? false : bool(o.udpChecksum, 'udpChecksum'),
   };
 }

@@ -2,11 +2,11 @@
 // or VSM) and the live interfaces. Pure: no map access here, so it is easy to test.
 import { parseIpv4 } from '../maps/codec.js';
 import {
-  CFG_F_TOS_INHERIT, FloodMode, MAC_F_STATIC, MacKind, PORT_F_PEER,
+  CFG_F_TOS_INHERIT, CFG_F_UDP_CSUM, FloodMode, MAC_F_STATIC, MacKind, PORT_F_PEER,
   type MacEntry, type MacKey, type Segment, type Vtep, type VxvemConfig,
 } from '../maps/layout.js';
 import type { VemConfig } from './config.js';
-import { FRAG_DEVICE } from './frag-device.js';
+import { TUNNEL_DEVICE } from './tunnel-device.js';
 import { prefixToNetmask, type LinkInfo } from './links.js';
 
 export class DesiredStateError extends Error {
@@ -118,12 +118,12 @@ export function desiredFromConfig(cfg: VemConfig, links: Map<string, LinkInfo>, 
 
   return {
     config: {
-      flags: cfg.tos === 'inherit' ? CFG_F_TOS_INHERIT : 0,
+      flags: (cfg.tos === 'inherit' ? CFG_F_TOS_INHERIT : 0) | (cfg.udpChecksum ? CFG_F_UDP_CSUM : 0),
       ttl: cfg.ttl,
       tos: cfg.tos === 'inherit' ? 0 : cfg.tos,
       srcPortMin: cfg.srcPortRange[0],
       srcPortMax: cfg.srcPortRange[1],
-      fragIfindex: links.get(FRAG_DEVICE)?.ifindex ?? 0,
+      tunnelIfindex: links.get(TUNNEL_DEVICE)?.ifindex ?? 0,
       icmpRateNs: ICMP_RATE_NS,
     },
     vteps,

@@ -9,7 +9,7 @@ import { ageOut } from './ageing.js';
 import { attachIngress, attachXdp, detachIngress, detachXdp } from './attach.js';
 import { parseVemConfig, type VemConfig } from './config.js';
 import { desiredFromConfig, type DesiredState } from './desired.js';
-import { FRAG_DEVICE, ensureFragDevice, removeFragDevice } from './frag-device.js';
+import { TUNNEL_DEVICE, ensureTunnelDevice, removeTunnelDevice } from './tunnel-device.js';
 import { listLinks } from './links.js';
 import type { Logger } from './log.js';
 import { syncMemberships } from './membership.js';
@@ -81,12 +81,12 @@ export class VemAgent {
   }
 
   private async apply(config: VemConfig): Promise<void> {
-    ensureFragDevice();
+    ensureTunnelDevice();
     const links = listLinks();
     // Everything is computed (and validated against the interfaces) before any map is touched.
     const want = desiredFromConfig(config, links, currentSlots(this.dataplane.maps));
     const result = reconcile(this.dataplane.maps, want);
-    const frag = links.get(FRAG_DEVICE)!.ifindex;
+    const frag = links.get(TUNNEL_DEVICE)!.ifindex;
     const wantAttached = new Set([...want.vteps.map((v) => v.ifindex), ...want.ports.keys(), frag]);
     this.attach(frag, 'from-tunnel', 'from_tunnel');
     for (const v of want.vteps) this.attach(v.ifindex, 'from-uplink', 'from_uplink');
@@ -188,7 +188,7 @@ export class VemAgent {
     if (cleanup) {
       for (const ifindex of this.attached) detachIngress(ifindex);
       if (this.desired) syncMemberships(new Map(), this.desired.vteps.map((v) => v.interface));
-      removeFragDevice();
+      removeTunnelDevice();
     }
     this.dataplane.close();
     if (cleanup) Dataplane.removePins(this.dataplane.instance);

@@ -36,7 +36,7 @@ export interface VxvemConfig {
   tos: number;
   srcPortMin: number;
   srcPortMax: number;
-  fragIfindex: number;
+  tunnelIfindex: number;
   icmpRateNs: bigint;
 }
 export const configCodec = new StructCodec<VxvemConfig>('vxvem_config', 32, {
@@ -46,7 +46,7 @@ export const configCodec = new StructCodec<VxvemConfig>('vxvem_config', 32, {
   tos: u8(9),
   srcPortMin: u16(10),
   srcPortMax: u16(12),
-  fragIfindex: u32(16),
+  tunnelIfindex: u32(16),
   icmpRateNs: u64(24),
 });
 

@@ -27,7 +27,7 @@ export const MCAST_VNI = 6000;
 export const GROUP = '239.1.1.1';
 
 export const BASE_CONFIG: Omit<VxvemConfig, 'version'> = {
-  flags: CFG_F_TOS_INHERIT, ttl: 64, tos: 0, srcPortMin: 49152, srcPortMax: 65535, fragIfindex: 0, icmpRateNs: 0n,
+  flags: CFG_F_TOS_INHERIT, ttl: 64, tos: 0, srcPortMin: 49152, srcPortMax: 65535, tunnelIfindex: 0, icmpRateNs: 0n,
 };
 
 /** __sk_buff image for a TC test run: the device the frame arrives on (offset 40, `ifindex`). */
