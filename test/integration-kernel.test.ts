@@ -61,8 +61,9 @@ afterAll(() => T.destroy(), 60_000);
 const ping = (from: string, to: string, extra: string[] = []) => T.get(from).exec('ping', ['-c', '3', '-i', '0.2', '-W', '2', ...extra, to]);
 
 /** Counts frames per rule at `where`'s interface while `send` runs. */
-async function match(where: Netns, dev: string, rules: { needle: string; bytes?: Record<number, number> }[], send: () => void): Promise<number[]> {
-  const p = where.spawn('/usr/bin/python3', [RAWPKT, 'match', dev, '2.5', JSON.stringify(rules)]);
+async function match(where: Netns, dev: string, rules: { needle: string; bytes?: Record<number, number> }[], send: () => void, seconds = 2.5): Promise<number[]> {
+  // The window must outlast every sender process (one per case, slower on a loaded machine).
+  const p = where.spawn('/usr/bin/python3', [RAWPKT, 'match', dev, String(seconds), JSON.stringify(rules)]);
   let out = '';
   p.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<void>((r) => p.on('exit', () => r()));
@@ -139,7 +140,7 @@ describe('vxlan_bridge_1d.sh cases against vxvem', () => {
     const rules = table.map(([inner, outer]) => ({ needle: marker(`tos-${inner}`).toString('hex'), bytes: { 15: outer, 22: 100 } }));
     const counts = await match(T.get('k1'), 'up0', rules, () => {
       for (const [inner] of table) send('vm1', frameTo(MAC.kv1, MAC.vm1, inner, `tos-${inner}`));
-    });
+    }, 5);
     expect(counts).toEqual(table.map(() => 10));
   });
 
@@ -158,7 +159,7 @@ describe('vxlan_bridge_1d.sh cases against vxvem', () => {
     const rules = table.map(([o, i, want]) => ({ needle: marker(`ecn-${o}-${i}`).toString('hex'), bytes: want === null ? {} : { 15: want } as Record<number, number> }));
     const counts = await match(T.get('vm1'), 'eth0', rules, () => {
       for (const f of frames) T.get('k1').exec('/usr/bin/python3', [RAWPKT, 'send', 'up0', '10', f.toString('hex'), '5']);
-    });
+    }, 8);
     expect(counts).toEqual(table.map(([, , want]) => (want === null ? 0 : 10)));
     const rows = JSON.parse(T.cli('h1', ['show', 'counters', '--json', '--instance', T.agents.get('h1')!.instance])) as { vni: number; drop?: string; packets?: string }[];
     expect(rows.find((r) => r.vni === 5000 && r.drop === 'ecn_error')?.packets).toBe('10');
