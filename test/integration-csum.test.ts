@@ -14,15 +14,11 @@ beforeAll(async () => {
   T.addSwitch('ula');
   T.addHost('h1', [{ sw: 'ula', addr: `${H1}/26` }]);
   T.addHost('h2', [{ sw: 'ula', addr: `${H2}/26` }]);
-  const k = T.addHost('k1', [{ sw: 'ula', addr: `${K1}/26` }]);
+  T.addHost('k1', [{ sw: 'ula', addr: `${K1}/26` }]);
   T.addVm('vm1', 'h1', 'vnet0', '02:00:00:00:00:01', '198.51.100.1/24');
   T.addVm('vm2', 'h2', 'vnet0', '02:00:00:00:00:02', '198.51.100.2/24');
   T.addVm('kv1', 'k1', 'vnet0', '02:00:00:00:00:21', '198.51.100.21/24');
-  k.ip('link', 'add', 'vx0', 'type', 'vxlan', 'id', '5000', 'local', K1, 'dstport', '4789', 'dev', 'up0');
-  k.ip('link', 'add', 'br0', 'type', 'bridge');
-  for (const d of ['vx0', 'vnet0', 'br0']) k.ip('link', 'set', d, 'up');
-  for (const d of ['vx0', 'vnet0']) k.ip('link', 'set', d, 'master', 'br0');
-  for (const dst of [H1, H2]) k.exec('bridge', ['fdb', 'append', '00:00:00:00:00:00', 'dev', 'vx0', 'dst', dst]);
+  T.addKernelVtep('k1', { local: K1, vni: 5000, remotes: [H1, H2] });
   const cfg = (self: string, others: string[], udpChecksum: boolean) => ({
     vteps: [{ interface: 'up0', address: `${self}/26` }],
     segments: [{ vni: 5000, mode: 'unicast', floodList: others }],

@@ -27,18 +27,12 @@ const vxvemConfig = (self: string, others: string[]): unknown => ({
   ttl: 100,
 });
 
-function kernelHost(k: Netns): void {
-  k.ip('link', 'add', 'vx0', 'type', 'vxlan', 'id', '5000', 'local', K1, 'dstport', '4789', 'dev', 'up0');
+/** Group mode beside the unicast vx0: vxm (VNI 6000, 239.1.1.1) bridged with vnetm. */
+function kernelGroupVtep(k: Netns): void {
   k.ip('link', 'add', 'vxm', 'type', 'vxlan', 'id', '6000', 'local', K1, 'group', '239.1.1.1', 'dstport', '4789', 'dev', 'up0');
-  for (const [br, ports] of [['br0', ['vx0', 'vnet0']], ['br1', ['vxm', 'vnetm']]] as const) {
-    k.ip('link', 'add', br, 'type', 'bridge');
-    k.ip('link', 'set', br, 'up');
-    for (const p of ports) {
-      k.ip('link', 'set', p, 'master', br);
-      k.ip('link', 'set', p, 'up');
-    }
-  }
-  for (const dst of [H1, H2]) k.exec('bridge', ['fdb', 'append', '00:00:00:00:00:00', 'dev', 'vx0', 'dst', dst]);
+  k.ip('link', 'add', 'br1', 'type', 'bridge');
+  for (const d of ['vxm', 'vnetm', 'br1']) k.ip('link', 'set', d, 'up');
+  for (const d of ['vxm', 'vnetm']) k.ip('link', 'set', d, 'master', 'br1');
 }
 
 beforeAll(async () => {
@@ -51,7 +45,8 @@ beforeAll(async () => {
   T.addVm('kv1', 'k1', 'vnet0', MAC.kv1, '198.51.100.21/24');
   T.addVm('m1', 'h1', 'vnetm', MAC.m1, '198.51.100.101/24');
   T.addVm('km1', 'k1', 'vnetm', MAC.km1, '198.51.100.121/24');
-  kernelHost(T.get('k1'));
+  T.addKernelVtep('k1', { local: K1, vni: 5000, remotes: [H1, H2] });
+  kernelGroupVtep(T.get('k1'));
   await T.startAgent('h1', vxvemConfig(H1, [H2, K1]));
   await T.startAgent('h2', vxvemConfig(H2, [H1, K1]));
 }, 90_000);

@@ -21,15 +21,9 @@ beforeAll(async () => {
   T.addVm('vm1', 'h1', 'vnet0', '02:00:00:00:00:01', '198.51.100.1/24', 9000);
   T.addVm('vm2', 'h2', 'vnet0', '02:00:00:00:00:02', '198.51.100.2/24', 9000);
   // A kernel vxlan host whose vxlan MTU exceeds the underlay's: it fragments outer packets.
-  const k = T.addHost('k1', [{ sw: 'ula', addr: `${K1}/26` }]);
+  T.addHost('k1', [{ sw: 'ula', addr: `${K1}/26` }]);
   T.addVm('kv1', 'k1', 'vnet0', '02:00:00:00:00:21', '198.51.100.21/24', 9000);
-  // No `dev`: a lower device would cap the vxlan MTU at its own minus 50.
-  k.ip('link', 'add', 'vx0', 'type', 'vxlan', 'id', '5000', 'local', K1, 'dstport', '4789');
-  k.ip('link', 'set', 'vx0', 'mtu', '9000');
-  k.ip('link', 'add', 'br0', 'type', 'bridge');
-  for (const d of ['vx0', 'vnet0', 'br0']) k.ip('link', 'set', d, 'up');
-  for (const d of ['vx0', 'vnet0']) k.ip('link', 'set', d, 'master', 'br0');
-  for (const dst of ['192.0.2.11', '192.0.2.12']) k.exec('bridge', ['fdb', 'append', '00:00:00:00:00:00', 'dev', 'vx0', 'dst', dst]);
+  T.addKernelVtep('k1', { local: K1, vni: 5000, remotes: ['192.0.2.11', '192.0.2.12'], mtu: 9000 });
   await T.startAgent('h1', config('192.0.2.11', '192.0.2.12'));
   await T.startAgent('h2', config('192.0.2.12', '192.0.2.11'));
 }, 90_000);

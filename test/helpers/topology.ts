@@ -76,6 +76,21 @@ export class Topology {
     return ns;
   }
 
+  /**
+   * The kernel's own vxlan on a host, as an interop peer: `vx0` (VNI `vni`, unicast with an
+   * all-zeros FDB entry per remote) bridged with the host's VM port `vnet0`.
+   */
+  addKernelVtep(host: string, o: { local: string; vni: number; remotes: string[]; mtu?: number }): void {
+    const k = this.netns(host);
+    // With a lower `dev`, the kernel caps the vxlan MTU at the lower device's minus 50.
+    k.ip('link', 'add', 'vx0', 'type', 'vxlan', 'id', String(o.vni), 'local', o.local, 'dstport', '4789', ...(o.mtu ? [] : ['dev', 'up0']));
+    if (o.mtu) k.ip('link', 'set', 'vx0', 'mtu', String(o.mtu));
+    k.ip('link', 'add', 'br0', 'type', 'bridge');
+    for (const d of ['vx0', 'vnet0', 'br0']) k.ip('link', 'set', d, 'up');
+    for (const d of ['vx0', 'vnet0']) k.ip('link', 'set', d, 'master', 'br0');
+    for (const dst of o.remotes) k.exec('bridge', ['fdb', 'append', '00:00:00:00:00:00', 'dev', 'vx0', 'dst', dst]);
+  }
+
   /** A VM: its own namespace, `eth0` with MAC and address, `port` on the host's side. */
   addVm(name: string, host: string, port: string, mac: string, addr: string, mtu = 1500): Netns {
     const ns = Netns.create(`${this.tag}-${name}`);
