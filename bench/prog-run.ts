@@ -7,12 +7,11 @@
 // fresh skb; the figure is the kernel-measured run time of that single run (no syscall cost).
 //
 //   npx tsx bench/prog-run.ts [runs]      (default 1,000,000 per case)
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { native } from '../native/index.js';
 import { MacKind } from '../src/maps/layout.js';
 import { PacketFixture, REMOTE_VM, UNICAST_VNI, VM1, skbCtx } from '../test/helpers/dataplane-fixture.js';
 import { arpRequest, pingFrame, vxlanFrame } from '../test/helpers/packets.js';
+import { writeResults } from './lib.js';
 
 const runs = Number(process.argv[2] ?? 1_000_000);
 const fx = new PacketFixture('bench');
@@ -53,10 +52,15 @@ try {
     measure('decap + learn (known local destination)', 'from_uplink', encapsulated, fx.uplink, 7),
     measure('flood to 16 remote VTEPs + 1 local port (ARP)', 'from_port', arpRequest(VM1, '198.51.100.1', '198.51.100.9'), fx.port.p1, 7),
   ];
-  console.table(results);
-  const file = join(import.meta.dirname, 'results', 'prog-run.json');
-  writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), kernel: native().possibleCpus() + ' cpus', results }, null, 2));
-  console.log(`written ${file}`);
+  const markdown = [
+    `BPF_PROG_TEST_RUN, ${runs} single runs per case (a fresh skb each), kernel-measured run time in ns.`,
+    '',
+    '| case | mean | p50 | p99 |',
+    '|---|---|---|---|',
+    ...results.map((r) => `| ${r.case} | ${r.meanNs} | ${r.p50Ns} | ${r.p99Ns} |`),
+  ].join('\n');
+  writeResults('prog-run', { date: new Date().toISOString(), runs, results }, `# Program cost per packet\n\n${markdown}\n`);
+  console.log(markdown);
 } finally {
   fx.close();
 }

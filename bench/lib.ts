@@ -1,0 +1,102 @@
+// Shared pieces of the benchmarks: command-line options, a VEM agent started inside a host
+// namespace, trafgen runs, and the counters the figures come from.
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Dataplane } from '../src/maps/dataplane.js';
+import { REPO } from '../test/helpers/bpf.js';
+import type { Netns } from '../test/helpers/netns.js';
+
+export { REPO };
+
+export interface BenchOptions {
+  quick: boolean;
+  rounds: number;
+  /** Seconds per timed run. */
+  secs: number;
+  /** GRO on the underlay veths (real NICs have it on). */
+  gro: boolean;
+}
+
+export function benchOptions(argv = process.argv.slice(2)): BenchOptions {
+  const quick = argv.includes('--quick');
+  const at = argv.indexOf('--rounds');
+  const rounds = at >= 0 ? Number(argv[at + 1]) : quick ? 1 : 3;
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds N: a positive integer');
+  return { quick, rounds, secs: quick ? 1 : 4, gro: argv.includes('--gro') };
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+const tmp = mkdtempSync(join(tmpdir(), 'vxvem-bench-'));
+process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
+
+export function tmpFile(name: string, content: string): string {
+  const p = join(tmp, name);
+  writeFileSync(p, content);
+  return p;
+}
+
+/** Starts `vxvem vem` in `h` from `config`; the returned function stops it with --cleanup. */
+export async function startAgent(h: Netns, config: unknown): Promise<() => Promise<void>> {
+  const cfg = tmpFile(`${h.name}.json`, JSON.stringify(config));
+  const instance = h.name;
+  const p = spawn('nsenter', [`--net=${h.path}`, 'node', '--import', 'tsx', join(REPO, 'src/cli/main.ts'), 'vem', '--config', cfg, '--instance', instance, '--cleanup'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  await new Promise<void>((resolve, reject) => {
+    let log = '';
+    p.stderr!.on('data', (d: Buffer) => (log += d.toString()).includes('running from') && resolve());
+    p.once('exit', () => reject(new Error(`agent failed: ${log}`)));
+  });
+  p.removeAllListeners('exit');
+  return async () => {
+    const done = new Promise((r) => p.once('exit', r));
+    p.kill('SIGTERM');
+    await done;
+    Dataplane.removePins(instance);
+  };
+}
+
+/** IPv4 packets that reached a namespace's IP stack (/proc/net/snmp follows the reader's netns). */
+export function ipInReceives(ns: Netns): number {
+  const lines = ns.exec('cat', ['/proc/net/snmp']).split('\n').filter((l) => l.startsWith('Ip:'));
+  return Number(lines[1]!.split(/\s+/)[lines[0]!.split(/\s+/).indexOf('InReceives')]);
+}
+
+/** Busy CPU time of the whole machine so far, ns (/proc/stat: all but idle and iowait). */
+export function cpuBusyNs(): number {
+  const f = execFileSync('cat', ['/proc/stat'], { encoding: 'utf8' }).split('\n')[0]!.split(/\s+/).slice(1).map(Number);
+  const [user, nice, system, , , irq, softirq, steal] = f as [number, number, number, number, number, number, number, number];
+  const hz = 100; // USER_HZ
+  return ((user + nice + system + irq + softirq + steal) / hz) * 1e9;
+}
+
+/**
+ * trafgen in `ns` sending `frame` out of `dev` for `secs` (one pinned worker, or one per CPU).
+ * trafgen's per-CPU workers do not all stop on the parent's SIGINT, so every one is killed.
+ */
+export async function trafgen(ns: Netns, dev: string, frame: Buffer, secs: number, perCpu: boolean): Promise<number> {
+  const cfg = tmpFile(`frame-${ns.name}.cfg`, `{ ${[...frame].map((x) => `0x${x.toString(16)}`).join(', ')} }\n`);
+  const t0 = process.hrtime.bigint();
+  const g = ns.spawn('trafgen', ['-o', dev, '-i', cfg, ...(perCpu ? [] : ['-P', '1']), '-q']);
+  let err = '';
+  g.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise((r) => g.once('exit', r)); // listening from the start: it may die early
+  await sleep(secs * 1000);
+  if (g.exitCode !== null || g.signalCode !== null) throw new Error(`trafgen in ${ns.name} stopped early: ${err.trim()}`);
+  try {
+    execFileSync('pkill', ['-KILL', '-f', `trafgen -o ${dev} -i ${cfg}`]);
+  } catch {
+    // already gone
+  }
+  await exited;
+  return Number(process.hrtime.bigint() - t0) / 1e9;
+}
+
+export function writeResults(name: string, json: unknown, markdown: string): void {
+  const dir = join(REPO, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${name}.json`), JSON.stringify(json, null, 2));
+  writeFileSync(join(dir, `${name}.md`), markdown);
+}
