@@ -1,6 +1,6 @@
 // The standalone VEM's configuration file: parsed and validated completely before anything
 // is applied, so a bad file changes nothing. Errors name the offending key.
-import { CodecError, parseIpv4, parseMac } from '../maps/codec.js';
+import { AddressError, parseIpv4, parseMac } from '../maps/codec.js';
 import { VNI_MAX, VXVEM_MAX_FLOOD, VXVEM_MAX_VTEPS } from '../maps/layout.js';
 
 export class ConfigError extends Error {
@@ -197,7 +197,7 @@ export function parseVemConfig(input: Json): VemConfig {
       const b = parseMac(mac);
       if (b[0]! & 1) throw new ConfigError(`${key}.mac`, `${mac} is a multicast MAC`);
     } catch (e) {
-      if (e instanceof CodecError) throw new ConfigError(`${key}.mac`, e.message);
+      if (e instanceof AddressError) throw new ConfigError(`${key}.mac`, e.message);
       throw e;
     }
     return { vni, mac, vtep: ipv4(m.vtep, `${key}.vtep`) };

@@ -1,5 +1,8 @@
 // Fixed-layout struct codecs. Each field names its byte offset explicitly, mirroring
 // bpf/vxvem_shared.h; test/layout.test.ts checks the offsets against the object's BTF.
+import { formatIpv4, formatMac, parseIpv4, writeMac } from '../../proto/addr.js';
+
+export { AddressError, formatIpv4, formatMac, parseIpv4, parseMac, writeMac } from '../../proto/addr.js';
 
 /** A C member as the layout test sees it (snake_case name, byte offset, byte size). */
 export interface CMember {
@@ -55,38 +58,6 @@ export const u64 = (o: number): Field<bigint> =>
     else b.writeBigUInt64LE(v, p + o);
   });
 
-/**
- * Dotted quad -> 32-bit value (network order read as a big-endian number). Hand-written
- * rather than a regex: bulk installs parse millions of addresses.
- */
-export function parseIpv4(s: string): number {
-  let value = 0;
-  let part = 0;
-  let digits = 0;
-  let dots = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 48 && c <= 57) {
-      part = part * 10 + (c - 48);
-      if (++digits > 3 || part > 255) break;
-    } else if (c === 46 && digits > 0 && dots < 3) {
-      value = value * 256 + part;
-      part = 0;
-      digits = 0;
-      dots++;
-    } else {
-      digits = 0;
-      break;
-    }
-  }
-  if (dots !== 3 || digits === 0 || digits > 3 || part > 255) throw new CodecError(`not an IPv4 address: ${JSON.stringify(s)}`);
-  return value * 256 + part;
-}
-
-export function formatIpv4(v: number): string {
-  return `${v >>> 24}.${(v >>> 16) & 0xff}.${(v >>> 8) & 0xff}.${v & 0xff}`;
-}
-
 /** IPv4 address stored in network order (a `be` field of the C header). */
 export const ipv4 = (o: number): Field<string> =>
   scalar(o, 4, (b, p) => formatIpv4(b.readUInt32BE(p + o)), (b, p, v) => {
@@ -97,37 +68,6 @@ export const ipv4 = (o: number): Field<string> =>
     b[i + 2] = (x >>> 8) & 0xff;
     b[i + 3] = x & 0xff;
   });
-
-function hexNibble(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  if (c >= 97 && c <= 102) return c - 87;
-  if (c >= 65 && c <= 70) return c - 55;
-  return -1;
-}
-
-/** Writes "xx:xx:xx:xx:xx:xx" (either case) as 6 bytes at `off`; throws CodecError otherwise. */
-export function writeMac(s: string, into: Buffer, off: number): void {
-  if (s.length !== 17) throw new CodecError(`not a MAC address: ${JSON.stringify(s)}`);
-  for (let i = 0; i < 6; i++) {
-    const p = i * 3;
-    const hi = hexNibble(s.charCodeAt(p));
-    const lo = hexNibble(s.charCodeAt(p + 1));
-    if (hi < 0 || lo < 0 || (i < 5 && s.charCodeAt(p + 2) !== 58)) throw new CodecError(`not a MAC address: ${JSON.stringify(s)}`);
-    into[off + i] = (hi << 4) | lo;
-  }
-}
-
-export function parseMac(s: string): Buffer {
-  const b = Buffer.alloc(6);
-  writeMac(s, b, 0);
-  return b;
-}
-
-export function formatMac(b: Buffer, off = 0): string {
-  const parts: string[] = [];
-  for (let i = 0; i < 6; i++) parts.push(b[off + i]!.toString(16).padStart(2, '0'));
-  return parts.join(':');
-}
 
 export const mac = (o: number): Field<string> =>
   scalar(o, 6, (b, p) => formatMac(b, p + o), (b, p, v) => writeMac(v, b, p + o));

@@ -1,0 +1,231 @@
+// The VSM's configuration model and its rules, pure: every change is validated completely and
+// applied to a copy, so a refused change leaves nothing half-written. No BPF, no I/O here.
+import { AddressError, parseIpv4, parseMac } from '../../proto/addr.js';
+
+export class VsmError extends Error {
+  override readonly name = 'VsmError';
+  constructor(readonly code: 'invalid' | 'not_found' | 'conflict' | 'in_use', message: string) {
+    super(message);
+  }
+}
+
+export type Origin = 'vsm' | 'neutron';
+
+export interface SegmentObj {
+  name: string;
+  vni: number;
+  mode: 'unicast' | 'multicast';
+  group?: string;
+  origin: Origin;
+}
+
+export interface PolicyObj {
+  name: string;
+  portSecurity: boolean;
+}
+
+export interface PortObj {
+  name: string;
+  network: string;
+  host: string;
+  mac: string;
+  policy: string;
+  /** The host interface the port is plugged into (OpenStack: tap + first 11 chars of the id). */
+  interface: string;
+  origin: Origin;
+}
+
+export interface VtepObj {
+  address: string;
+  prefixLength: number;
+  gateway?: string;
+  interface: string;
+}
+
+export interface HostObj {
+  name: string;
+  vteps: VtepObj[];
+}
+
+export interface VsmState {
+  revision: number;
+  segmentation: boolean;
+  segments: Record<string, SegmentObj>;
+  policies: Record<string, PolicyObj>;
+  ports: Record<string, PortObj>;
+  hosts: Record<string, HostObj>;
+}
+
+export const DEFAULT_POLICY = 'default';
+
+export function emptyState(): VsmState {
+  return { revision: 0, segmentation: true, segments: {}, policies: { [DEFAULT_POLICY]: { name: DEFAULT_POLICY, portSecurity: true } }, ports: {}, hosts: {} };
+}
+
+const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
+
+function checkName(kind: string, name: string): void {
+  if (!NAME_RE.test(name)) throw new VsmError('invalid', `${kind} name ${JSON.stringify(name)}: letters, digits, '.', '_', '-' (1-63)`);
+}
+
+function isLinkLocalGroup(g: string): boolean {
+  return parseIpv4(g) >>> 8 === 0xe00000;
+}
+
+function checkGroup(g: string): void {
+  let v: number;
+  try {
+    v = parseIpv4(g);
+  } catch {
+    throw new VsmError('invalid', `group ${JSON.stringify(g)} is not an IPv4 address`);
+  }
+  if (v >>> 28 !== 0xe || isLinkLocalGroup(g)) throw new VsmError('invalid', `group ${g} is not a routable multicast group (224.0.1.0-239.255.255.255)`);
+}
+
+/** Applies `change` to a deep copy; the revision moves only when the change succeeded. */
+export function update(state: VsmState, change: (s: VsmState) => void): VsmState {
+  const next = structuredClone(state);
+  change(next);
+  next.revision = state.revision + 1;
+  return next;
+}
+
+export function createSegment(s: VsmState, seg: Omit<SegmentObj, 'origin'> & { origin?: Origin }): void {
+  checkName('network', seg.name);
+  if (!s.segmentation) throw new VsmError('conflict', 'the segmentation feature is disabled: enable it first');
+  if (!Number.isInteger(seg.vni) || seg.vni < 1 || seg.vni > 0xffffff) throw new VsmError('invalid', `VNI ${seg.vni} is not in 1..16777215`);
+  if (s.segments[seg.name]) throw new VsmError('conflict', `network ${seg.name} exists`);
+  const clash = Object.values(s.segments).find((x) => x.vni === seg.vni);
+  if (clash) throw new VsmError('conflict', `VNI ${seg.vni} is used by network ${clash.name}`);
+  if (seg.mode === 'multicast') {
+    if (!seg.group) throw new VsmError('invalid', 'multicast mode needs a group');
+    checkGroup(seg.group);
+  } else if (seg.mode !== 'unicast') {
+    throw new VsmError('invalid', `mode ${JSON.stringify(seg.mode)}: unicast or multicast`);
+  } else if (seg.group) {
+    throw new VsmError('invalid', 'a group is only valid in multicast mode');
+  }
+  s.segments[seg.name] = { name: seg.name, vni: seg.vni, mode: seg.mode, ...(seg.group ? { group: seg.group } : {}), origin: seg.origin ?? 'vsm' };
+}
+
+export function deleteSegment(s: VsmState, name: string): void {
+  if (!s.segments[name]) throw new VsmError('not_found', `no network ${name}`);
+  const users = Object.values(s.ports).filter((p) => p.network === name).map((p) => p.name);
+  if (users.length) throw new VsmError('in_use', `network ${name} has ports: ${users.join(', ')}`);
+  delete s.segments[name];
+}
+
+export function createPolicy(s: VsmState, p: PolicyObj): void {
+  checkName('policy', p.name);
+  if (s.policies[p.name]) throw new VsmError('conflict', `policy ${p.name} exists`);
+  s.policies[p.name] = { ...p };
+}
+
+export function deletePolicy(s: VsmState, name: string): void {
+  if (!s.policies[name]) throw new VsmError('not_found', `no policy ${name}`);
+  if (name === DEFAULT_POLICY) throw new VsmError('conflict', 'the default policy cannot be deleted');
+  const users = Object.values(s.ports).filter((p) => p.policy === name).map((p) => p.name);
+  if (users.length) throw new VsmError('in_use', `policy ${name} is used by ports: ${users.join(', ')}`);
+  delete s.policies[name];
+}
+
+export function createPort(s: VsmState, p: Omit<PortObj, 'origin' | 'policy' | 'interface'> & Partial<Pick<PortObj, 'origin' | 'policy' | 'interface'>>): void {
+  checkName('port', p.name);
+  if (s.ports[p.name]) throw new VsmError('conflict', `port ${p.name} exists`);
+  if (!s.segments[p.network]) throw new VsmError('not_found', `no network ${p.network}`);
+  checkName('host', p.host);
+  const policy = p.policy ?? DEFAULT_POLICY;
+  if (!s.policies[policy]) throw new VsmError('not_found', `no policy ${policy}`);
+  let mac: string;
+  try {
+    mac = [...parseMac(p.mac.toLowerCase())].map((b) => b.toString(16).padStart(2, '0')).join(':');
+  } catch (e) {
+    throw new VsmError('invalid', e instanceof AddressError ? e.message : String(e));
+  }
+  if (parseInt(mac.slice(0, 2), 16) & 1) throw new VsmError('invalid', `${mac} is a multicast MAC`);
+  const clash = Object.values(s.ports).find((x) => x.mac === mac && x.network === p.network);
+  if (clash) throw new VsmError('conflict', `MAC ${mac} is used by port ${clash.name} on ${p.network}`);
+  const iface = p.interface ?? `tap${p.name.slice(0, 11)}`;
+  if (!/^[A-Za-z0-9_.:-]{1,15}$/.test(iface)) throw new VsmError('invalid', `interface ${JSON.stringify(iface)} is not a Linux interface name`);
+  s.ports[p.name] = { name: p.name, network: p.network, host: p.host, mac, policy, interface: iface, origin: p.origin ?? 'vsm' };
+}
+
+export function deletePort(s: VsmState, name: string): void {
+  if (!s.ports[name]) throw new VsmError('not_found', `no port ${name}`);
+  delete s.ports[name];
+}
+
+/** A VEM registering (or re-registering) its VTEPs. */
+export function registerHost(s: VsmState, h: HostObj): void {
+  checkName('host', h.name);
+  if (h.vteps.length < 1 || h.vteps.length > 4) throw new VsmError('invalid', `host ${h.name}: 1 to 4 VTEPs`);
+  const seen = new Set<string>();
+  for (const v of h.vteps) {
+    try {
+      parseIpv4(v.address);
+      if (v.gateway) parseIpv4(v.gateway);
+    } catch {
+      throw new VsmError('invalid', `host ${h.name}: bad VTEP ${JSON.stringify(v)}`);
+    }
+    if (seen.has(v.address)) throw new VsmError('invalid', `host ${h.name}: VTEP ${v.address} twice`);
+    seen.add(v.address);
+  }
+  for (const other of Object.values(s.hosts)) {
+    if (other.name === h.name) continue;
+    const dup = other.vteps.find((v) => seen.has(v.address));
+    if (dup) throw new VsmError('conflict', `VTEP ${dup.address} belongs to host ${other.name}`);
+  }
+  s.hosts[h.name] = structuredClone(h);
+}
+
+/** Dynamic port profiles: one per (policy, segment) pair in use, shared by its ports. */
+export function portProfiles(s: VsmState): { name: string; policy: string; network: string; ports: string[] }[] {
+  const by = new Map<string, { name: string; policy: string; network: string; ports: string[] }>();
+  for (const p of Object.values(s.ports)) {
+    const key = `${p.policy}\u0000${p.network}`;
+    const prof = by.get(key) ?? { name: `dyn-${p.policy}-${p.network}`, policy: p.policy, network: p.network, ports: [] };
+    prof.ports.push(p.name);
+    by.set(key, prof);
+  }
+  return [...by.values()].map((x) => ({ ...x, ports: x.ports.sort() })).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Disabling segmentation: refused while a port uses a VXLAN port profile; then drops all segments. */
+export function setSegmentation(s: VsmState, enabled: boolean): void {
+  if (enabled) {
+    s.segmentation = true;
+    return;
+  }
+  const inUse = portProfiles(s);
+  if (inUse.length) {
+    throw new VsmError('in_use', `segmentation is in use by port profiles: ${inUse.map((p) => `${p.name} (${p.ports.join(', ')})`).join('; ')}`);
+  }
+  s.segmentation = false;
+  s.segments = {};
+}
+
+/**
+ * The designated VTEP of each (host, segment with a port on that host): spread over the host's
+ * VTEPs by VNI order, so each VTEP takes a fair share of the segments' flood traffic; a VTEP
+ * that goes away hands its segments to the others.
+ */
+export function designatedVteps(s: VsmState): Map<string, Map<number, string>> {
+  const out = new Map<string, Map<number, string>>();
+  for (const h of Object.values(s.hosts)) {
+    const vnis = [...new Set(Object.values(s.ports).filter((p) => p.host === h.name).map((p) => s.segments[p.network]?.vni).filter((v): v is number => v !== undefined))].sort((a, b) => a - b);
+    const addrs = h.vteps.map((v) => v.address).sort((a, b) => parseIpv4(a) - parseIpv4(b));
+    out.set(h.name, new Map(vnis.map((vni, i) => [vni, addrs[i % addrs.length]!])));
+  }
+  return out;
+}
+
+/** Unicast-only flood list of `vni` seen from `host`: every other host's designated VTEP. */
+export function floodList(s: VsmState, host: string, vni: number, designated = designatedVteps(s)): string[] {
+  const out: string[] = [];
+  for (const [h, byVni] of designated) {
+    if (h === host) continue;
+    const v = byVni.get(vni);
+    if (v) out.push(v);
+  }
+  return out.sort((a, b) => parseIpv4(a) - parseIpv4(b));
+}

@@ -1,0 +1,146 @@
+// The VSM's rules (src/vsm/model.ts): validation with nothing half-written, dynamic port
+// profiles, designated VTEPs spread over a host's VTEPs, flood lists, the segmentation guard.
+import { describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  VsmError, createPolicy, createPort, createSegment, deletePolicy, deletePort, deleteSegment, designatedVteps,
+  emptyState, floodList, portProfiles, registerHost, setSegmentation, update, type VsmState,
+} from '../src/vsm/model.js';
+
+const host = (name: string, ...addrs: string[]) => ({ name, vteps: addrs.map((a, i) => ({ address: a, prefixLength: 24, interface: `up${i}` })) });
+
+function lab(): VsmState {
+  return update(emptyState(), (s) => {
+    registerHost(s, host('h1', '192.0.2.11'));
+    registerHost(s, host('h2', '192.0.2.12', '192.0.2.22'));
+    registerHost(s, host('h3', '192.0.2.13'));
+    createSegment(s, { name: 'web', vni: 5000, mode: 'unicast' });
+    createSegment(s, { name: 'db', vni: 5001, mode: 'unicast' });
+    createSegment(s, { name: 'mc', vni: 6000, mode: 'multicast', group: '239.1.1.1' });
+    createPolicy(s, { name: 'strict', portSecurity: true });
+  });
+}
+
+const fails = (s: VsmState, change: (s: VsmState) => void): VsmError => {
+  try {
+    update(s, change);
+  } catch (e) {
+    return e as VsmError;
+  }
+  throw new Error('expected the change to be refused');
+};
+
+describe('validation', () => {
+  it.each([
+    ['VNI 0', (s: VsmState) => createSegment(s, { name: 'x', vni: 0, mode: 'unicast' }), /VNI 0 is not in 1\.\.16777215/],
+    ['VNI above 24 bits', (s: VsmState) => createSegment(s, { name: 'x', vni: 1 << 24, mode: 'unicast' }), /not in 1\.\.16777215/],
+    ['duplicate VNI', (s: VsmState) => createSegment(s, { name: 'x', vni: 5000, mode: 'unicast' }), /VNI 5000 is used by network web/],
+    ['duplicate name', (s: VsmState) => createSegment(s, { name: 'web', vni: 7, mode: 'unicast' }), /network web exists/],
+    ['link-local group', (s: VsmState) => createSegment(s, { name: 'x', vni: 7, mode: 'multicast', group: '224.0.0.251' }), /not a routable multicast group/],
+    ['unicast address as group', (s: VsmState) => createSegment(s, { name: 'x', vni: 7, mode: 'multicast', group: '192.0.2.1' }), /not a routable multicast group/],
+    ['group in unicast mode', (s: VsmState) => createSegment(s, { name: 'x', vni: 7, mode: 'unicast', group: '239.1.1.9' }), /only valid in multicast mode/],
+    ['bad MAC', (s: VsmState) => createPort(s, { name: 'p', network: 'web', host: 'h1', mac: '02:00:00:00:00' }), /not a MAC address/],
+    ['multicast MAC', (s: VsmState) => createPort(s, { name: 'p', network: 'web', host: 'h1', mac: '01:00:5e:00:00:01' }), /is a multicast MAC/],
+    ['unknown network', (s: VsmState) => createPort(s, { name: 'p', network: 'nope', host: 'h1', mac: '02:00:00:00:00:01' }), /no network nope/],
+    ['unknown policy', (s: VsmState) => createPort(s, { name: 'p', network: 'web', host: 'h1', mac: '02:00:00:00:00:01', policy: 'nope' }), /no policy nope/],
+    ['bad name', (s: VsmState) => createSegment(s, { name: 'a b', vni: 7, mode: 'unicast' }), /network name "a b"/],
+    ['five VTEPs', (s: VsmState) => registerHost(s, host('h9', '192.0.2.91', '192.0.2.92', '192.0.2.93', '192.0.2.94', '192.0.2.95')), /1 to 4 VTEPs/],
+    ['a VTEP of another host', (s: VsmState) => registerHost(s, host('h9', '192.0.2.11')), /belongs to host h1/],
+  ])('%s is refused with a clear message', (_n, change, message) => {
+    const s = lab();
+    const err = fails(s, change);
+    expect(err).toBeInstanceOf(VsmError);
+    expect(err.message).toMatch(message);
+  });
+
+  it('a refused change leaves the state and its revision untouched', () => {
+    const s = lab();
+    const before = JSON.stringify(s);
+    fails(s, (x) => {
+      createPort(x, { name: 'ok', network: 'web', host: 'h1', mac: '02:00:00:00:00:01' });
+      createPort(x, { name: 'dup', network: 'web', host: 'h2', mac: '02:00:00:00:00:01' }); // same MAC, same network
+    });
+    expect(JSON.stringify(s)).toBe(before);
+  });
+
+  it('objects in use cannot be deleted', () => {
+    const s = update(lab(), (x) => createPort(x, { name: 'p1', network: 'web', host: 'h1', mac: '02:00:00:00:00:01', policy: 'strict' }));
+    expect(fails(s, (x) => deleteSegment(x, 'web')).message).toMatch(/network web has ports: p1/);
+    expect(fails(s, (x) => deletePolicy(x, 'strict')).message).toMatch(/used by ports: p1/);
+    expect(fails(s, (x) => deletePolicy(x, 'default')).message).toMatch(/cannot be deleted/);
+  });
+
+  it('a port interface defaults to OpenStack naming: tap + the first 11 characters of its id', () => {
+    const s = update(lab(), (x) => createPort(x, { name: '3f2a9c1e-5b7d-4e8f-9a0b-1c2d3e4f5a6b', network: 'web', host: 'h1', mac: '02:00:00:00:00:01' }));
+    expect(s.ports['3f2a9c1e-5b7d-4e8f-9a0b-1c2d3e4f5a6b']!.interface).toBe('tap3f2a9c1e-5b');
+  });
+});
+
+describe('dynamic port profiles', () => {
+  it('one per (policy, segment) in use: created with the first port, shared, removed with the last', () => {
+    let s = update(lab(), (x) => createPort(x, { name: 'p1', network: 'web', host: 'h1', mac: '02:00:00:00:00:01' }));
+    expect(portProfiles(s)).toEqual([{ name: 'dyn-default-web', policy: 'default', network: 'web', ports: ['p1'] }]);
+    s = update(s, (x) => {
+      createPort(x, { name: 'p2', network: 'web', host: 'h2', mac: '02:00:00:00:00:02' });
+      createPort(x, { name: 'p3', network: 'web', host: 'h2', mac: '02:00:00:00:00:03', policy: 'strict' });
+    });
+    expect(portProfiles(s).map((p) => [p.name, p.ports])).toEqual([['dyn-default-web', ['p1', 'p2']], ['dyn-strict-web', ['p3']]]);
+    s = update(s, (x) => deletePort(x, 'p3'));
+    expect(portProfiles(s).map((p) => p.name)).toEqual(['dyn-default-web']);
+  });
+});
+
+describe('designated VTEPs and flood lists', () => {
+  const withPorts = () => update(lab(), (x) => {
+    createPort(x, { name: 'a1', network: 'web', host: 'h1', mac: '02:00:00:00:00:01' });
+    createPort(x, { name: 'b1', network: 'web', host: 'h2', mac: '02:00:00:00:00:02' });
+    createPort(x, { name: 'b2', network: 'db', host: 'h2', mac: '02:00:00:00:00:03' });
+    createPort(x, { name: 'c1', network: 'db', host: 'h3', mac: '02:00:00:00:00:04' });
+  });
+
+  it('spreads a host\'s segments over its VTEPs', () => {
+    const d = designatedVteps(withPorts());
+    expect([...d.get('h2')!]).toEqual([[5000, '192.0.2.12'], [5001, '192.0.2.22']]);
+    expect([...d.get('h1')!]).toEqual([[5000, '192.0.2.11']]);
+  });
+
+  it('a flood list holds the designated VTEP of every other host with a port in the segment', () => {
+    const s = withPorts();
+    expect(floodList(s, 'h1', 5000)).toEqual(['192.0.2.12']);
+    expect(floodList(s, 'h3', 5001)).toEqual(['192.0.2.22']);
+    expect(floodList(s, 'h2', 5001)).toEqual(['192.0.2.13']);
+    expect(floodList(s, 'h1', 5001)).toEqual(['192.0.2.13', '192.0.2.22']); // h1 has no db port: what it would flood to
+  });
+
+  it('a VTEP that goes away hands its segments to the host\'s other VTEP', () => {
+    const s = update(withPorts(), (x) => registerHost(x, host('h2', '192.0.2.12')));
+    expect([...designatedVteps(s).get('h2')!]).toEqual([[5000, '192.0.2.12'], [5001, '192.0.2.12']]);
+    expect(floodList(s, 'h3', 5001)).toEqual(['192.0.2.12']);
+  });
+});
+
+describe('the segmentation feature', () => {
+  it('disabling is refused while ports use VXLAN port profiles, naming them', () => {
+    const s = update(lab(), (x) => createPort(x, { name: 'p1', network: 'web', host: 'h1', mac: '02:00:00:00:00:01' }));
+    expect(fails(s, (x) => setSegmentation(x, false)).message).toMatch(/in use by port profiles: dyn-default-web \(p1\)/);
+  });
+
+  it('once allowed, it removes all VXLAN segment configuration, and new segments are refused', () => {
+    const s = update(lab(), (x) => setSegmentation(x, false));
+    expect(s.segments).toEqual({});
+    expect(fails(s, (x) => createSegment(x, { name: 'x', vni: 9, mode: 'unicast' })).message).toMatch(/segmentation feature is disabled/);
+    expect(Object.keys(update(s, (x) => { setSegmentation(x, true); createSegment(x, { name: 'x', vni: 9, mode: 'unicast' }); }).segments)).toEqual(['x']);
+  });
+});
+
+describe('architecture', () => {
+  it('the VSM never imports native/ or src/maps/ (it runs on machines without BPF)', () => {
+    const dir = join(import.meta.dirname, '..', 'src', 'vsm');
+    for (const f of readdirSync(dir).filter((x) => x.endsWith('.ts'))) {
+      const src = readFileSync(join(dir, f), 'utf8');
+      expect(src, f).not.toMatch(/from '(\.\.\/)+(native|maps)\//);
+      expect(src, f).not.toMatch(/from '\.\.\/maps\//);
+    }
+  });
+});
