@@ -1,0 +1,65 @@
+// Typed promise clients of the VSM's two services: the admin one for the CLI, the VEM one for
+// agents (which meet the VSM only here, in proto/).
+import * as grpc from '@grpc/grpc-js';
+import {
+  checkAddress, protocol, type FeatureMsg, type HostInfoMsg, type HostView, type NetworkMsg, type PolicyMsg, type PortMsg,
+  type ProfileMsg, type RegisterRequest,
+} from './index.js';
+
+/** A failed RPC: the gRPC status and the VSM's one-line message. */
+export class VsmCallError extends Error {
+  override readonly name = 'VsmCallError';
+  constructor(readonly code: grpc.status, message: string) {
+    super(message);
+  }
+}
+
+type Callback<T> = (err: grpc.ServiceError | null, res?: T) => void;
+type RawClient = grpc.Client & Record<string, (req: unknown, cb: Callback<unknown>) => void>;
+
+function call<T>(client: RawClient, method: string, req: unknown, deadlineMs = 5000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const deadline = new Date(Date.now() + deadlineMs);
+    (client[method] as unknown as (req: unknown, meta: grpc.Metadata, opts: grpc.CallOptions, cb: Callback<T>) => void)
+      .call(client, req, new grpc.Metadata(), { deadline }, (err, res) =>
+        err ? reject(new VsmCallError(err.code, err.details || err.message)) : resolve(res as T));
+  });
+}
+
+export class AdminClient {
+  private readonly c: RawClient;
+  constructor(addr: string) {
+    this.c = new (protocol().Admin)(checkAddress(addr), grpc.credentials.createInsecure()) as RawClient;
+  }
+  createNetwork = (n: Partial<NetworkMsg> & { name: string; vni: number }) => call<NetworkMsg>(this.c, 'createNetwork', n);
+  deleteNetwork = (name: string) => call<object>(this.c, 'deleteNetwork', { name });
+  listNetworks = async () => (await call<{ items: NetworkMsg[] }>(this.c, 'listNetworks', {})).items;
+  createPolicy = (p: PolicyMsg) => call<PolicyMsg>(this.c, 'createPolicy', p);
+  deletePolicy = (name: string) => call<object>(this.c, 'deletePolicy', { name });
+  listPolicies = async () => (await call<{ items: PolicyMsg[] }>(this.c, 'listPolicies', {})).items;
+  createPort = (p: Partial<PortMsg> & { name: string; network: string; host: string; mac: string }) => call<PortMsg>(this.c, 'createPort', p);
+  deletePort = (name: string) => call<object>(this.c, 'deletePort', { name });
+  listPorts = async () => (await call<{ items: PortMsg[] }>(this.c, 'listPorts', {})).items;
+  listProfiles = async () => (await call<{ items: ProfileMsg[] }>(this.c, 'listProfiles', {})).items;
+  listHosts = async () => (await call<{ items: HostInfoMsg[] }>(this.c, 'listHosts', {})).items;
+  setFeature = (name: string, enabled: boolean) => call<FeatureMsg>(this.c, 'setFeature', { name, enabled });
+  listFeatures = async () => (await call<{ items: FeatureMsg[] }>(this.c, 'listFeatures', {})).items;
+  close = () => this.c.close();
+}
+
+export class VemClient {
+  private readonly c: RawClient;
+  constructor(addr: string) {
+    this.c = new (protocol().Vem)(checkAddress(addr), grpc.credentials.createInsecure()) as RawClient;
+  }
+  register = (r: RegisterRequest) => call<{ revision: string }>(this.c, 'register', r);
+  /** The host's view stream: a snapshot first, then one view per change that concerns it. */
+  watch(host: string, lastRevision: string, onView: (v: HostView) => void, onEnd: (err?: Error) => void): () => void {
+    const stream = (this.c as unknown as { watch: (req: unknown) => grpc.ClientReadableStream<HostView> }).watch({ host, lastRevision });
+    stream.on('data', onView);
+    stream.on('error', (e: grpc.ServiceError) => onEnd(e.code === grpc.status.CANCELLED ? undefined : new VsmCallError(e.code, e.details || e.message)));
+    stream.on('end', () => onEnd());
+    return () => stream.cancel();
+  }
+  close = () => this.c.close();
+}

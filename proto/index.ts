@@ -1,0 +1,45 @@
+// The protocol's TypeScript face: message types (as @grpc/proto-loader delivers them:
+// camelCase fields, uint64 as string, defaults filled) and the loaded service definitions.
+import * as grpc from '@grpc/grpc-js';
+import * as loader from '@grpc/proto-loader';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface VtepMsg { interface: string; address: string; prefixLength: number; gateway: string }
+export interface RegisterRequest { host: string; vteps: VtepMsg[]; uplinkMtu: number; version: string }
+export interface RegisterReply { revision: string }
+export interface WatchRequest { host: string; lastRevision: string }
+export interface HostSegmentMsg { vni: number; mode: string; group: string; designatedVtep: string; floodList: string[] }
+export interface HostPortMsg { interface: string; vni: number; mac: string }
+export interface StaticMacMsg { vni: number; mac: string; vtep: string }
+export interface HostView { revision: string; segments: HostSegmentMsg[]; ports: HostPortMsg[]; staticMacs: StaticMacMsg[] }
+
+export interface NetworkMsg { name: string; vni: number; mode: string; group: string; origin: string }
+export interface PolicyMsg { name: string; portSecurity: boolean }
+export interface PortMsg { name: string; network: string; host: string; mac: string; policy: string; interface: string; origin: string }
+export interface ProfileMsg { name: string; policy: string; network: string; ports: string[] }
+export interface HostInfoMsg { name: string; vteps: VtepMsg[]; connected: boolean; designated: Record<number, string>; segments: HostSegmentMsg[] }
+export interface NameMsg { name: string }
+export interface FeatureMsg { name: string; enabled: boolean }
+export type Empty = Record<string, never>;
+
+const PROTO = join(dirname(fileURLToPath(import.meta.url)), 'vxvem.proto');
+
+interface Loaded {
+  vxvem: { v1: { Vem: grpc.ServiceClientConstructor; Admin: grpc.ServiceClientConstructor } };
+}
+
+let loaded: Loaded | undefined;
+
+export function protocol(): Loaded['vxvem']['v1'] {
+  loaded ??= grpc.loadPackageDefinition(
+    loader.loadSync(PROTO, { keepCase: false, longs: String, enums: String, defaults: true, arrays: true, objects: true }),
+  ) as unknown as Loaded;
+  return loaded.vxvem.v1;
+}
+
+/** `unix:/PATH` or `HOST:PORT` (grpc-js takes both as they are); anything else is refused. */
+export function checkAddress(addr: string): string {
+  if (/^unix:\/./.test(addr) || /^[A-Za-z0-9.-]+:\d{1,5}$/.test(addr) || /^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(addr)) return addr;
+  throw new Error(`bad address ${JSON.stringify(addr)}: use unix:/PATH or HOST:PORT`);
+}

@@ -1,0 +1,146 @@
+// The VSM: owns the configuration (model.ts rules, store.ts persistence), serves the admin
+// service, and streams to each registered VEM the view of exactly what its host needs.
+import * as grpc from '@grpc/grpc-js';
+import {
+  checkAddress, protocol, type Empty, type FeatureMsg, type HostView, type NameMsg, type NetworkMsg, type PolicyMsg,
+  type PortMsg, type RegisterReply, type RegisterRequest, type WatchRequest,
+} from '../../proto/index.js';
+import {
+  VsmError, createPolicy, createPort, createSegment, deletePolicy, deletePort, deleteSegment, designatedVteps,
+  portProfiles, registerHost, setSegmentation, update, type VsmState,
+} from './model.js';
+import type { StateStore } from './store.js';
+import { hostView } from './views.js';
+
+const STATUS: Record<VsmError['code'], grpc.status> = {
+  invalid: grpc.status.INVALID_ARGUMENT,
+  not_found: grpc.status.NOT_FOUND,
+  conflict: grpc.status.ALREADY_EXISTS,
+  in_use: grpc.status.FAILED_PRECONDITION,
+};
+
+type Unary<Req, Res> = grpc.handleUnaryCall<Req, Res>;
+
+export class VsmServer {
+  private state: VsmState;
+  private readonly watchers = new Map<string, Set<grpc.ServerWritableStream<WatchRequest, HostView>>>();
+  private readonly lastSent = new WeakMap<object, string>();
+  private server?: grpc.Server;
+
+  constructor(private readonly store: StateStore, private readonly log: (line: string) => void = () => undefined) {
+    this.state = store.load();
+  }
+
+  get snapshot(): VsmState {
+    return this.state;
+  }
+
+  async listen(addr: string): Promise<void> {
+    const p = protocol();
+    const server = new grpc.Server();
+    server.addService(p.Vem.service, { register: this.register, watch: this.watch });
+    server.addService(p.Admin.service, this.adminHandlers());
+    await new Promise<void>((resolve, reject) =>
+      server.bindAsync(checkAddress(addr), grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve())));
+    this.server = server;
+    this.log(`listening on ${addr}`);
+  }
+
+  async close(): Promise<void> {
+    for (const set of this.watchers.values()) for (const w of set) w.end();
+    this.server?.forceShutdown();
+  }
+
+  /** Applies a change atomically (validated on a copy), persists it, then tells the VEMs. */
+  private change(fn: (s: VsmState) => void): void {
+    const next = update(this.state, fn);
+    this.store.save(next);
+    this.state = next;
+    for (const host of this.watchers.keys()) this.push(host);
+  }
+
+  private push(host: string): void {
+    const view = hostView(this.state, host);
+    const body = JSON.stringify({ ...view, revision: '' });
+    for (const w of this.watchers.get(host) ?? []) {
+      if (this.lastSent.get(w) === body) continue; // nothing this host needs changed
+      this.lastSent.set(w, body);
+      w.write(view);
+    }
+  }
+
+  private readonly register: Unary<RegisterRequest, RegisterReply> = (call, cb) => {
+    this.guard(cb, () => {
+      const r = call.request;
+      this.change((s) => registerHost(s, { name: r.host, vteps: r.vteps.map((v) => ({ interface: v.interface, address: v.address, prefixLength: v.prefixLength, ...(v.gateway ? { gateway: v.gateway } : {}) })) }));
+      this.log(`host ${r.host} registered (${r.vteps.map((v) => v.address).join(', ')})`);
+      return { revision: String(this.state.revision) };
+    });
+  };
+
+  private readonly watch = (call: grpc.ServerWritableStream<WatchRequest, HostView>): void => {
+    const host = call.request.host;
+    if (!this.state.hosts[host]) {
+      // grpc-js ends a server stream with a status through an 'error' event.
+      call.emit('error', { code: grpc.status.FAILED_PRECONDITION, details: `host ${host} is not registered: call Register first` });
+      return;
+    }
+    const set = this.watchers.get(host) ?? new Set();
+    set.add(call);
+    this.watchers.set(host, set);
+    call.on('cancelled', () => set.delete(call));
+    call.on('close', () => set.delete(call));
+    this.push(host); // the snapshot: the full view at the current revision
+  };
+
+  private guard<T>(cb: grpc.sendUnaryData<T>, f: () => T): void {
+    try {
+      cb(null, f());
+    } catch (e) {
+      const code = e instanceof VsmError ? STATUS[e.code] : grpc.status.INTERNAL;
+      cb({ code, details: (e as Error).message, name: 'VsmError', message: (e as Error).message });
+    }
+  }
+
+  private adminHandlers(): grpc.UntypedServiceImplementation {
+    const s = () => this.state;
+    const unary = <Req, Res>(f: (req: Req) => Res): Unary<Req, Res> => (call, cb) => this.guard(cb, () => f(call.request));
+    const net = (n: { name: string; vni: number; mode: string; group?: string; origin: string }): NetworkMsg => ({ name: n.name, vni: n.vni, mode: n.mode, group: n.group ?? '', origin: n.origin });
+    return {
+      createNetwork: unary<NetworkMsg, NetworkMsg>((r) => {
+        this.change((x) => createSegment(x, { name: r.name, vni: r.vni, mode: (r.mode || 'unicast') as 'unicast', ...(r.group ? { group: r.group } : {}) }));
+        return net(s().segments[r.name]!);
+      }),
+      deleteNetwork: unary<NameMsg, Empty>((r) => (this.change((x) => deleteSegment(x, r.name)), {})),
+      listNetworks: unary<Empty, { items: NetworkMsg[] }>(() => ({ items: Object.values(s().segments).map(net) })),
+      createPolicy: unary<PolicyMsg, PolicyMsg>((r) => (this.change((x) => createPolicy(x, { name: r.name, portSecurity: r.portSecurity })), r)),
+      deletePolicy: unary<NameMsg, Empty>((r) => (this.change((x) => deletePolicy(x, r.name)), {})),
+      listPolicies: unary<Empty, { items: PolicyMsg[] }>(() => ({ items: Object.values(s().policies) })),
+      createPort: unary<PortMsg, PortMsg>((r) => {
+        this.change((x) => createPort(x, { name: r.name, network: r.network, host: r.host, mac: r.mac, ...(r.policy ? { policy: r.policy } : {}), ...(r.interface ? { interface: r.interface } : {}) }));
+        return s().ports[r.name]! as PortMsg;
+      }),
+      deletePort: unary<NameMsg, Empty>((r) => (this.change((x) => deletePort(x, r.name)), {})),
+      listPorts: unary<Empty, { items: PortMsg[] }>(() => ({ items: Object.values(s().ports) as PortMsg[] })),
+      listProfiles: unary(() => ({ items: portProfiles(s()) })),
+      listHosts: unary(() => {
+        const d = designatedVteps(s());
+        return {
+          items: Object.values(s().hosts).map((h) => ({
+            name: h.name,
+            vteps: h.vteps.map((v) => ({ ...v, gateway: v.gateway ?? '' })),
+            connected: (this.watchers.get(h.name)?.size ?? 0) > 0,
+            designated: Object.fromEntries(d.get(h.name) ?? []),
+            segments: hostView(s(), h.name).segments,
+          })),
+        };
+      }),
+      setFeature: unary<FeatureMsg, FeatureMsg>((r) => {
+        if (r.name !== 'segmentation') throw new VsmError('not_found', `no feature ${r.name} (known: segmentation)`);
+        this.change((x) => setSegmentation(x, r.enabled));
+        return r;
+      }),
+      listFeatures: unary(() => ({ items: [{ name: 'segmentation', enabled: s().segmentation }] })),
+    };
+  }
+}

@@ -1,0 +1,99 @@
+// The VSM over real gRPC on a unix socket: admin CRUD with gRPC status codes, the per-host
+// watch (snapshot, then a view only when that host's needs change), persistence across restart.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { AdminClient, VemClient, VsmCallError } from '../proto/clients.js';
+import type { HostView } from '../proto/index.js';
+import { VsmServer } from '../src/vsm/server.js';
+import { FileStore } from '../src/vsm/store.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'vxvem-vsm-'));
+const addr = `unix:${join(dir, 'vsm.sock')}`;
+let vsm: VsmServer;
+let admin: AdminClient;
+let vem: VemClient;
+
+beforeAll(async () => {
+  vsm = new VsmServer(new FileStore(join(dir, 'data')));
+  await vsm.listen(addr);
+  admin = new AdminClient(addr);
+  vem = new VemClient(addr);
+});
+afterAll(async () => {
+  admin?.close();
+  vem?.close();
+  await vsm?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const vteps = (...a: string[]) => a.map((address, i) => ({ interface: `up${i}`, address, prefixLength: 24, gateway: '' }));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('admin service', () => {
+  it('creates and lists networks; errors carry gRPC codes and one clear line', async () => {
+    await admin.createNetwork({ name: 'web', vni: 5000, mode: 'unicast' });
+    await admin.createNetwork({ name: 'mc', vni: 6000, mode: 'multicast', group: '239.1.1.1' });
+    expect((await admin.listNetworks()).map((n) => [n.name, n.vni, n.mode, n.group, n.origin])).toEqual([
+      ['web', 5000, 'unicast', '', 'vsm'], ['mc', 6000, 'multicast', '239.1.1.1', 'vsm'],
+    ]);
+    const dup = await admin.createNetwork({ name: 'x', vni: 5000 }).catch((e: unknown) => e);
+    expect(dup).toBeInstanceOf(VsmCallError);
+    expect((dup as VsmCallError).code).toBe(grpc.status.ALREADY_EXISTS);
+    expect((dup as VsmCallError).message).toBe('VNI 5000 is used by network web');
+    const bad = (await admin.createNetwork({ name: 'y', vni: 0 }).catch((e: unknown) => e)) as VsmCallError;
+    expect(bad.code).toBe(grpc.status.INVALID_ARGUMENT);
+  });
+
+  it('ports create dynamic profiles; the segmentation guard names them', async () => {
+    await admin.createPort({ name: 'p1', network: 'web', host: 'h1', mac: '02:00:00:00:00:01' });
+    expect(await admin.listProfiles()).toEqual([{ name: 'dyn-default-web', policy: 'default', network: 'web', ports: ['p1'] }]);
+    const err = (await admin.setFeature('segmentation', false).catch((e: unknown) => e)) as VsmCallError;
+    expect(err.code).toBe(grpc.status.FAILED_PRECONDITION);
+    expect(err.message).toMatch(/dyn-default-web \(p1\)/);
+  });
+});
+
+describe('VEM stream', () => {
+  it('a registered host gets a snapshot, then a view when its needs change, and nothing otherwise', async () => {
+    await vem.register({ host: 'h1', vteps: vteps('192.0.2.11'), uplinkMtu: 1550, version: 'test' });
+    await vem.register({ host: 'h2', vteps: vteps('192.0.2.12'), uplinkMtu: 1550, version: 'test' });
+    const views: HostView[] = [];
+    const stop = vem.watch('h1', '0', (v) => views.push(v), () => undefined);
+    await sleep(200);
+    expect(views).toHaveLength(1);
+    expect(views[0]).toMatchObject({ segments: [{ vni: 5000, mode: 'unicast', designatedVtep: '192.0.2.11', floodList: [] }], ports: [{ interface: 'tapp1', vni: 5000, mac: '02:00:00:00:00:01' }] });
+    // A port of h2 in the same segment: h1's flood list and static MACs change.
+    const t0 = Date.now();
+    await admin.createPort({ name: 'p2', network: 'web', host: 'h2', mac: '02:00:00:00:00:02' });
+    for (let i = 0; i < 50 && views.length < 2; i++) await sleep(10);
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(views[1]).toMatchObject({ segments: [{ vni: 5000, floodList: ['192.0.2.12'] }], staticMacs: [{ vni: 5000, mac: '02:00:00:00:00:02', vtep: '192.0.2.12' }] });
+    // A change that h1 does not need (a policy) sends it nothing.
+    await admin.createPolicy({ name: 'strict', portSecurity: true });
+    await sleep(200);
+    expect(views).toHaveLength(2);
+    stop();
+  });
+
+  it('watching an unregistered host is refused', async () => {
+    const err = await new Promise<Error | undefined>((r) => vem.watch('nobody', '0', () => undefined, r));
+    expect((err as VsmCallError).code).toBe(grpc.status.FAILED_PRECONDITION);
+  });
+
+  it('hosts list their VTEPs, liveness and designated VTEPs', async () => {
+    const hosts = await admin.listHosts();
+    expect(hosts.find((h) => h.name === 'h2')).toMatchObject({ connected: false, designated: { 5000: '192.0.2.12' } });
+  });
+});
+
+describe('persistence', () => {
+  it('state survives a VSM restart', async () => {
+    const again = new VsmServer(new FileStore(join(dir, 'data')));
+    expect(Object.keys(again.snapshot.segments)).toEqual(['web', 'mc']);
+    expect(Object.keys(again.snapshot.ports)).toEqual(['p1', 'p2']);
+    expect(again.snapshot.revision).toBe(vsm.snapshot.revision);
+  });
+});
