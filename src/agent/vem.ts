@@ -17,11 +17,17 @@ import { NeighbourResolver } from './neighbours.js';
 import { currentSlots, reconcile } from './reconcile.js';
 
 export interface VemOptions {
-  configPath: string;
+  /** File mode: the JSON file, re-read on reload(). Absent when the VSM drives the agent. */
+  configPath?: string;
   instance: string;
   log: Logger;
   /** How often interfaces are polled for ports that appear or go (ms). */
   pollMs?: number;
+}
+
+function readConfig(opts: VemOptions): VemConfig {
+  if (!opts.configPath) throw new Error('no configuration file: this agent follows the VSM');
+  return parseVemConfig(JSON.parse(readFileSync(opts.configPath, 'utf8')) as unknown);
 }
 
 /** What the live interfaces contribute to the desired state. */
@@ -44,8 +50,8 @@ export class VemAgent {
   }
 
   /** Loads (or re-uses pinned) state, applies the file, attaches, starts the loops. */
-  static async start(opts: VemOptions): Promise<VemAgent> {
-    const config = parseVemConfig(JSON.parse(readFileSync(opts.configPath, 'utf8')) as unknown);
+  static async start(opts: VemOptions, initial?: VemConfig): Promise<VemAgent> {
+    const config = initial ?? readConfig(opts);
     const dp = Dataplane.open({ instance: opts.instance });
     const agent = new VemAgent(opts, dp);
     try {
@@ -66,11 +72,16 @@ export class VemAgent {
   }
 
   /** SIGHUP: re-read the file. A bad file is reported and changes nothing. */
+  /** A new desired configuration from elsewhere (the VSM), applied by difference. */
+  update(config: VemConfig): Promise<void> {
+    return this.serial(() => this.apply(config));
+  }
+
   reload(): Promise<void> {
     return this.serial(async () => {
       let config: VemConfig;
       try {
-        config = parseVemConfig(JSON.parse(readFileSync(this.opts.configPath, 'utf8')) as unknown);
+        config = readConfig(this.opts);
       } catch (e) {
         this.opts.log.error(`reload refused, keeping the running configuration: ${(e as Error).message}`);
         return;

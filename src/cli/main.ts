@@ -10,6 +10,15 @@ Commands:
   version                    print the version
   vem --config FILE [--instance NAME] [--cleanup]
                              run the VEM agent from a JSON configuration file
+  vem --vsm ADDR --host NAME --vtep IF:ADDR/LEN[@GW]... [--instance NAME] [--cleanup]
+                             run the VEM agent following a VSM
+  vsm [--listen ADDR] [--data DIR]
+                             run the supervisor (ADDR unix:/PATH or HOST:PORT)
+  net create NAME --vni N [--mode unicast|multicast] [--group G] | list | show NAME | delete NAME
+  policy create NAME [--port-security on|off] | list | delete NAME
+  port create NAME --net NET --host HOST --mac MAC [--policy P] [--interface IF] | list [--host H] | show NAME | delete NAME
+  profile list | host list | host show HOST | feature list|enable|disable segmentation
+                             against the VSM (--vsm ADDR, default unix:/run/vxvem/vsm.sock; --json)
   show macs|segments|ports|vteps|nexthops|counters [--json] [--instance NAME]
                              read the dataplane state (works while the agent is down)
   mac delete --vni N --mac M [--instance NAME]
@@ -27,6 +36,13 @@ const commands: Record<string, () => Promise<Command>> = {
   'bpf-info': async () => (await import('./bpf-info.js')).run,
   vem: async () => (await import('./vem.js')).run,
   show: async () => (await import('./show.js')).runShow,
+  vsm: async () => (await import('./vsm.js')).run,
+  net: async () => (a) => import('./admin.js').then((m) => m.run('net', a)),
+  policy: async () => (a) => import('./admin.js').then((m) => m.run('policy', a)),
+  port: async () => (a) => import('./admin.js').then((m) => m.run('port', a)),
+  profile: async () => (a) => import('./admin.js').then((m) => m.run('profile', a)),
+  host: async () => (a) => import('./admin.js').then((m) => m.run('host', a)),
+  feature: async () => (a) => import('./admin.js').then((m) => m.run('feature', a)),
   mac: async () => (await import('./show.js')).runMac,
 };
 

@@ -1,18 +1,40 @@
-// `vxvem vem --config FILE [--instance NAME] [--cleanup]`: the standalone VEM agent.
+// `vxvem vem --config FILE | --vsm ADDR --host NAME --vtep IF:ADDR/LEN[@GW]... [--instance NAME] [--cleanup]`
 import { stderrLogger } from '../agent/log.js';
 import { VemAgent } from '../agent/vem.js';
+import { parseVemConfig } from '../agent/config.js';
+import { VsmFollower, parseVtepArg } from '../agent/vsm-follower.js';
 import { UsageError, flagString, parseArgs } from './args.js';
 
 export async function run(argv: string[]): Promise<number> {
-  const p = parseArgs(argv, { config: { kind: 'string' }, instance: { kind: 'string' }, cleanup: { kind: 'boolean' } });
+  const p = parseArgs(argv, {
+    config: { kind: 'string' }, instance: { kind: 'string' }, cleanup: { kind: 'boolean' },
+    vsm: { kind: 'string' }, host: { kind: 'string' }, vtep: { kind: 'list' },
+  });
   if (p.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(p.positionals[0])}`);
   const configPath = flagString(p, 'config');
-  if (!configPath) throw new UsageError('vem: --config FILE is required (VSM mode arrives with the VSM)');
+  const vsm = flagString(p, 'vsm');
+  if (!configPath === !vsm) throw new UsageError('vem: give either --config FILE or --vsm ADDR --host NAME --vtep IF:ADDR/LEN[@GW]...');
   const instance = flagString(p, 'instance') ?? 'default';
   const log = stderrLogger(`vem[${instance}]`);
-  const agent = await VemAgent.start({ configPath, instance, log });
+  let agent: VemAgent;
+  let follower: VsmFollower | undefined;
+  let source: string;
+  if (vsm) {
+    const host = flagString(p, 'host');
+    const vteps = ((p.flags.get('vtep') as string[] | undefined) ?? []).map(parseVtepArg);
+    if (!host || !vteps.length) throw new UsageError('vem --vsm: --host NAME and at least one --vtep IF:ADDR/LEN[@GW] are required');
+    // Until the first view arrives: the VTEPs only (and whatever pinned state a previous run left).
+    agent = await VemAgent.start({ instance, log }, parseVemConfig({ vteps: vteps.map((v) => ({ interface: v.interface, address: `${v.address}/${v.prefixLength}`, ...(v.gateway ? { gateway: v.gateway } : {}) })), segments: [], ports: [] }));
+    follower = new VsmFollower({ vsm, host, vteps, log, apply: (c) => agent.update(c) });
+    follower.start();
+    source = `VSM ${vsm} as host ${host}`;
+  } else {
+    agent = await VemAgent.start({ configPath: configPath!, instance, log });
+    source = configPath!;
+  }
   return new Promise((resolve) => {
     const stop = (): void => {
+      follower?.stop();
       agent.stop(p.flags.get('cleanup') === true).then(
         () => {
           log.info('stopped');
@@ -28,6 +50,6 @@ export async function run(argv: string[]): Promise<number> {
     process.on('SIGHUP', () => void agent.reload());
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
-    log.info(`running from ${configPath}; SIGHUP reloads, SIGTERM leaves the dataplane running${p.flags.get('cleanup') ? ' (--cleanup: removes it)' : ''}`);
+    log.info(`running from ${source}; SIGHUP reloads, SIGTERM leaves the dataplane running${p.flags.get('cleanup') ? ' (--cleanup: removes it)' : ''}`);
   });
 }

@@ -115,7 +115,17 @@ export class Topology {
   }
 
   async spawnAgent(host: string, instance: string, configPath: string, env: NodeJS.ProcessEnv = {}): Promise<Agent> {
-    const proc = this.netns(host).spawn('node', ['--import', 'tsx', join(REPO, 'src', 'cli', 'main.ts'), 'vem', '--config', configPath, '--instance', instance], env);
+    return this.spawnVem(host, instance, ['--config', configPath], configPath, env);
+  }
+
+  /** A VEM that follows a VSM: `vem --vsm ADDR --host HOST --vtep up0:ADDR/LEN[@GW]`. */
+  async startVsmAgent(host: string, vsm: string, vteps: string[]): Promise<Agent> {
+    const instance = `${this.tag}-${host}`.replace(/[^A-Za-z0-9_-]/g, '-');
+    return this.spawnVem(host, instance, ['--vsm', vsm, '--host', host, ...vteps.flatMap((v) => ['--vtep', v])], '');
+  }
+
+  private async spawnVem(host: string, instance: string, args: string[], configPath: string, env: NodeJS.ProcessEnv = {}): Promise<Agent> {
+    const proc = this.netns(host).spawn('node', ['--import', 'tsx', join(REPO, 'src', 'cli', 'main.ts'), 'vem', ...args, '--instance', instance], env);
     const agent: Agent = { host, instance, configPath, proc, log: [] };
     this.agents.set(host, agent);
     await new Promise<void>((resolve, reject) => {

@@ -1,0 +1,99 @@
+// VSM mode: the agent registers its host and VTEPs, then follows the host's view stream. Each
+// view becomes a VemConfig, applied by difference. While the VSM is unreachable the dataplane
+// keeps its last state; the follower retries with backoff and resyncs from a fresh snapshot.
+import { VemClient } from '../../proto/clients.js';
+import type { HostView } from '../../proto/index.js';
+import { parseVemConfig, type VemConfig, type VtepConfig } from './config.js';
+import type { Logger } from './log.js';
+
+export interface FollowerOptions {
+  vsm: string;
+  host: string;
+  vteps: VtepConfig[];
+  log: Logger;
+  apply: (config: VemConfig) => Promise<void>;
+}
+
+/** `IF:ADDR/LEN[@GATEWAY]` from the command line. */
+export function parseVtepArg(arg: string): VtepConfig {
+  const m = /^([A-Za-z0-9_.:-]{1,15}):([0-9.]+\/\d{1,2})(?:@([0-9.]+))?$/.exec(arg);
+  if (!m) throw new Error(`--vtep ${JSON.stringify(arg)}: expected IF:ADDR/LEN[@GATEWAY]`);
+  return parseVemConfig({ vteps: [{ interface: m[1], address: m[2], ...(m[3] ? { gateway: m[3] } : {}) }], segments: [], ports: [] }).vteps[0]!;
+}
+
+/** The VSM's view of this host as a configuration for the dataplane. */
+export function configFromView(vteps: VtepConfig[], view: HostView): VemConfig {
+  return parseVemConfig({
+    vteps: vteps.map((v) => ({ interface: v.interface, address: `${v.address}/${v.prefixLength}`, ...(v.gateway ? { gateway: v.gateway } : {}), xdp: v.xdp })),
+    segments: view.segments.map((s) => s.mode === 'multicast'
+      ? { vni: s.vni, mode: 'multicast', group: s.group, vtep: s.designatedVtep }
+      : { vni: s.vni, mode: 'unicast', floodList: s.floodList, vtep: s.designatedVtep }),
+    ports: view.ports.map((p) => ({ interface: p.interface, vni: p.vni })),
+    staticMacs: view.staticMacs.map((m) => ({ vni: m.vni, mac: m.mac, vtep: m.vtep })),
+  });
+}
+
+export class VsmFollower {
+  private readonly client: VemClient;
+  private stopWatch?: () => void;
+  private timer?: NodeJS.Timeout;
+  private backoffMs = 500;
+  private revision = '0';
+  private stopped = false;
+  connected = false;
+
+  constructor(private readonly o: FollowerOptions) {
+    this.client = new VemClient(o.vsm);
+  }
+
+  get lastRevision(): string {
+    return this.revision;
+  }
+
+  start(): void {
+    void this.connect();
+  }
+
+  private retry(why: string): void {
+    if (this.stopped) return;
+    if (this.connected) this.o.log.warn(`VSM ${this.o.vsm} lost (${why}): forwarding on revision ${this.revision}`);
+    this.connected = false;
+    this.timer = setTimeout(() => void this.connect(), this.backoffMs);
+    this.backoffMs = Math.min(this.backoffMs * 2, 10_000);
+  }
+
+  private async connect(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      await this.client.register({
+        host: this.o.host,
+        vteps: this.o.vteps.map((v) => ({ interface: v.interface, address: v.address, prefixLength: v.prefixLength, gateway: v.gateway ?? '' })),
+        uplinkMtu: 0,
+        version: 'vxvem',
+      });
+    } catch (e) {
+      this.retry((e as Error).message);
+      return;
+    }
+    this.stopWatch = this.client.watch(this.o.host, this.revision, (view) => void this.onView(view), (err) => this.retry(err?.message ?? 'stream ended'));
+  }
+
+  private async onView(view: HostView): Promise<void> {
+    if (!this.connected) this.o.log.info(`following VSM ${this.o.vsm} from revision ${view.revision}`);
+    this.connected = true;
+    this.backoffMs = 500;
+    try {
+      await this.o.apply(configFromView(this.o.vteps, view));
+      this.revision = view.revision;
+    } catch (e) {
+      this.o.log.error(`revision ${view.revision} not applied, keeping ${this.revision}: ${(e as Error).message}`);
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.stopWatch?.();
+    this.client.close();
+  }
+}

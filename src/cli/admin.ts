@@ -1,0 +1,101 @@
+// Operator commands against the VSM's admin service (every one takes --vsm ADDR and --json):
+//   vxvem net create NAME --vni N [--mode unicast|multicast] [--group G] | list | show NAME | delete NAME
+//   vxvem policy create NAME [--port-security on|off] | list | delete NAME
+//   vxvem port create NAME --net NET --host HOST --mac MAC [--policy P] [--interface IF] | list [--host H] | show NAME | delete NAME
+//   vxvem profile list      vxvem host list|show HOST      vxvem feature list|enable NAME|disable NAME
+import { AdminClient } from '../../proto/clients.js';
+import { UsageError, flagInt, flagString, parseArgs, type Parsed } from './args.js';
+import { printTable } from './table.js';
+
+const COMMON = { vsm: { kind: 'string' as const }, json: { kind: 'boolean' as const } };
+type Row = Record<string, string | number>;
+
+function out(p: Parsed, rows: Row[] | Row): void {
+  if (p.flags.get('json')) console.log(JSON.stringify(rows, null, 2));
+  else printTable(Array.isArray(rows) ? rows : [rows]);
+}
+
+function one(p: Parsed, what: string): string {
+  const name = p.positionals[1];
+  if (!name || p.positionals.length > 2) throw new UsageError(`${what}: expected one NAME`);
+  return name;
+}
+
+export async function run(noun: string, argv: string[]): Promise<number> {
+  const p = parseArgs(argv, {
+    ...COMMON, vni: { kind: 'string' }, mode: { kind: 'string' }, group: { kind: 'string' }, 'port-security': { kind: 'string' },
+    net: { kind: 'string' }, host: { kind: 'string' }, mac: { kind: 'string' }, policy: { kind: 'string' }, interface: { kind: 'string' },
+  });
+  const verb = p.positionals[0];
+  const admin = new AdminClient(flagString(p, 'vsm') ?? 'unix:/run/vxvem/vsm.sock');
+  try {
+    switch (`${noun} ${verb}`) {
+      case 'net create': {
+        const vni = flagInt(p, 'vni', 1, 0xffffff);
+        if (vni === undefined) throw new UsageError('net create: --vni N is required');
+        const n = await admin.createNetwork({ name: one(p, 'net create'), vni, mode: flagString(p, 'mode') ?? 'unicast', group: flagString(p, 'group') ?? '' });
+        if (n.origin !== 'neutron') process.stderr.write(`warning: ${n.name} was made on the VSM, not in OpenStack: the next synchronisation removes it\n`);
+        out(p, { ...n });
+        return 0;
+      }
+      case 'net list': out(p, (await admin.listNetworks()).map((n) => ({ ...n }))); return 0;
+      case 'net show': {
+        const name = one(p, 'net show');
+        const n = (await admin.listNetworks()).find((x) => x.name === name);
+        if (!n) throw new Error(`no network ${name}`);
+        out(p, { ...n });
+        return 0;
+      }
+      case 'net delete': await admin.deleteNetwork(one(p, 'net delete')); return 0;
+      case 'policy create': {
+        const ps = flagString(p, 'port-security') ?? 'on';
+        if (ps !== 'on' && ps !== 'off') throw new UsageError('--port-security on|off');
+        const pol = await admin.createPolicy({ name: one(p, 'policy create'), portSecurity: ps === 'on' });
+        out(p, { name: pol.name, portSecurity: pol.portSecurity ? 'on' : 'off' });
+        return 0;
+      }
+      case 'policy list': out(p, (await admin.listPolicies()).map((x) => ({ name: x.name, portSecurity: x.portSecurity ? 'on' : 'off' }))); return 0;
+      case 'policy delete': await admin.deletePolicy(one(p, 'policy delete')); return 0;
+      case 'port create': {
+        const [network, host, mac] = [flagString(p, 'net'), flagString(p, 'host'), flagString(p, 'mac')];
+        if (!network || !host || !mac) throw new UsageError('port create: --net, --host and --mac are required');
+        const port = await admin.createPort({ name: one(p, 'port create'), network, host, mac, policy: flagString(p, 'policy') ?? '', interface: flagString(p, 'interface') ?? '' });
+        out(p, { ...port });
+        return 0;
+      }
+      case 'port list': {
+        const host = flagString(p, 'host');
+        out(p, (await admin.listPorts()).filter((x) => !host || x.host === host).map((x) => ({ ...x })));
+        return 0;
+      }
+      case 'port show': {
+        const name = one(p, 'port show');
+        const port = (await admin.listPorts()).find((x) => x.name === name);
+        if (!port) throw new Error(`no port ${name}`);
+        out(p, { ...port });
+        return 0;
+      }
+      case 'port delete': await admin.deletePort(one(p, 'port delete')); return 0;
+      case 'profile list': out(p, (await admin.listProfiles()).map((x) => ({ name: x.name, policy: x.policy, network: x.network, ports: x.ports.join(',') }))); return 0;
+      case 'host list':
+      case 'host show': {
+        const only = verb === 'show' ? one(p, 'host show') : undefined;
+        const hosts = (await admin.listHosts()).filter((h) => !only || h.name === only);
+        if (only && !hosts.length) throw new Error(`no host ${only}`);
+        if (p.flags.get('json')) console.log(JSON.stringify(hosts, null, 2));
+        else printTable(hosts.flatMap((h) => (h.segments.length ? h.segments : [undefined]).map((s) => ({
+          host: h.name, connected: h.connected ? 'yes' : 'no', vteps: h.vteps.map((v) => v.address).join(','),
+          vni: s?.vni ?? '', designated: s?.designatedVtep ?? '', floodList: s?.floodList.join(',') ?? '',
+        }))));
+        return 0;
+      }
+      case 'feature list': out(p, (await admin.listFeatures()).map((f) => ({ name: f.name, enabled: f.enabled ? 'yes' : 'no' }))); return 0;
+      case 'feature enable':
+      case 'feature disable': await admin.setFeature(one(p, `feature ${verb}`), verb === 'enable'); return 0;
+      default:
+        throw new UsageError(`unknown command: ${noun} ${verb ?? ''}`.trim());
+    }
+  } finally {
+    admin.close();
+  }
+}

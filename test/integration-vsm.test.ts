@@ -1,0 +1,128 @@
+// A VSM and VEMs that follow it, on real hosts: networks and ports made through the CLI carry
+// traffic; a port on a new host reaches the others' flood lists within a second; the VSM can
+// stop and restart without traffic noticing and without losing state.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { ensureBpf, REPO } from './helpers/bpf.js';
+import { Topology } from './helpers/topology.js';
+
+ensureBpf();
+const T = new Topology(`vxs${process.pid}`);
+const dir = mkdtempSync(join(tmpdir(), 'vxvem-vsm-int-'));
+const VSM = `unix:${join(dir, 'vsm.sock')}`;
+const HOSTS = { h1: '192.0.2.11', h2: '192.0.2.12', h3: '192.0.2.13' } as const;
+let vsm: ChildProcess;
+
+async function startVsm(): Promise<void> {
+  vsm = spawn('node', ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), 'vsm', '--listen', VSM, '--data', join(dir, 'data')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  await new Promise<void>((resolve, reject) => {
+    let log = '';
+    vsm.stderr!.on('data', (d: Buffer) => (log += d.toString()).includes('listening on') && resolve());
+    vsm.once('exit', () => reject(new Error(log)));
+  });
+  vsm.removeAllListeners('exit');
+}
+
+async function stopVsm(): Promise<void> {
+  if (vsm.exitCode !== null || vsm.signalCode !== null) return;
+  const done = new Promise((r) => vsm.once('exit', r));
+  vsm.kill('SIGTERM');
+  await done;
+}
+
+const cli = (...args: string[]): string =>
+  execFileSync('node', ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), ...args, '--vsm', VSM], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const ping = (from: string, to: string) => T.get(from).exec('ping', ['-c', '3', '-i', '0.2', '-W', '2', to]);
+const segments = (host: string) => JSON.parse(T.cli(host, ['show', 'segments', '--json', '--instance', T.agents.get(host)!.instance])) as { vni: number; floodList: string; vtep: string }[];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until<T>(what: string, f: () => T, ok: (v: T) => boolean, ms = 3000): Promise<T> {
+  const end = Date.now() + ms;
+  let v = f();
+  while (!ok(v) && Date.now() < end) {
+    await sleep(50);
+    v = f();
+  }
+  if (!ok(v)) throw new Error(`${what}: still ${JSON.stringify(v)} after ${ms} ms`);
+  return v;
+}
+
+beforeAll(async () => {
+  await startVsm();
+  T.addSwitch('ula');
+  for (const [h, a] of Object.entries(HOSTS)) T.addHost(h, [{ sw: 'ula', addr: `${a}/26` }]);
+  T.addVm('vm1', 'h1', 'vnet0', '02:00:00:00:00:01', '198.51.100.1/24');
+  T.addVm('vm2', 'h2', 'vnet0', '02:00:00:00:00:02', '198.51.100.2/24');
+  T.addVm('vm3', 'h3', 'vnet0', '02:00:00:00:00:03', '198.51.100.3/24');
+  T.addVm('m1', 'h1', 'vnetm', '02:00:00:00:01:01', '198.51.100.101/24');
+  T.addVm('m2', 'h2', 'vnetm', '02:00:00:00:01:02', '198.51.100.102/24');
+  for (const [h, a] of Object.entries(HOSTS)) await T.startVsmAgent(h, VSM, [`up0:${a}/26`]);
+}, 120_000);
+
+afterAll(async () => {
+  await stopVsm().catch(() => undefined);
+  await T.destroy();
+  rmSync(dir, { recursive: true, force: true });
+}, 60_000);
+
+describe('networks and ports through the CLI', () => {
+  it('unicast mode: a network and two ports, and the VMs talk', async () => {
+    expect(cli('net', 'create', 'web', '--vni', '5000')).toMatch(/web/);
+    cli('port', 'create', 'p1', '--net', 'web', '--host', 'h1', '--mac', '02:00:00:00:00:01', '--interface', 'vnet0');
+    cli('port', 'create', 'p2', '--net', 'web', '--host', 'h2', '--mac', '02:00:00:00:00:02', '--interface', 'vnet0');
+    await until('h1 flood list', () => segments('h1').find((s) => s.vni === 5000)?.floodList, (f) => f === HOSTS.h2);
+    ping('vm1', '198.51.100.2');
+  });
+
+  it('multicast mode', async () => {
+    cli('net', 'create', 'mc', '--vni', '6000', '--mode', 'multicast', '--group', '239.1.1.1');
+    cli('port', 'create', 'q1', '--net', 'mc', '--host', 'h1', '--mac', '02:00:00:00:01:01', '--interface', 'vnetm');
+    cli('port', 'create', 'q2', '--net', 'mc', '--host', 'h2', '--mac', '02:00:00:00:01:02', '--interface', 'vnetm');
+    await until('h2 segments', () => segments('h2').map((s) => s.vni), (v) => v.includes(6000));
+    await sleep(300); // the IGMP join travels
+    ping('m1', '198.51.100.102');
+  });
+
+  it('a port on a third host reaches the others\' flood lists within a second', async () => {
+    const t0 = Date.now();
+    cli('port', 'create', 'p3', '--net', 'web', '--host', 'h3', '--mac', '02:00:00:00:00:03', '--interface', 'vnet0');
+    await until('h1 flood list', () => segments('h1').find((s) => s.vni === 5000)?.floodList, (f) => f === `${HOSTS.h2},${HOSTS.h3}`, 1000);
+    await until('h2 flood list', () => segments('h2').find((s) => s.vni === 5000)?.floodList, (f) => f === `${HOSTS.h1},${HOSTS.h3}`, 1000);
+    expect(Date.now() - t0).toBeLessThan(2000);
+    ping('vm3', '198.51.100.1');
+  });
+
+  it('host list shows liveness and designated VTEPs; profile list the dynamic profiles', () => {
+    const hosts = JSON.parse(cli('host', 'list', '--json')) as { name: string; connected: boolean; designated: Record<string, string> }[];
+    expect(hosts.map((h) => [h.name, h.connected, h.designated['5000']])).toEqual([['h1', true, HOSTS.h1], ['h2', true, HOSTS.h2], ['h3', true, HOSTS.h3]]);
+    const profiles = JSON.parse(cli('profile', 'list', '--json')) as { name: string; ports: string }[];
+    expect(profiles).toEqual([{ name: 'dyn-default-mc', policy: 'default', network: 'mc', ports: 'q1,q2' }, { name: 'dyn-default-web', policy: 'default', network: 'web', ports: 'p1,p2,p3' }]);
+  });
+
+  it('bad input is one clear line and exit 1, nothing changes', () => {
+    let err = '';
+    try {
+      cli('net', 'create', 'again', '--vni', '5000');
+    } catch (e) {
+      err = String((e as { stderr?: string }).stderr);
+    }
+    expect(err.trim()).toBe('vxvem: VNI 5000 is used by network web');
+    expect((JSON.parse(cli('net', 'list', '--json')) as unknown[]).length).toBe(2);
+  });
+});
+
+describe('the VSM goes away', () => {
+  it('traffic keeps flowing while it is down; after its restart nothing is lost and VEMs resync', async () => {
+    await stopVsm();
+    ping('vm1', '198.51.100.2');
+    await startVsm();
+    expect((JSON.parse(cli('port', 'list', '--json')) as unknown[]).length).toBe(5);
+    await until('VEMs reconnected', () => (JSON.parse(cli('host', 'list', '--json')) as { connected: boolean }[]).every((h) => h.connected), (v) => v, 15_000);
+    cli('port', 'delete', 'p3');
+    await until('h1 flood list after p3 left', () => segments('h1').find((s) => s.vni === 5000)?.floodList, (f) => f === HOSTS.h2, 2000);
+    ping('vm1', '198.51.100.2');
+  });
+});
