@@ -21,6 +21,11 @@ export interface VemOptions {
   configPath?: string;
   instance: string;
   log: Logger;
+  /**
+   * VSM mode: when pinned state exists, leave it forwarding untouched until the first update()
+   * (a restarted agent must not reconcile to an empty configuration before the VSM answers).
+   */
+  keepPinnedUntilUpdate?: boolean;
   /** How often interfaces are polled for ports that appear or go (ms). */
   pollMs?: number;
 }
@@ -55,7 +60,11 @@ export class VemAgent {
     const dp = Dataplane.open({ instance: opts.instance });
     const agent = new VemAgent(opts, dp);
     try {
-      await agent.apply(config);
+      if (opts.keepPinnedUntilUpdate && dp.maps.config.get(0)?.version) {
+        opts.log.info('pinned dataplane found: it keeps forwarding until the VSM sends this host\'s view');
+      } else {
+        await agent.apply(config);
+      }
     } catch (e) {
       dp.close();
       throw e;
