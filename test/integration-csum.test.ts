@@ -2,7 +2,7 @@
 // the receiving host), with a kernel vxlan peer and with a vxvem peer.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBpf } from './helpers/bpf.js';
-import { RAWPKT, Topology } from './helpers/topology.js';
+import { Topology, listenWhile } from './helpers/topology.js';
 
 ensureBpf();
 const T = new Topology(`vxc${process.pid}`);
@@ -36,14 +36,7 @@ afterAll(() => T.destroy(), 60_000);
 
 /** Outer UDP checksums of the VXLAN frames `from` sends, verified at `where`. */
 async function checksums(where: string, from: string, send: () => void): Promise<{ good: number; bad: number; zero: number }> {
-  const p = T.get(where).spawn('/usr/bin/python3', [RAWPKT, 'vxcsum', 'up0', '2.5', from]);
-  let out = '';
-  p.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<void>((r) => p.on('exit', () => r()));
-  await new Promise<void>((r) => p.stdout!.once('data', () => r()));
-  send();
-  await exited;
-  return JSON.parse(out.trim().split('\n').pop()!) as { good: number; bad: number; zero: number };
+  return JSON.parse(await listenWhile(T.get(where), ['vxcsum', 'up0', '2.5', from], send)) as { good: number; bad: number; zero: number };
 }
 
 const ping = (from: string, to: string) => T.get(from).exec('ping', ['-c', '5', '-i', '0.1', '-W', '2', to]);

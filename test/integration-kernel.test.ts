@@ -4,7 +4,7 @@
 // way on the wire: exact flood copies, TTL, TOS inheritance, the ECN encap and decap tables.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBpf } from './helpers/bpf.js';
-import { RAWPKT, Topology } from './helpers/topology.js';
+import { RAWPKT, Topology, listenWhile } from './helpers/topology.js';
 import { eth, ipv4, udp, vxlanFrame } from './helpers/packets.js';
 import type { Netns } from './helpers/netns.js';
 
@@ -58,14 +58,7 @@ const ping = (from: string, to: string, extra: string[] = []) => T.get(from).exe
 /** Counts frames per rule at `where`'s interface while `send` runs. */
 async function match(where: Netns, dev: string, rules: { needle: string; bytes?: Record<number, number> }[], send: () => void, seconds = 2.5): Promise<number[]> {
   // The window must outlast every sender process (one per case, slower on a loaded machine).
-  const p = where.spawn('/usr/bin/python3', [RAWPKT, 'match', dev, String(seconds), JSON.stringify(rules)]);
-  let out = '';
-  p.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<void>((r) => p.on('exit', () => r()));
-  await new Promise<void>((r) => p.stdout!.once('data', () => r()));
-  send();
-  await exited;
-  return JSON.parse(out.trim().split('\n').pop()!) as number[];
+  return JSON.parse(await listenWhile(where, ['match', dev, String(seconds), JSON.stringify(rules)], send)) as number[];
 }
 
 const marker = (s: string): Buffer => Buffer.from(s.padEnd(16, '.'));

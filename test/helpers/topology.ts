@@ -19,6 +19,21 @@ export interface Agent {
   log: string[];
 }
 
+/**
+ * Runs `rawpkt.py ARGS` inside `where` (a listener that prints "ready" once its socket is
+ * bound), then `send`, and returns the listener's last output line.
+ */
+export async function listenWhile(where: Netns, args: string[], send: () => void): Promise<string> {
+  const p = where.spawn('/usr/bin/python3', [RAWPKT, ...args]);
+  let out = '';
+  p.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<void>((r) => p.on('exit', () => r()));
+  await new Promise<void>((r) => p.stdout!.once('data', () => r()));
+  send();
+  await exited;
+  return out.trim().split('\n').pop()!;
+}
+
 export class Topology {
   readonly underlay: Netns;
   readonly ns = new Map<string, Netns>();
