@@ -143,15 +143,30 @@ export function createPort(s: VsmState, p: Omit<PortObj, 'origin' | 'policy' | '
     throw new VsmError('invalid', e instanceof AddressError ? e.message : String(e));
   }
   if (parseInt(mac.slice(0, 2), 16) & 1) throw new VsmError('invalid', `${mac} is a multicast MAC`);
-  const clash = Object.values(s.ports).find((x) => x.mac === mac && x.network === p.network);
-  if (clash) throw new VsmError('conflict', `MAC ${mac} is used by port ${clash.name} on ${p.network}`);
+  const macs = macIndex(s);
+  const clash = macs.get(`${p.network}/${mac}`);
+  if (clash) throw new VsmError('conflict', `MAC ${mac} is used by port ${clash} on ${p.network}`);
   const iface = p.interface ?? `tap${p.name.slice(0, 11)}`;
   if (!/^[A-Za-z0-9_.:-]{1,15}$/.test(iface)) throw new VsmError('invalid', `interface ${JSON.stringify(iface)} is not a Linux interface name`);
   s.ports[p.name] = { name: p.name, network: p.network, host: p.host, mac, policy, interface: iface, origin: p.origin ?? 'vsm' };
+  macs.set(`${p.network}/${mac}`, p.name);
+}
+
+/** (network, MAC) -> port, for one state object under change: built once, kept up to date. */
+const macIndexes = new WeakMap<VsmState, Map<string, string>>();
+function macIndex(s: VsmState): Map<string, string> {
+  let m = macIndexes.get(s);
+  if (!m) {
+    m = new Map(Object.values(s.ports).map((x) => [`${x.network}/${x.mac}`, x.name]));
+    macIndexes.set(s, m);
+  }
+  return m;
 }
 
 export function deletePort(s: VsmState, name: string): void {
-  if (!s.ports[name]) throw new VsmError('not_found', `no port ${name}`);
+  const p = s.ports[name];
+  if (!p) throw new VsmError('not_found', `no port ${name}`);
+  macIndexes.get(s)?.delete(`${p.network}/${p.mac}`);
   delete s.ports[name];
 }
 
@@ -204,28 +219,52 @@ export function setSegmentation(s: VsmState, enabled: boolean): void {
   s.segments = {};
 }
 
-/**
- * The designated VTEP of each (host, segment with a port on that host): spread over the host's
- * VTEPs by VNI order, so each VTEP takes a fair share of the segments' flood traffic; a VTEP
- * that goes away hands its segments to the others.
- */
-export function designatedVteps(s: VsmState): Map<string, Map<number, string>> {
-  const out = new Map<string, Map<number, string>>();
-  for (const h of Object.values(s.hosts)) {
-    const vnis = [...new Set(Object.values(s.ports).filter((p) => p.host === h.name).map((p) => s.segments[p.network]?.vni).filter((v): v is number => v !== undefined))].sort((a, b) => a - b);
-    const addrs = h.vteps.map((v) => v.address).sort((a, b) => parseIpv4(a) - parseIpv4(b));
-    out.set(h.name, new Map(vnis.map((vni, i) => [vni, addrs[i % addrs.length]!])));
+/** Indexes over one committed state, computed once per state object (states are immutable). */
+interface Derived {
+  designated: Map<string, Map<number, string>>;
+  portsByNetwork: Map<string, PortObj[]>;
+  segmentByVni: Map<number, SegmentObj>;
+}
+
+const derivedCache = new WeakMap<VsmState, Derived>();
+
+export function derived(s: VsmState): Derived {
+  let d = derivedCache.get(s);
+  if (d) return d;
+  const portsByNetwork = new Map<string, PortObj[]>();
+  const vnisByHost = new Map<string, Set<number>>();
+  for (const p of Object.values(s.ports)) {
+    const seg = s.segments[p.network];
+    if (!seg) continue;
+    (portsByNetwork.get(p.network) ?? portsByNetwork.set(p.network, []).get(p.network)!).push(p);
+    (vnisByHost.get(p.host) ?? vnisByHost.set(p.host, new Set()).get(p.host)!).add(seg.vni);
   }
-  return out;
+  /*
+   * The designated VTEP of each (host, segment with a port on that host): spread over the
+   * host's VTEPs by VNI order, so each VTEP takes a fair share of the segments' flood traffic;
+   * a VTEP that goes away hands its segments to the others.
+   */
+  const designated = new Map<string, Map<number, string>>();
+  for (const h of Object.values(s.hosts)) {
+    const vnis = [...(vnisByHost.get(h.name) ?? [])].sort((a, b) => a - b);
+    const addrs = h.vteps.map((v) => v.address).sort((a, b) => parseIpv4(a) - parseIpv4(b));
+    designated.set(h.name, new Map(vnis.map((vni, i) => [vni, addrs[i % addrs.length]!])));
+  }
+  d = { designated, portsByNetwork, segmentByVni: new Map(Object.values(s.segments).map((x) => [x.vni, x])) };
+  derivedCache.set(s, d);
+  return d;
+}
+
+export function designatedVteps(s: VsmState): Map<string, Map<number, string>> {
+  return derived(s).designated;
 }
 
 /** Unicast-only flood list of `vni` seen from `host`: every other host's designated VTEP. */
-export function floodList(s: VsmState, host: string, vni: number, designated = designatedVteps(s)): string[] {
-  const out: string[] = [];
-  for (const [h, byVni] of designated) {
-    if (h === host) continue;
-    const v = byVni.get(vni);
-    if (v) out.push(v);
-  }
-  return out.sort((a, b) => parseIpv4(a) - parseIpv4(b));
+export function floodList(s: VsmState, host: string, vni: number): string[] {
+  const d = derived(s);
+  const seg = d.segmentByVni.get(vni);
+  const hosts = new Set((seg ? d.portsByNetwork.get(seg.name) ?? [] : []).map((p) => p.host));
+  hosts.delete(host);
+  const out = [...hosts].map((h) => d.designated.get(h)!.get(vni)!).filter((v) => v !== undefined);
+  return [...new Set(out)].sort((a, b) => parseIpv4(a) - parseIpv4(b));
 }
