@@ -82,13 +82,27 @@ function checkGroup(g: string): void {
   if (v >>> 28 !== 0xe || isLinkLocalGroup(g)) throw new VsmError('invalid', `group ${g} is not a routable multicast group (224.0.1.0-239.255.255.255)`);
 }
 
-/** Applies `change` to a deep copy; the revision moves only when the change succeeded. */
+/**
+ * Applies `change` to a copy; the revision moves only when the change succeeded. The copy is
+ * shallow per table: the functions below replace objects and never edit one in place, so the
+ * untouched objects can be shared between the old state and the new one.
+ */
 export function update(state: VsmState, change: (s: VsmState) => void): VsmState {
-  const next = structuredClone(state);
+  const next: VsmState = {
+    ...state,
+    segments: { ...state.segments },
+    policies: { ...state.policies },
+    ports: { ...state.ports },
+    hosts: { ...state.hosts },
+  };
+  baseOf.set(next, state);
   change(next);
   next.revision = state.revision + 1;
   return next;
 }
+
+/** The committed state a draft was copied from (its indexes are already built). */
+const baseOf = new WeakMap<VsmState, VsmState>();
 
 export function createSegment(s: VsmState, seg: Omit<SegmentObj, 'origin'> & { origin?: Origin }): void {
   checkName('network', seg.name);
@@ -143,7 +157,7 @@ export function createPort(s: VsmState, p: Omit<PortObj, 'origin' | 'policy' | '
     throw new VsmError('invalid', e instanceof AddressError ? e.message : String(e));
   }
   if (parseInt(mac.slice(0, 2), 16) & 1) throw new VsmError('invalid', `${mac} is a multicast MAC`);
-  const macs = macIndex(s);
+  const macs = macIndex(s, p.network);
   const clash = macs.get(`${p.network}/${mac}`);
   if (clash) throw new VsmError('conflict', `MAC ${mac} is used by port ${clash} on ${p.network}`);
   const iface = p.interface ?? `tap${p.name.slice(0, 11)}`;
@@ -152,13 +166,20 @@ export function createPort(s: VsmState, p: Omit<PortObj, 'origin' | 'policy' | '
   macs.set(`${p.network}/${mac}`, p.name);
 }
 
-/** (network, MAC) -> port, for one state object under change: built once, kept up to date. */
+/**
+ * (network, MAC) -> port for a draft under change. Built from the ports of the base state's
+ * networks on demand (one network at a time), then kept up to date by createPort/deletePort.
+ */
 const macIndexes = new WeakMap<VsmState, Map<string, string>>();
-function macIndex(s: VsmState): Map<string, string> {
+function macIndex(s: VsmState, network: string): Map<string, string> {
   let m = macIndexes.get(s);
-  if (!m) {
-    m = new Map(Object.values(s.ports).map((x) => [`${x.network}/${x.mac}`, x.name]));
-    macIndexes.set(s, m);
+  if (!m) macIndexes.set(s, (m = new Map()));
+  const seen = `${network}/`;
+  if (!m.has(seen)) {
+    m.set(seen, '');
+    const base = baseOf.get(s);
+    const ports = base ? derived(base).portsByNetwork.get(network) ?? [] : Object.values(s.ports).filter((x) => x.network === network);
+    for (const x of ports) if (s.ports[x.name] === x) m.set(`${network}/${x.mac}`, x.name);
   }
   return m;
 }

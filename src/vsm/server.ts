@@ -6,7 +6,7 @@ import {
   type PortMsg, type RegisterReply, type RegisterRequest, type WatchRequest,
 } from '../../proto/index.js';
 import {
-  VsmError, createPolicy, createPort, createSegment, deletePolicy, deletePort, deleteSegment, designatedVteps,
+  VsmError, createPolicy, createPort, createSegment, deletePolicy, deletePort, deleteSegment, derived, designatedVteps,
   portProfiles, registerHost, setSegmentation, update, type VsmState,
 } from './model.js';
 import type { StateStore } from './store.js';
@@ -51,12 +51,21 @@ export class VsmServer {
     this.server?.forceShutdown();
   }
 
-  /** Applies a change atomically (validated on a copy), persists it, then tells the VEMs. */
-  private change(fn: (s: VsmState) => void): void {
-    const next = update(this.state, fn);
+  /**
+   * Applies a change atomically (validated on a copy), persists it, then tells the VEMs: all of
+   * them, or, when the change says which networks/hosts it touches, only the hosts concerned
+   * (those with ports in the networks, before or after, and the hosts named).
+   */
+  private change(fn: (s: VsmState) => void, touches?: { networks?: string[]; hosts?: string[] }): void {
+    const prev = this.state;
+    const next = update(prev, fn);
     this.store.save(next);
     this.state = next;
-    for (const host of this.watchers.keys()) this.push(host);
+    const hosts = touches ? new Set(touches.hosts ?? []) : new Set(this.watchers.keys());
+    for (const n of touches?.networks ?? []) {
+      for (const st of [prev, next]) for (const p of derived(st).portsByNetwork.get(n) ?? []) hosts.add(p.host);
+    }
+    for (const host of hosts) if (this.watchers.has(host)) this.push(host);
   }
 
   private push(host: string): void {
@@ -72,7 +81,8 @@ export class VsmServer {
   private readonly register: Unary<RegisterRequest, RegisterReply> = (call, cb) => {
     this.guard(cb, () => {
       const r = call.request;
-      this.change((s) => registerHost(s, { name: r.host, vteps: r.vteps.map((v) => ({ interface: v.interface, address: v.address, prefixLength: v.prefixLength, ...(v.gateway ? { gateway: v.gateway } : {}) })) }));
+      const networks = [...new Set(Object.values(this.state.ports).filter((p) => p.host === r.host).map((p) => p.network))];
+      this.change((s) => registerHost(s, { name: r.host, vteps: r.vteps.map((v) => ({ interface: v.interface, address: v.address, prefixLength: v.prefixLength, ...(v.gateway ? { gateway: v.gateway } : {}) })) }), { networks, hosts: [r.host] });
       this.log(`host ${r.host} registered (${r.vteps.map((v) => v.address).join(', ')})`);
       return { revision: String(this.state.revision) };
     });
@@ -108,19 +118,24 @@ export class VsmServer {
     const net = (n: { name: string; vni: number; mode: string; group?: string; origin: string }): NetworkMsg => ({ name: n.name, vni: n.vni, mode: n.mode, group: n.group ?? '', origin: n.origin });
     return {
       createNetwork: unary<NetworkMsg, NetworkMsg>((r) => {
-        this.change((x) => createSegment(x, { name: r.name, vni: r.vni, mode: (r.mode || 'unicast') as 'unicast', ...(r.group ? { group: r.group } : {}) }));
+        this.change((x) => createSegment(x, { name: r.name, vni: r.vni, mode: (r.mode || 'unicast') as 'unicast', ...(r.group ? { group: r.group } : {}) }), { networks: [r.name] });
         return net(s().segments[r.name]!);
       }),
-      deleteNetwork: unary<NameMsg, Empty>((r) => (this.change((x) => deleteSegment(x, r.name)), {})),
+      deleteNetwork: unary<NameMsg, Empty>((r) => (this.change((x) => deleteSegment(x, r.name), { networks: [r.name] }), {})),
       listNetworks: unary<Empty, { items: NetworkMsg[] }>(() => ({ items: Object.values(s().segments).map(net) })),
-      createPolicy: unary<PolicyMsg, PolicyMsg>((r) => (this.change((x) => createPolicy(x, { name: r.name, portSecurity: r.portSecurity })), r)),
-      deletePolicy: unary<NameMsg, Empty>((r) => (this.change((x) => deletePolicy(x, r.name)), {})),
+      // Policies change no host's view (no VEM sees them yet): nobody to tell.
+      createPolicy: unary<PolicyMsg, PolicyMsg>((r) => (this.change((x) => createPolicy(x, { name: r.name, portSecurity: r.portSecurity }), {}), r)),
+      deletePolicy: unary<NameMsg, Empty>((r) => (this.change((x) => deletePolicy(x, r.name), {}), {})),
       listPolicies: unary<Empty, { items: PolicyMsg[] }>(() => ({ items: Object.values(s().policies) })),
       createPort: unary<PortMsg, PortMsg>((r) => {
-        this.change((x) => createPort(x, { name: r.name, network: r.network, host: r.host, mac: r.mac, ...(r.policy ? { policy: r.policy } : {}), ...(r.interface ? { interface: r.interface } : {}) }));
+        this.change((x) => createPort(x, { name: r.name, network: r.network, host: r.host, mac: r.mac, ...(r.policy ? { policy: r.policy } : {}), ...(r.interface ? { interface: r.interface } : {}) }), { networks: [r.network], hosts: [r.host] });
         return s().ports[r.name]! as PortMsg;
       }),
-      deletePort: unary<NameMsg, Empty>((r) => (this.change((x) => deletePort(x, r.name)), {})),
+      deletePort: unary<NameMsg, Empty>((r) => {
+        const port = s().ports[r.name];
+        this.change((x) => deletePort(x, r.name), port ? { networks: [port.network], hosts: [port.host] } : undefined);
+        return {};
+      }),
       listPorts: unary<Empty, { items: PortMsg[] }>(() => ({ items: Object.values(s().ports) as PortMsg[] })),
       listProfiles: unary(() => ({ items: portProfiles(s()) })),
       listHosts: unary(() => {
