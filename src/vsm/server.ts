@@ -59,7 +59,7 @@ export class VsmServer {
   private change(fn: (s: VsmState) => void, touches?: { networks?: string[]; hosts?: string[] }): void {
     const prev = this.state;
     const next = update(prev, fn);
-    this.store.save(next);
+    this.store.save(next, prev);
     this.state = next;
     const hosts = touches ? new Set(touches.hosts ?? []) : new Set(this.watchers.keys());
     for (const n of touches?.networks ?? []) {
