@@ -2,8 +2,8 @@
 // agents (which meet the VSM only here, in proto/).
 import * as grpc from '@grpc/grpc-js';
 import {
-  checkAddress, protocol, type FeatureMsg, type HostInfoMsg, type HostView, type NetworkMsg, type PolicyMsg, type PortMsg,
-  type ProfileMsg, type RegisterRequest,
+  checkAddress, protocol, type FeatureMsg, type HostInfoMsg, type HostUpdate, type NetworkMsg, type PolicyMsg, type PortMsg,
+  type ProfileMsg, type RegisterRequest, type ReportRequest,
 } from './index.js';
 
 /** A failed RPC: the gRPC status and the VSM's one-line message. */
@@ -53,10 +53,11 @@ export class VemClient {
     this.c = new (protocol().Vem)(checkAddress(addr), grpc.credentials.createInsecure()) as RawClient;
   }
   register = (r: RegisterRequest) => call<{ revision: string }>(this.c, 'register', r);
-  /** The host's view stream: a snapshot first, then one view per change that concerns it. */
-  watch(host: string, lastRevision: string, onView: (v: HostView) => void, onEnd: (err?: Error) => void): () => void {
-    const stream = (this.c as unknown as { watch: (req: unknown) => grpc.ClientReadableStream<HostView> }).watch({ host, lastRevision });
-    stream.on('data', onView);
+  report = (r: ReportRequest) => call<object>(this.c, 'report', r);
+  /** The host's update stream: a snapshot (or a resuming delta) first, then deltas. */
+  watch(host: string, lastRevision: string, onUpdate: (u: HostUpdate) => void, onEnd: (err?: Error) => void): () => void {
+    const stream = (this.c as unknown as { watch: (req: unknown) => grpc.ClientReadableStream<HostUpdate> }).watch({ host, lastRevision });
+    stream.on('data', onUpdate);
     stream.on('error', (e: grpc.ServiceError) => onEnd(e.code === grpc.status.CANCELLED ? undefined : new VsmCallError(e.code, e.details || e.message)));
     stream.on('end', () => onEnd());
     return () => stream.cancel();

@@ -13,12 +13,24 @@ export interface HostSegmentMsg { vni: number; mode: string; group: string; desi
 export interface HostPortMsg { interface: string; vni: number; mac: string }
 export interface StaticMacMsg { vni: number; mac: string; vtep: string }
 export interface HostView { revision: string; segments: HostSegmentMsg[]; ports: HostPortMsg[]; staticMacs: StaticMacMsg[] }
+export interface HostDelta {
+  baseRevision: string; revision: string;
+  upsertSegments: HostSegmentMsg[]; removeSegments: number[];
+  upsertPorts: HostPortMsg[]; removePorts: string[];
+  upsertStaticMacs: StaticMacMsg[]; removeStaticMacs: StaticMacMsg[];
+}
+export interface HostUpdate { snapshot?: HostView; delta?: HostDelta; update?: 'snapshot' | 'delta' }
+export interface LearnedMacMsg { vni: number; mac: string; vtep: string; interface: string }
+export interface ReportRequest { host: string; appliedRevision: string; learned: LearnedMacMsg[] }
 
 export interface NetworkMsg { name: string; vni: number; mode: string; group: string; origin: string }
 export interface PolicyMsg { name: string; portSecurity: boolean }
 export interface PortMsg { name: string; network: string; host: string; mac: string; policy: string; interface: string; origin: string }
 export interface ProfileMsg { name: string; policy: string; network: string; ports: string[] }
-export interface HostInfoMsg { name: string; vteps: VtepMsg[]; connected: boolean; designated: Record<number, string>; segments: HostSegmentMsg[] }
+export interface HostInfoMsg {
+  name: string; vteps: VtepMsg[]; connected: boolean; designated: Record<number, string>; segments: HostSegmentMsg[];
+  appliedRevision: string; lastReportMs: string; learned: LearnedMacMsg[];
+}
 export interface NameMsg { name: string }
 export interface FeatureMsg { name: string; enabled: boolean }
 export type Empty = Record<string, never>;

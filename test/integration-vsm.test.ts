@@ -102,6 +102,15 @@ describe('networks and ports through the CLI', () => {
     expect(profiles).toEqual([{ name: 'dyn-default-mc', policy: 'default', network: 'mc', ports: 'q1,q2' }, { name: 'dyn-default-web', policy: 'default', network: 'web', ports: 'p1,p2,p3' }]);
   });
 
+  it('VEMs report liveness, the revision they applied and the MACs they learned', async () => {
+    const h1 = await until('h1 report', () => (JSON.parse(cli('host', 'show', 'h1', '--json')) as { appliedRevision: string; learned: { mac: string; interface: string; vtep: string }[] }[])[0]!,
+      (h) => h.learned.some((m) => m.mac === '02:00:00:00:00:01'), 5000);
+    expect(h1.learned.find((m) => m.mac === '02:00:00:00:00:01')).toMatchObject({ interface: 'vnet0', vtep: '' });
+    // The other hosts' VMs are known from the VSM (static entries): nothing to learn about them.
+    expect(h1.learned.some((m) => m.mac === '02:00:00:00:00:02')).toBe(false);
+    expect(Number(h1.appliedRevision)).toBeGreaterThan(0);
+  });
+
   it('bad input is one clear line and exit 1, nothing changes', () => {
     let err = '';
     try {

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { AdminClient, VemClient, VsmCallError } from '../proto/clients.js';
-import type { HostView } from '../proto/index.js';
+import { applyDelta } from '../proto/delta.js';
+import type { HostUpdate, HostView } from '../proto/index.js';
 import { VsmServer } from '../src/vsm/server.js';
 import { FileStore } from '../src/vsm/store.js';
 
@@ -61,7 +62,12 @@ describe('VEM stream', () => {
     await vem.register({ host: 'h1', vteps: vteps('192.0.2.11'), uplinkMtu: 1550, version: 'test' });
     await vem.register({ host: 'h2', vteps: vteps('192.0.2.12'), uplinkMtu: 1550, version: 'test' });
     const views: HostView[] = [];
-    const stop = vem.watch('h1', '0', (v) => views.push(v), () => undefined);
+    const updates: HostUpdate[] = [];
+    // The VEM side: a snapshot, then deltas applied to it.
+    const stop = vem.watch('h1', '0', (u) => {
+      updates.push(u);
+      views.push(u.snapshot ?? applyDelta(views[views.length - 1]!, u.delta!));
+    }, () => undefined);
     await sleep(200);
     expect(views).toHaveLength(1);
     expect(views[0]).toMatchObject({ segments: [{ vni: 5000, mode: 'unicast', designatedVtep: '192.0.2.11', floodList: [] }], ports: [{ interface: 'tapp1', vni: 5000, mac: '02:00:00:00:00:01' }] });
@@ -71,11 +77,32 @@ describe('VEM stream', () => {
     for (let i = 0; i < 50 && views.length < 2; i++) await sleep(10);
     expect(Date.now() - t0).toBeLessThan(1000);
     expect(views[1]).toMatchObject({ segments: [{ vni: 5000, floodList: ['192.0.2.12'] }], staticMacs: [{ vni: 5000, mac: '02:00:00:00:00:02', vtep: '192.0.2.12' }] });
+    // ...carried as a delta holding only what changed.
+    expect(updates[0]!.snapshot).toBeDefined();
+    expect(updates[1]!.delta).toMatchObject({ baseRevision: views[0]!.revision, upsertPorts: [], removePorts: [], upsertStaticMacs: [{ mac: '02:00:00:00:00:02' }] });
     // A change that h1 does not need (a policy) sends it nothing.
     await admin.createPolicy({ name: 'strict', portSecurity: true });
     await sleep(200);
     expect(views).toHaveLength(2);
     stop();
+  });
+
+  it('a VEM that reconnects with the last revision it got resumes with a delta; an unknown one gets a snapshot', async () => {
+    const first = await new Promise<HostUpdate>((r) => { const stop = vem.watch('h1', '0', (u) => { stop(); r(u); }, () => undefined); });
+    const rev = first.snapshot!.revision;
+    const resumed = await new Promise<HostUpdate>((r) => { const stop = vem.watch('h1', rev, (u) => { stop(); r(u); }, () => undefined); });
+    expect(resumed.delta).toMatchObject({ baseRevision: rev, upsertSegments: [], upsertPorts: [] });
+    const stale = await new Promise<HostUpdate>((r) => { const stop = vem.watch('h1', '1', (u) => { stop(); r(u); }, () => undefined); });
+    expect(stale.snapshot).toBeDefined();
+  });
+
+  it('reports: liveness, applied revision and learned MACs appear in the host list', async () => {
+    await vem.report({ host: 'h1', appliedRevision: '7', learned: [{ vni: 5000, mac: '02:00:00:00:00:99', vtep: '192.0.2.12', interface: '' }] });
+    const h1 = (await admin.listHosts()).find((h) => h.name === 'h1')!;
+    expect(h1).toMatchObject({ appliedRevision: '7', learned: [{ vni: 5000, mac: '02:00:00:00:00:99', vtep: '192.0.2.12' }] });
+    expect(Number(h1.lastReportMs)).toBeGreaterThan(Date.now() - 5000);
+    const err = (await vem.report({ host: 'ghost', appliedRevision: '0', learned: [] }).catch((e: unknown) => e)) as VsmCallError;
+    expect(err.code).toBe(grpc.status.NOT_FOUND);
   });
 
   it('watching an unregistered host is refused', async () => {

@@ -26,6 +26,8 @@ export interface VemOptions {
    * (a restarted agent must not reconcile to an empty configuration before the VSM answers).
    */
   keepPinnedUntilUpdate?: boolean;
+  /** Learn and move events of the dataplane (VSM mode reports them). */
+  onLearn?: (ev: { vni: number; mac: string; vtep: string; interface: string }) => void;
   /** How often interfaces are polled for ports that appear or go (ms). */
   pollMs?: number;
 }
@@ -193,6 +195,8 @@ export class VemAgent {
       if (vtep) void this.serial(async () => void (await this.resolver.resolve([{ vtep, remote: ev.vtep }])));
       return;
     }
+    const iface = ev.ifindex ? this.desired?.ports.get(ev.ifindex)?.interface ?? `ifindex ${ev.ifindex}` : '';
+    this.opts.onLearn?.({ vni: ev.vni, mac: ev.mac, vtep: ev.ifindex ? '' : ev.vtep, interface: iface });
     const where = ev.ifindex ? `port ${ev.ifindex}` : `vtep ${ev.vtep}`;
     this.opts.log.debug(`${ev.type === EventType.Move ? 'move' : 'learn'} vni ${ev.vni} ${ev.mac} -> ${where}`);
   }

@@ -2,7 +2,8 @@
 // view becomes a VemConfig, applied by difference. While the VSM is unreachable the dataplane
 // keeps its last state; the follower retries with backoff and resyncs from a fresh snapshot.
 import { VemClient } from '../../proto/clients.js';
-import type { HostView } from '../../proto/index.js';
+import { applyDelta } from '../../proto/delta.js';
+import type { HostUpdate, HostView, LearnedMacMsg } from '../../proto/index.js';
 import { parseVemConfig, type VemConfig, type VtepConfig } from './config.js';
 import type { Logger } from './log.js';
 
@@ -37,6 +38,9 @@ export class VsmFollower {
   private readonly client: VemClient;
   private stopWatch?: () => void;
   private timer?: NodeJS.Timeout;
+  private reportTimer?: NodeJS.Timeout;
+  private view?: HostView;
+  private learned: LearnedMacMsg[] = [];
   private backoffMs = 500;
   private revision = '0';
   private stopped = false;
@@ -52,6 +56,23 @@ export class VsmFollower {
 
   start(): void {
     void this.connect();
+    // Liveness and learned MACs, once a second while connected.
+    this.reportTimer = setInterval(() => void this.sendReport(), 1000);
+  }
+
+  /** A MAC the dataplane learned; reported to the VSM with the next report. */
+  learnedMac(m: LearnedMacMsg): void {
+    if (this.learned.length < 10_000) this.learned.push(m);
+  }
+
+  private async sendReport(): Promise<void> {
+    if (!this.connected) return;
+    const learned = this.learned.splice(0);
+    try {
+      await this.client.report({ host: this.o.host, appliedRevision: this.revision, learned });
+    } catch {
+      this.learned.unshift(...learned); // next time
+    }
   }
 
   private retry(why: string): void {
@@ -75,13 +96,27 @@ export class VsmFollower {
       this.retry((e as Error).message);
       return;
     }
-    this.stopWatch = this.client.watch(this.o.host, this.revision, (view) => void this.onView(view), (err) => this.retry(err?.message ?? 'stream ended'));
+    this.stopWatch = this.client.watch(this.o.host, this.revision, (u) => void this.onUpdate(u), (err) => this.retry(err?.message ?? 'stream ended'));
   }
 
-  private async onView(view: HostView): Promise<void> {
-    if (!this.connected) this.o.log.info(`following VSM ${this.o.vsm} from revision ${view.revision}`);
+  private async onUpdate(u: HostUpdate): Promise<void> {
+    let view: HostView;
+    try {
+      if (u.snapshot) view = u.snapshot;
+      else if (u.delta && this.view) view = applyDelta(this.view, u.delta);
+      else throw new Error('a delta arrived before any snapshot');
+    } catch (e) {
+      // Out of step with the VSM: start again from a snapshot.
+      this.o.log.warn(`${(e as Error).message}: resyncing from a snapshot`);
+      this.revision = '0';
+      this.view = undefined;
+      this.stopWatch?.();
+      return;
+    }
+    if (!this.connected) this.o.log.info(`following VSM ${this.o.vsm} from revision ${view.revision} (${u.snapshot ? 'snapshot' : 'resumed'})`);
     this.connected = true;
     this.backoffMs = 500;
+    this.view = view;
     try {
       await this.o.apply(configFromView(this.o.vteps, view));
       this.revision = view.revision;
@@ -93,6 +128,7 @@ export class VsmFollower {
   stop(): void {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearInterval(this.reportTimer);
     this.stopWatch?.();
     this.client.close();
   }

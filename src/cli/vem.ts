@@ -24,7 +24,7 @@ export async function run(argv: string[]): Promise<number> {
     const vteps = ((p.flags.get('vtep') as string[] | undefined) ?? []).map(parseVtepArg);
     if (!host || !vteps.length) throw new UsageError('vem --vsm: --host NAME and at least one --vtep IF:ADDR/LEN[@GW] are required');
     // Until the first view arrives: the VTEPs only (and whatever pinned state a previous run left).
-    agent = await VemAgent.start({ instance, log, keepPinnedUntilUpdate: true }, parseVemConfig({ vteps: vteps.map((v) => ({ interface: v.interface, address: `${v.address}/${v.prefixLength}`, ...(v.gateway ? { gateway: v.gateway } : {}) })), segments: [], ports: [] }));
+    agent = await VemAgent.start({ instance, log, keepPinnedUntilUpdate: true, onLearn: (m) => follower?.learnedMac(m) }, parseVemConfig({ vteps: vteps.map((v) => ({ interface: v.interface, address: `${v.address}/${v.prefixLength}`, ...(v.gateway ? { gateway: v.gateway } : {}) })), segments: [], ports: [] }));
     follower = new VsmFollower({ vsm, host, vteps, log, apply: (c) => agent.update(c) });
     follower.start();
     source = `VSM ${vsm} as host ${host}`;

@@ -1,9 +1,10 @@
 // The VSM: owns the configuration (model.ts rules, store.ts persistence), serves the admin
 // service, and streams to each registered VEM the view of exactly what its host needs.
 import * as grpc from '@grpc/grpc-js';
+import { deltaIsEmpty, viewDelta } from '../../proto/delta.js';
 import {
-  checkAddress, protocol, type Empty, type FeatureMsg, type HostView, type NameMsg, type NetworkMsg, type PolicyMsg,
-  type PortMsg, type RegisterReply, type RegisterRequest, type WatchRequest,
+  checkAddress, protocol, type Empty, type FeatureMsg, type HostUpdate, type HostView, type LearnedMacMsg, type NameMsg,
+  type NetworkMsg, type PolicyMsg, type PortMsg, type RegisterReply, type RegisterRequest, type ReportRequest, type WatchRequest,
 } from '../../proto/index.js';
 import {
   VsmError, createPolicy, createPort, createSegment, deletePolicy, deletePort, deleteSegment, derived, designatedVteps,
@@ -23,8 +24,13 @@ type Unary<Req, Res> = grpc.handleUnaryCall<Req, Res>;
 
 export class VsmServer {
   private state: VsmState;
-  private readonly watchers = new Map<string, Set<grpc.ServerWritableStream<WatchRequest, HostView>>>();
-  private readonly lastSent = new WeakMap<object, string>();
+  private readonly watchers = new Map<string, Set<grpc.ServerWritableStream<WatchRequest, HostUpdate>>>();
+  /** Per stream: the view it has now (deltas are computed from it). */
+  private readonly sent = new WeakMap<object, HostView>();
+  /** Per host: the last view any of its streams got, so that a reconnect can resume from it. */
+  private readonly lastView = new Map<string, HostView>();
+  /** Per host: what its VEM last reported (kept in memory: it is the VEMs' to resend). */
+  private readonly reports = new Map<string, { appliedRevision: string; lastReportMs: number; learned: LearnedMacMsg[] }>();
   private server?: grpc.Server;
 
   constructor(private readonly store: StateStore, private readonly log: (line: string) => void = () => undefined) {
@@ -38,7 +44,7 @@ export class VsmServer {
   async listen(addr: string): Promise<void> {
     const p = protocol();
     const server = new grpc.Server();
-    server.addService(p.Vem.service, { register: this.register, watch: this.watch });
+    server.addService(p.Vem.service, { register: this.register, watch: this.watch, report: this.report });
     server.addService(p.Admin.service, this.adminHandlers());
     await new Promise<void>((resolve, reject) =>
       server.bindAsync(checkAddress(addr), grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve())));
@@ -68,14 +74,16 @@ export class VsmServer {
     for (const host of hosts) if (this.watchers.has(host)) this.push(host);
   }
 
+  /** Sends each of the host's streams the delta from the view it has; nothing when nothing changed. */
   private push(host: string): void {
     const view = hostView(this.state, host);
-    const body = JSON.stringify({ ...view, revision: '' });
     for (const w of this.watchers.get(host) ?? []) {
-      if (this.lastSent.get(w) === body) continue; // nothing this host needs changed
-      this.lastSent.set(w, body);
-      w.write(view);
+      const delta = viewDelta(this.sent.get(w)!, view);
+      if (deltaIsEmpty(delta)) continue;
+      this.sent.set(w, view);
+      w.write({ delta });
     }
+    this.lastView.set(host, view);
   }
 
   private readonly register: Unary<RegisterRequest, RegisterReply> = (call, cb) => {
@@ -88,7 +96,7 @@ export class VsmServer {
     });
   };
 
-  private readonly watch = (call: grpc.ServerWritableStream<WatchRequest, HostView>): void => {
+  private readonly watch = (call: grpc.ServerWritableStream<WatchRequest, HostUpdate>): void => {
     const host = call.request.host;
     if (!this.state.hosts[host]) {
       // grpc-js ends a server stream with a status through an 'error' event.
@@ -100,7 +108,27 @@ export class VsmServer {
     this.watchers.set(host, set);
     call.on('cancelled', () => set.delete(call));
     call.on('close', () => set.delete(call));
-    this.push(host); // the snapshot: the full view at the current revision
+    // Resume from the revision the VEM has, if it is the last one this VSM sent the host;
+    // otherwise (first contact, VSM restart, older revision) a full snapshot.
+    const view = hostView(this.state, host);
+    const known = this.lastView.get(host);
+    if (known && call.request.lastRevision === known.revision && known.revision !== '0') {
+      call.write({ delta: viewDelta(known, view) });
+    } else {
+      call.write({ snapshot: view });
+    }
+    this.sent.set(call, view);
+    this.lastView.set(host, view);
+  };
+
+  private readonly report: Unary<ReportRequest, Empty> = (call, cb) => {
+    this.guard(cb, () => {
+      const r = call.request;
+      if (!this.state.hosts[r.host]) throw new VsmError('not_found', `host ${r.host} is not registered`);
+      const prev = this.reports.get(r.host);
+      this.reports.set(r.host, { appliedRevision: r.appliedRevision, lastReportMs: Date.now(), learned: [...(prev?.learned ?? []), ...r.learned].slice(-1000) });
+      return {};
+    });
   };
 
   private guard<T>(cb: grpc.sendUnaryData<T>, f: () => T): void {
@@ -147,6 +175,9 @@ export class VsmServer {
             connected: (this.watchers.get(h.name)?.size ?? 0) > 0,
             designated: Object.fromEntries(d.get(h.name) ?? []),
             segments: hostView(s(), h.name).segments,
+            appliedRevision: this.reports.get(h.name)?.appliedRevision ?? '0',
+            lastReportMs: String(this.reports.get(h.name)?.lastReportMs ?? 0),
+            learned: this.reports.get(h.name)?.learned ?? [],
           })),
         };
       }),

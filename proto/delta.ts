@@ -1,0 +1,49 @@
+// Host view deltas: computed by the VSM between two views of one host, applied by the VEM.
+import type { HostDelta, HostView, StaticMacMsg } from './index.js';
+
+const macKey = (m: StaticMacMsg) => `${m.vni}/${m.mac}`;
+
+function diff<T>(a: T[], b: T[], key: (x: T) => string | number): { upsert: T[]; remove: T[] } {
+  const before = new Map(a.map((x) => [key(x), x]));
+  const after = new Map(b.map((x) => [key(x), x]));
+  const upsert = b.filter((x) => JSON.stringify(before.get(key(x))) !== JSON.stringify(x));
+  const remove = a.filter((x) => !after.has(key(x)));
+  return { upsert, remove };
+}
+
+export function viewDelta(from: HostView, to: HostView): HostDelta {
+  const segs = diff(from.segments, to.segments, (s) => s.vni);
+  const ports = diff(from.ports, to.ports, (p) => p.interface);
+  const macs = diff(from.staticMacs, to.staticMacs, macKey);
+  return {
+    baseRevision: from.revision, revision: to.revision,
+    upsertSegments: segs.upsert, removeSegments: segs.remove.map((s) => s.vni),
+    upsertPorts: ports.upsert, removePorts: ports.remove.map((p) => p.interface),
+    upsertStaticMacs: macs.upsert, removeStaticMacs: macs.remove,
+  };
+}
+
+export function deltaIsEmpty(d: HostDelta): boolean {
+  return !d.upsertSegments.length && !d.removeSegments.length && !d.upsertPorts.length && !d.removePorts.length &&
+    !d.upsertStaticMacs.length && !d.removeStaticMacs.length;
+}
+
+/** The view after `d`; throws when `d` does not start from `view`'s revision. */
+export function applyDelta(view: HostView, d: HostDelta): HostView {
+  if (d.baseRevision !== view.revision) throw new Error(`delta from revision ${d.baseRevision} does not apply to revision ${view.revision}`);
+  const segs = new Map(view.segments.map((s) => [s.vni, s]));
+  for (const v of d.removeSegments) segs.delete(v);
+  for (const s of d.upsertSegments) segs.set(s.vni, s);
+  const ports = new Map(view.ports.map((p) => [p.interface, p]));
+  for (const i of d.removePorts) ports.delete(i);
+  for (const p of d.upsertPorts) ports.set(p.interface, p);
+  const macs = new Map(view.staticMacs.map((m) => [macKey(m), m]));
+  for (const m of d.removeStaticMacs) macs.delete(macKey(m));
+  for (const m of d.upsertStaticMacs) macs.set(macKey(m), m);
+  return {
+    revision: d.revision,
+    segments: [...segs.values()].sort((a, b) => a.vni - b.vni),
+    ports: [...ports.values()].sort((a, b) => a.interface.localeCompare(b.interface)),
+    staticMacs: [...macs.values()].sort((a, b) => a.vni - b.vni || a.mac.localeCompare(b.mac)),
+  };
+}
