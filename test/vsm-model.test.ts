@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  VsmError, createPolicy, createPort, createSegment, deletePolicy, deletePort, deleteSegment, designatedVteps,
+  VsmError, createPolicy, createPort, createSegment, deletePolicy, deletePort, deleteSegment, derived, designatedVteps,
   emptyState, floodList, portProfiles, registerHost, setSegmentation, update, type VsmState,
 } from '../src/vsm/model.js';
 
@@ -131,6 +131,29 @@ describe('the segmentation feature', () => {
     expect(s.segments).toEqual({});
     expect(fails(s, (x) => createSegment(x, { name: 'x', vni: 9, mode: 'unicast' })).message).toMatch(/segmentation feature is disabled/);
     expect(Object.keys(update(s, (x) => { setSegmentation(x, true); createSegment(x, { name: 'x', vni: 9, mode: 'unicast' }); }).segments)).toEqual(['x']);
+  });
+});
+
+describe('indexes', () => {
+  it('indexes adjusted from the previous state equal indexes built from scratch', () => {
+    let s = lab();
+    derived(s);
+    let seed = 7;
+    const rnd = (n: number) => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
+    for (let i = 0; i < 300; i++) {
+      const names = Object.keys(s.ports);
+      s = update(s, (x) => {
+        if (names.length > 5 && rnd(3) === 0) deletePort(x, names[rnd(names.length)]!);
+        else createPort(x, { name: `r${i}`, network: ['web', 'db', 'mc'][rnd(3)]!, host: `h${1 + rnd(3)}`, mac: `02:00:00:01:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}` });
+      });
+      const inc = derived(s);
+      const full = derived({ ...s }); // a copy with no history: built from scratch
+      const norm = (d: ReturnType<typeof derived>) => JSON.stringify({
+        designated: [...d.designated].map(([h, m]) => [h, [...m].sort()]).sort(),
+        ports: [...d.portsByNetwork].map(([n, ps]) => [n, ps.map((p) => p.name).sort()]).filter(([, ps]) => ps.length).sort(),
+      });
+      expect(norm(inc)).toBe(norm(full));
+    }
   });
 });
 
