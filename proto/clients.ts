@@ -3,7 +3,7 @@
 import * as grpc from '@grpc/grpc-js';
 import {
   checkAddress, protocol, type FeatureMsg, type HostInfoMsg, type HostUpdate, type NetworkMsg, type PolicyMsg, type PortMsg,
-  type ProfileMsg, type RegisterRequest, type ReportRequest,
+  type ProfileMsg, type RegisterRequest, type ReportRequest, type SubnetMsg,
 } from './index.js';
 
 /** A failed RPC: the gRPC status and the VSM's one-line message. */
@@ -34,6 +34,9 @@ export class AdminClient {
   createNetwork = (n: Partial<NetworkMsg> & { name: string; vni: number }) => call<NetworkMsg>(this.c, 'createNetwork', n);
   deleteNetwork = (name: string) => call<object>(this.c, 'deleteNetwork', { name });
   listNetworks = async () => (await call<{ items: NetworkMsg[] }>(this.c, 'listNetworks', {})).items;
+  createSubnet = (n: Partial<SubnetMsg> & { name: string; network: string; cidr: string }) => call<SubnetMsg>(this.c, 'createSubnet', n);
+  deleteSubnet = (name: string) => call<object>(this.c, 'deleteSubnet', { name });
+  listSubnets = async () => (await call<{ items: SubnetMsg[] }>(this.c, 'listSubnets', {})).items;
   createPolicy = (p: PolicyMsg) => call<PolicyMsg>(this.c, 'createPolicy', p);
   deletePolicy = (name: string) => call<object>(this.c, 'deletePolicy', { name });
   listPolicies = async () => (await call<{ items: PolicyMsg[] }>(this.c, 'listPolicies', {})).items;

@@ -25,11 +25,12 @@ export interface ReportRequest { host: string; appliedRevision: string; learned:
 
 export interface NetworkMsg { name: string; vni: number; mode: string; group: string; origin: string }
 export interface PolicyMsg { name: string; portSecurity: boolean }
+export interface SubnetMsg { name: string; network: string; cidr: string; gateway: string; origin: string }
 export interface PortMsg { name: string; network: string; host: string; mac: string; policy: string; interface: string; origin: string }
 export interface ProfileMsg { name: string; policy: string; network: string; ports: string[] }
 export interface HostInfoMsg {
   name: string; vteps: VtepMsg[]; connected: boolean; designated: Record<number, string>; segments: HostSegmentMsg[];
-  appliedRevision: string; lastReportMs: string; learned: LearnedMacMsg[];
+  appliedRevision: string; lastReportMs: string; learned: LearnedMacMsg[]; uplinkMtu: number; version: string;
 }
 export interface NameMsg { name: string }
 export interface FeatureMsg { name: string; enabled: boolean }

@@ -69,8 +69,10 @@ afterAll(async () => {
 }, 60_000);
 
 describe('networks and ports through the CLI', () => {
-  it('unicast mode: a network and two ports, and the VMs talk', async () => {
+  it('unicast mode: a network, a subnet and two ports, and the VMs talk', async () => {
     expect(cli('net', 'create', 'web', '--vni', '5000')).toMatch(/web/);
+    cli('subnet', 'create', 'web-v4', '--net', 'web', '--cidr', '198.51.100.0/24', '--gateway', '198.51.100.254');
+    expect(JSON.parse(cli('subnet', 'list', '--json'))).toEqual([{ name: 'web-v4', network: 'web', cidr: '198.51.100.0/24', gateway: '198.51.100.254', origin: 'vsm' }]);
     cli('port', 'create', 'p1', '--net', 'web', '--host', 'h1', '--mac', '02:00:00:00:00:01', '--interface', 'vnet0');
     cli('port', 'create', 'p2', '--net', 'web', '--host', 'h2', '--mac', '02:00:00:00:00:02', '--interface', 'vnet0');
     await until('h1 flood list', () => segments('h1').find((s) => s.vni === 5000)?.floodList, (f) => f === HOSTS.h2);
@@ -103,12 +105,13 @@ describe('networks and ports through the CLI', () => {
   });
 
   it('VEMs report liveness, the revision they applied and the MACs they learned', async () => {
-    const h1 = await until('h1 report', () => (JSON.parse(cli('host', 'show', 'h1', '--json')) as { appliedRevision: string; learned: { mac: string; interface: string; vtep: string }[] }[])[0]!,
+    const h1 = await until('h1 report', () => (JSON.parse(cli('host', 'show', 'h1', '--json')) as { appliedRevision: string; uplinkMtu: number; version: string; learned: { mac: string; interface: string; vtep: string }[] }[])[0]!,
       (h) => h.learned.some((m) => m.mac === '02:00:00:00:00:01'), 5000);
     expect(h1.learned.find((m) => m.mac === '02:00:00:00:00:01')).toMatchObject({ interface: 'vnet0', vtep: '' });
     // The other hosts' VMs are known from the VSM (static entries): nothing to learn about them.
     expect(h1.learned.some((m) => m.mac === '02:00:00:00:00:02')).toBe(false);
     expect(Number(h1.appliedRevision)).toBeGreaterThan(0);
+    expect(h1).toMatchObject({ uplinkMtu: 1550, version: '0.1.0' });
   });
 
   it('bad input is one clear line and exit 1, nothing changes', () => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  VsmError, createPolicy, createPort, createSegment, deletePolicy, deletePort, deleteSegment, derived, designatedVteps,
+  VsmError, createPolicy, createPort, createSegment, createSubnet, deletePolicy, deletePort, deleteSegment, deleteSubnet, derived, designatedVteps,
   emptyState, floodList, portProfiles, registerHost, setSegmentation, update, type VsmState,
 } from '../src/vsm/model.js';
 
@@ -74,6 +74,29 @@ describe('validation', () => {
   it('a port interface defaults to OpenStack naming: tap + the first 11 characters of its id', () => {
     const s = update(lab(), (x) => createPort(x, { name: '3f2a9c1e-5b7d-4e8f-9a0b-1c2d3e4f5a6b', network: 'web', host: 'h1', mac: '02:00:00:00:00:01' }));
     expect(s.ports['3f2a9c1e-5b7d-4e8f-9a0b-1c2d3e4f5a6b']!.interface).toBe('tap3f2a9c1e-5b');
+  });
+});
+
+describe('subnets', () => {
+  it('belong to a network, with a valid CIDR and a gateway inside it', () => {
+    const s = update(lab(), (x) => createSubnet(x, { name: 'web-v4', network: 'web', cidr: '198.51.100.0/24', gateway: '198.51.100.1' }));
+    expect(s.subnets['web-v4']).toEqual({ name: 'web-v4', network: 'web', cidr: '198.51.100.0/24', gateway: '198.51.100.1', origin: 'vsm' });
+    for (const [bad, msg] of [
+      [{ name: 'a', network: 'nope', cidr: '198.51.100.0/24' }, /no network nope/],
+      [{ name: 'a', network: 'web', cidr: '198.51.100.0/33' }, /expected A\.B\.C\.D\/LEN/],
+      [{ name: 'a', network: 'web', cidr: '198.51.100.1/24' }, /has host bits set/],
+      [{ name: 'a', network: 'web', cidr: '198.51.100.0/24', gateway: '192.0.2.1' }, /outside 198\.51\.100\.0\/24/],
+      [{ name: 'a', network: 'web', cidr: '198.51.100.0/24' }, /already subnet web-v4/],
+    ] as const) {
+      expect(fails(s, (x) => createSubnet(x, bad)).message).toMatch(msg);
+    }
+    expect(fails(s, (x) => deleteSegment(x, 'web')).message).toMatch(/network web has subnets: web-v4/);
+    expect(update(s, (x) => { deleteSubnet(x, 'web-v4'); deleteSegment(x, 'web'); }).segments.web).toBeUndefined();
+  });
+
+  it('go with the segments when segmentation is disabled', () => {
+    const s = update(lab(), (x) => { createSubnet(x, { name: 'n1', network: 'db', cidr: '198.51.100.0/25' }); setSegmentation(x, false); });
+    expect([s.segments, s.subnets]).toEqual([{}, {}]);
   });
 });
 

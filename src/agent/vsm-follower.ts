@@ -11,6 +11,9 @@ export interface FollowerOptions {
   vsm: string;
   host: string;
   vteps: VtepConfig[];
+  /** The smallest MTU of the VTEPs' uplinks, and this agent's version, told to the VSM. */
+  uplinkMtu: number;
+  version: string;
   log: Logger;
   apply: (config: VemConfig) => Promise<void>;
 }
@@ -89,8 +92,8 @@ export class VsmFollower {
       await this.client.register({
         host: this.o.host,
         vteps: this.o.vteps.map((v) => ({ interface: v.interface, address: v.address, prefixLength: v.prefixLength, gateway: v.gateway ?? '' })),
-        uplinkMtu: 0,
-        version: 'vxvem',
+        uplinkMtu: this.o.uplinkMtu,
+        version: this.o.version,
       });
     } catch (e) {
       this.retry((e as Error).message);

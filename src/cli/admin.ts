@@ -1,5 +1,6 @@
 // Operator commands against the VSM's admin service (every one takes --vsm ADDR and --json):
 //   vxvem net create NAME --vni N [--mode unicast|multicast] [--group G] | list | show NAME | delete NAME
+//   vxvem subnet create NAME --net NET --cidr A.B.C.D/LEN [--gateway G] | list | delete NAME
 //   vxvem policy create NAME [--port-security on|off] | list | delete NAME
 //   vxvem port create NAME --net NET --host HOST --mac MAC [--policy P] [--interface IF] | list [--host H] | show NAME | delete NAME
 //   vxvem profile list      vxvem host list|show HOST      vxvem feature list|enable NAME|disable NAME
@@ -24,7 +25,7 @@ function one(p: Parsed, what: string): string {
 export async function run(noun: string, argv: string[]): Promise<number> {
   const p = parseArgs(argv, {
     ...COMMON, vni: { kind: 'string' }, mode: { kind: 'string' }, group: { kind: 'string' }, 'port-security': { kind: 'string' },
-    net: { kind: 'string' }, host: { kind: 'string' }, mac: { kind: 'string' }, policy: { kind: 'string' }, interface: { kind: 'string' },
+    net: { kind: 'string' }, host: { kind: 'string' }, cidr: { kind: 'string' }, gateway: { kind: 'string' }, mac: { kind: 'string' }, policy: { kind: 'string' }, interface: { kind: 'string' },
   });
   const verb = p.positionals[0];
   const admin = new AdminClient(flagString(p, 'vsm') ?? 'unix:/run/vxvem/vsm.sock');
@@ -47,6 +48,14 @@ export async function run(noun: string, argv: string[]): Promise<number> {
         return 0;
       }
       case 'net delete': await admin.deleteNetwork(one(p, 'net delete')); return 0;
+      case 'subnet create': {
+        const [network, cidr] = [flagString(p, 'net'), flagString(p, 'cidr')];
+        if (!network || !cidr) throw new UsageError('subnet create: --net NET and --cidr A.B.C.D/LEN are required');
+        out(p, { ...(await admin.createSubnet({ name: one(p, 'subnet create'), network, cidr, gateway: flagString(p, 'gateway') ?? '' })) });
+        return 0;
+      }
+      case 'subnet list': out(p, (await admin.listSubnets()).map((x) => ({ ...x }))); return 0;
+      case 'subnet delete': await admin.deleteSubnet(one(p, 'subnet delete')); return 0;
       case 'policy create': {
         const ps = flagString(p, 'port-security') ?? 'on';
         if (ps !== 'on' && ps !== 'off') throw new UsageError('--port-security on|off');

@@ -15,6 +15,7 @@ Commands:
   vsm [--listen ADDR] [--data DIR]
                              run the supervisor (ADDR unix:/PATH or HOST:PORT)
   net create NAME --vni N [--mode unicast|multicast] [--group G] | list | show NAME | delete NAME
+  subnet create NAME --net NET --cidr A.B.C.D/LEN [--gateway G] | list | delete NAME
   policy create NAME [--port-security on|off] | list | delete NAME
   port create NAME --net NET --host HOST --mac MAC [--policy P] [--interface IF] | list [--host H] | show NAME | delete NAME
   profile list | host list | host show HOST | feature list|enable|disable segmentation
@@ -39,6 +40,7 @@ const commands: Record<string, () => Promise<Command>> = {
   vsm: async () => (await import('./vsm.js')).run,
   net: async () => (a) => import('./admin.js').then((m) => m.run('net', a)),
   policy: async () => (a) => import('./admin.js').then((m) => m.run('policy', a)),
+  subnet: async () => (a) => import('./admin.js').then((m) => m.run('subnet', a)),
   port: async () => (a) => import('./admin.js').then((m) => m.run('port', a)),
   profile: async () => (a) => import('./admin.js').then((m) => m.run('profile', a)),
   host: async () => (a) => import('./admin.js').then((m) => m.run('host', a)),

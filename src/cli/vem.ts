@@ -1,7 +1,11 @@
 // `vxvem vem --config FILE | --vsm ADDR --host NAME --vtep IF:ADDR/LEN[@GW]... [--instance NAME] [--cleanup]`
 import { stderrLogger } from '../agent/log.js';
 import { VemAgent } from '../agent/vem.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseVemConfig } from '../agent/config.js';
+import { listLinks } from '../agent/links.js';
+import { packageRoot } from '../maps/paths.js';
 import { VsmFollower, parseVtepArg } from '../agent/vsm-follower.js';
 import { UsageError, flagString, parseArgs } from './args.js';
 
@@ -25,7 +29,10 @@ export async function run(argv: string[]): Promise<number> {
     if (!host || !vteps.length) throw new UsageError('vem --vsm: --host NAME and at least one --vtep IF:ADDR/LEN[@GW] are required');
     // Until the first view arrives: the VTEPs only (and whatever pinned state a previous run left).
     agent = await VemAgent.start({ instance, log, keepPinnedUntilUpdate: true, onLearn: (m) => follower?.learnedMac(m) }, parseVemConfig({ vteps: vteps.map((v) => ({ interface: v.interface, address: `${v.address}/${v.prefixLength}`, ...(v.gateway ? { gateway: v.gateway } : {}) })), segments: [], ports: [] }));
-    follower = new VsmFollower({ vsm, host, vteps, log, apply: (c) => agent.update(c) });
+    const links = listLinks();
+    const uplinkMtu = Math.min(...vteps.map((v) => links.get(v.interface)?.mtu ?? 0));
+    const version = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+    follower = new VsmFollower({ vsm, host, vteps, uplinkMtu, version, log, apply: (c) => agent.update(c) });
     follower.start();
     source = `VSM ${vsm} as host ${host}`;
   } else {

@@ -19,6 +19,14 @@ export interface SegmentObj {
   origin: Origin;
 }
 
+export interface SubnetObj {
+  name: string;
+  network: string;
+  cidr: string;     // A.B.C.D/LEN, the network address
+  gateway?: string; // inside the CIDR
+  origin: Origin;
+}
+
 export interface PolicyObj {
   name: string;
   portSecurity: boolean;
@@ -45,12 +53,16 @@ export interface VtepObj {
 export interface HostObj {
   name: string;
   vteps: VtepObj[];
+  /** As the VEM registered them. */
+  uplinkMtu?: number;
+  version?: string;
 }
 
 export interface VsmState {
   revision: number;
   segmentation: boolean;
   segments: Record<string, SegmentObj>;
+  subnets: Record<string, SubnetObj>;
   policies: Record<string, PolicyObj>;
   ports: Record<string, PortObj>;
   hosts: Record<string, HostObj>;
@@ -59,7 +71,7 @@ export interface VsmState {
 export const DEFAULT_POLICY = 'default';
 
 export function emptyState(): VsmState {
-  return { revision: 0, segmentation: true, segments: {}, policies: { [DEFAULT_POLICY]: { name: DEFAULT_POLICY, portSecurity: true } }, ports: {}, hosts: {} };
+  return { revision: 0, segmentation: true, segments: {}, subnets: {}, policies: { [DEFAULT_POLICY]: { name: DEFAULT_POLICY, portSecurity: true } }, ports: {}, hosts: {} };
 }
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
@@ -91,6 +103,7 @@ export function update(state: VsmState, change: (s: VsmState) => void): VsmState
   const next: VsmState = {
     ...state,
     segments: { ...state.segments },
+    subnets: { ...state.subnets },
     policies: { ...state.policies },
     ports: { ...state.ports },
     hosts: { ...state.hosts },
@@ -126,7 +139,42 @@ export function deleteSegment(s: VsmState, name: string): void {
   if (!s.segments[name]) throw new VsmError('not_found', `no network ${name}`);
   const users = Object.values(s.ports).filter((p) => p.network === name).map((p) => p.name);
   if (users.length) throw new VsmError('in_use', `network ${name} has ports: ${users.join(', ')}`);
+  const subnets = Object.values(s.subnets).filter((x) => x.network === name).map((x) => x.name);
+  if (subnets.length) throw new VsmError('in_use', `network ${name} has subnets: ${subnets.join(', ')}`);
   delete s.segments[name];
+}
+
+export function createSubnet(s: VsmState, n: Omit<SubnetObj, 'origin'> & { origin?: Origin }): void {
+  checkName('subnet', n.name);
+  if (s.subnets[n.name]) throw new VsmError('conflict', `subnet ${n.name} exists`);
+  if (!s.segments[n.network]) throw new VsmError('not_found', `no network ${n.network}`);
+  const m = /^([0-9.]+)\/(\d{1,2})$/.exec(n.cidr);
+  let base: number;
+  try {
+    if (!m || Number(m[2]) > 32) throw new Error();
+    base = parseIpv4(m[1]!);
+  } catch {
+    throw new VsmError('invalid', `CIDR ${JSON.stringify(n.cidr)}: expected A.B.C.D/LEN`);
+  }
+  const mask = Number(m[2]) === 0 ? 0 : (0xffffffff << (32 - Number(m[2]))) >>> 0;
+  if ((base & mask) >>> 0 !== base) throw new VsmError('invalid', `CIDR ${n.cidr} has host bits set`);
+  if (n.gateway) {
+    let g: number;
+    try {
+      g = parseIpv4(n.gateway);
+    } catch {
+      throw new VsmError('invalid', `gateway ${JSON.stringify(n.gateway)} is not an IPv4 address`);
+    }
+    if (((g & mask) >>> 0) !== base) throw new VsmError('invalid', `gateway ${n.gateway} is outside ${n.cidr}`);
+  }
+  const overlap = Object.values(s.subnets).find((x) => x.network === n.network && x.cidr === n.cidr);
+  if (overlap) throw new VsmError('conflict', `${n.cidr} is already subnet ${overlap.name} of ${n.network}`);
+  s.subnets[n.name] = { name: n.name, network: n.network, cidr: n.cidr, ...(n.gateway ? { gateway: n.gateway } : {}), origin: n.origin ?? 'vsm' };
+}
+
+export function deleteSubnet(s: VsmState, name: string): void {
+  if (!s.subnets[name]) throw new VsmError('not_found', `no subnet ${name}`);
+  delete s.subnets[name];
 }
 
 export function createPolicy(s: VsmState, p: PolicyObj): void {
@@ -238,6 +286,7 @@ export function setSegmentation(s: VsmState, enabled: boolean): void {
   }
   s.segmentation = false;
   s.segments = {};
+  s.subnets = {};
 }
 
 /** Indexes over one committed state, computed once per state object (states are immutable). */

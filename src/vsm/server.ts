@@ -4,10 +4,10 @@ import * as grpc from '@grpc/grpc-js';
 import { deltaIsEmpty, viewDelta } from '../../proto/delta.js';
 import {
   checkAddress, protocol, type Empty, type FeatureMsg, type HostUpdate, type HostView, type LearnedMacMsg, type NameMsg,
-  type NetworkMsg, type PolicyMsg, type PortMsg, type RegisterReply, type RegisterRequest, type ReportRequest, type WatchRequest,
+  type NetworkMsg, type PolicyMsg, type PortMsg, type RegisterReply, type RegisterRequest, type ReportRequest, type SubnetMsg, type WatchRequest,
 } from '../../proto/index.js';
 import {
-  VsmError, createPolicy, createPort, createSegment, deletePolicy, deletePort, deleteSegment, derived, designatedVteps,
+  VsmError, createPolicy, createPort, createSegment, createSubnet, deletePolicy, deletePort, deleteSegment, deleteSubnet, derived, designatedVteps,
   portProfiles, registerHost, setSegmentation, update, type VsmState,
 } from './model.js';
 import type { StateStore } from './store.js';
@@ -90,7 +90,10 @@ export class VsmServer {
     this.guard(cb, () => {
       const r = call.request;
       const networks = [...new Set(Object.values(this.state.ports).filter((p) => p.host === r.host).map((p) => p.network))];
-      this.change((s) => registerHost(s, { name: r.host, vteps: r.vteps.map((v) => ({ interface: v.interface, address: v.address, prefixLength: v.prefixLength, ...(v.gateway ? { gateway: v.gateway } : {}) })) }), { networks, hosts: [r.host] });
+      this.change((s) => registerHost(s, {
+        name: r.host, uplinkMtu: r.uplinkMtu, version: r.version,
+        vteps: r.vteps.map((v) => ({ interface: v.interface, address: v.address, prefixLength: v.prefixLength, ...(v.gateway ? { gateway: v.gateway } : {}) })),
+      }), { networks, hosts: [r.host] });
       this.log(`host ${r.host} registered (${r.vteps.map((v) => v.address).join(', ')})`);
       return { revision: String(this.state.revision) };
     });
@@ -151,6 +154,14 @@ export class VsmServer {
       }),
       deleteNetwork: unary<NameMsg, Empty>((r) => (this.change((x) => deleteSegment(x, r.name), { networks: [r.name] }), {})),
       listNetworks: unary<Empty, { items: NetworkMsg[] }>(() => ({ items: Object.values(s().segments).map(net) })),
+      // Subnets and policies change no host's view (no VEM sees them yet): nobody to tell.
+      createSubnet: unary<SubnetMsg, SubnetMsg>((r) => {
+        this.change((x) => createSubnet(x, { name: r.name, network: r.network, cidr: r.cidr, ...(r.gateway ? { gateway: r.gateway } : {}) }), {});
+        const n = s().subnets[r.name]!;
+        return { ...n, gateway: n.gateway ?? '' };
+      }),
+      deleteSubnet: unary<NameMsg, Empty>((r) => (this.change((x) => deleteSubnet(x, r.name), {}), {})),
+      listSubnets: unary<Empty, { items: SubnetMsg[] }>(() => ({ items: Object.values(s().subnets).map((n) => ({ ...n, gateway: n.gateway ?? '' })) })),
       // Policies change no host's view (no VEM sees them yet): nobody to tell.
       createPolicy: unary<PolicyMsg, PolicyMsg>((r) => (this.change((x) => createPolicy(x, { name: r.name, portSecurity: r.portSecurity }), {}), r)),
       deletePolicy: unary<NameMsg, Empty>((r) => (this.change((x) => deletePolicy(x, r.name), {}), {})),
@@ -175,6 +186,8 @@ export class VsmServer {
             connected: (this.watchers.get(h.name)?.size ?? 0) > 0,
             designated: Object.fromEntries(d.get(h.name) ?? []),
             segments: hostView(s(), h.name).segments,
+            uplinkMtu: h.uplinkMtu ?? 0,
+            version: h.version ?? '',
             appliedRevision: this.reports.get(h.name)?.appliedRevision ?? '0',
             lastReportMs: String(this.reports.get(h.name)?.lastReportMs ?? 0),
             learned: this.reports.get(h.name)?.learned ?? [],

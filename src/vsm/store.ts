@@ -10,8 +10,8 @@ export interface StateStore {
   save(next: VsmState, prev?: VsmState): void;
 }
 
-type Table = 'segments' | 'policies' | 'ports' | 'hosts';
-const TABLES: Table[] = ['segments', 'policies', 'ports', 'hosts'];
+type Table = 'segments' | 'subnets' | 'policies' | 'ports' | 'hosts';
+const TABLES: Table[] = ['segments', 'subnets', 'policies', 'ports', 'hosts'];
 
 /** One journal line: what changed from the previous revision. */
 interface Change {
