@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PKGS=(clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool pkg-config cmake make g++ iproute2 ethtool
-      iputils-ping iputils-arping iperf3 netsniff-ng tshark python3-scapy tcpdump)
+      iputils-ping iputils-arping iperf3 netsniff-ng tshark python3-scapy tcpdump prometheus smcroute)
 
 missing=()
 for p in "${PKGS[@]}"; do
@@ -15,7 +15,21 @@ if ((${#missing[@]})); then
   echo "setup: installing Debian packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # prometheus and smcroute ship services that would start at install: tests and the lab run
+  # their own instances on loopback/in namespaces, so keep the packaged ones from starting.
+  policy=/usr/sbin/policy-rc.d
+  own_policy=0
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" && own_policy=1
+  fi
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || { ((own_policy)) && rm -f "$policy"; exit 1; }
+  ((own_policy)) && rm -f "$policy"
+  # Only the services this run installed: an operator's own prometheus is left alone.
+  if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
+    for svc in prometheus smcroute; do
+      [[ " ${missing[*]} " == *" $svc "* ]] && { systemctl disable --now "$svc" >/dev/null 2>&1 || true; }
+    done
+  fi
 fi
 
 if ! mountpoint -q /sys/fs/bpf; then

@@ -17,7 +17,7 @@ const HOSTS = { h1: '192.0.2.11', h2: '192.0.2.12', h3: '192.0.2.13' } as const;
 let vsm: ChildProcess;
 
 async function startVsm(): Promise<void> {
-  vsm = spawn('node', ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), 'vsm', '--listen', VSM, '--data', join(dir, 'data')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  vsm = spawn('node', ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), 'vsm', '--listen', VSM, '--data', join(dir, 'data'), '--metrics', 'off'], { stdio: ['ignore', 'ignore', 'pipe'] });
   await new Promise<void>((resolve, reject) => {
     let log = '';
     vsm.stderr!.on('data', (d: Buffer) => (log += d.toString()).includes('listening on') && resolve());

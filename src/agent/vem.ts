@@ -51,6 +51,9 @@ export class VemAgent {
   private lastAgeing = 0;
   private readonly resolver: NeighbourResolver;
   private busy: Promise<void> = Promise.resolve();
+  /** When the configuration was last applied (ms since the epoch) and how many times. */
+  lastSyncMs = 0;
+  applyCount = 0;
 
   private constructor(private readonly opts: VemOptions, readonly dataplane: Dataplane) {
     this.resolver = new NeighbourResolver(dataplane.maps);
@@ -128,6 +131,8 @@ export class VemAgent {
     }
     this.desired = want;
     this.config = config;
+    this.lastSyncMs = Date.now();
+    this.applyCount++;
     if (result.changes) this.opts.log.info(`reconciled: ${result.changes} map changes`);
     await this.resolver.resolve(this.remotePairs(want));
   }

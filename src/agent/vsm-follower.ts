@@ -123,6 +123,7 @@ export class VsmFollower {
     try {
       await this.o.apply(configFromView(this.o.vteps, view));
       this.revision = view.revision;
+      void this.sendReport(); // at once: the VSM measures how far this host lags from it
     } catch (e) {
       this.o.log.error(`revision ${view.revision} not applied, keeping ${this.revision}: ${(e as Error).message}`);
     }

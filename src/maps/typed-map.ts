@@ -35,8 +35,11 @@ abstract class MapBase<K> {
     return this.slotSize * this.slots;
   }
 
-  /** Raw (key, value) pairs, batched: one syscall per BATCH entries. */
-  protected *rawEntries(): Generator<[Buffer, Buffer]> {
+  /**
+   * Raw (key, value) pairs, batched: one syscall per BATCH entries. For hot readers (metrics
+   * scrapes) that need a field or two, not decoded objects. Buffers are views: copy to keep.
+   */
+  *rawEntries(): Generator<[Buffer, Buffer]> {
     const n = native();
     let cursor: Buffer | null = null;
     let size = BATCH;

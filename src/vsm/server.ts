@@ -32,6 +32,10 @@ export class VsmServer {
   /** Per host: what its VEM last reported (kept in memory: it is the VEMs' to resend). */
   private readonly reports = new Map<string, { appliedRevision: string; lastReportMs: number; learned: LearnedMacMsg[] }>();
   private server?: grpc.Server;
+  /** Per host: the newest revision sent and not yet reported applied, since when (the oldest such send). */
+  private readonly pending = new Map<string, { revision: number; sinceMs: number }>();
+  /** Updates written to VEM streams since start (for the metrics). */
+  readonly sentCounts = { deltas: 0, snapshots: 0 };
 
   constructor(private readonly store: StateStore, private readonly log: (line: string) => void = () => undefined) {
     this.state = store.load();
@@ -82,6 +86,8 @@ export class VsmServer {
       if (deltaIsEmpty(delta)) continue;
       this.sent.set(w, view);
       w.write({ delta });
+      this.sentCounts.deltas++;
+      this.markSent(host, view);
     }
     this.lastView.set(host, view);
   }
@@ -119,7 +125,9 @@ export class VsmServer {
       call.write({ delta: viewDelta(known, view) });
     } else {
       call.write({ snapshot: view });
+      this.sentCounts.snapshots++;
     }
+    this.markSent(host, view);
     this.sent.set(call, view);
     this.lastView.set(host, view);
   };
@@ -129,10 +137,31 @@ export class VsmServer {
       const r = call.request;
       if (!this.state.hosts[r.host]) throw new VsmError('not_found', `host ${r.host} is not registered`);
       const prev = this.reports.get(r.host);
+      const p = this.pending.get(r.host);
+      if (p && Number(r.appliedRevision) >= p.revision) this.pending.delete(r.host);
       this.reports.set(r.host, { appliedRevision: r.appliedRevision, lastReportMs: Date.now(), learned: [...(prev?.learned ?? []), ...r.learned].slice(-1000) });
       return {};
     });
   };
+
+  private markSent(host: string, view: HostView): void {
+    const since = this.pending.get(host)?.sinceMs ?? Date.now();
+    this.pending.set(host, { revision: Number(view.revision), sinceMs: since });
+  }
+
+  /** Per registered host: stream up, revision applied, and how long its VEM has lagged behind (0 = in step). */
+  hostStatus(): { host: string; connected: boolean; appliedRevision: number; lagSeconds: number }[] {
+    const now = Date.now();
+    return Object.keys(this.state.hosts).map((host) => {
+      const p = this.pending.get(host);
+      return {
+        host,
+        connected: (this.watchers.get(host)?.size ?? 0) > 0,
+        appliedRevision: Number(this.reports.get(host)?.appliedRevision ?? 0),
+        lagSeconds: p ? (now - p.sinceMs) / 1000 : 0,
+      };
+    });
+  }
 
   private guard<T>(cb: grpc.sendUnaryData<T>, f: () => T): void {
     try {

@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { Dataplane } from '../../src/maps/dataplane.js';
 import { Netns, vethPair } from './netns.js';
 import { REPO } from './bpf.js';
@@ -134,13 +134,21 @@ export class Topology {
   }
 
   /** A VEM that follows a VSM: `vem --vsm ADDR --host HOST --vtep up0:ADDR/LEN[@GW]`. */
-  async startVsmAgent(host: string, vsm: string, vteps: string[]): Promise<Agent> {
+  async startVsmAgent(host: string, vsm: string, vteps: string[], o: { metrics?: string } = {}): Promise<Agent> {
     const instance = `${this.tag}-${host}`.replace(/[^A-Za-z0-9_-]/g, '-');
-    return this.spawnVem(host, instance, ['--vsm', vsm, '--host', host, ...vteps.flatMap((v) => ['--vtep', v])], '');
+    return this.spawnVem(host, instance, ['--vsm', vsm, '--host', host, ...vteps.flatMap((v) => ['--vtep', v])], '', {}, o.metrics);
   }
 
-  private async spawnVem(host: string, instance: string, args: string[], configPath: string, env: NodeJS.ProcessEnv = {}): Promise<Agent> {
-    const proc = this.netns(host).spawn('node', ['--import', 'tsx', join(REPO, 'src', 'cli', 'main.ts'), 'vem', ...args, '--instance', instance], env);
+  /**
+   * Without `metrics` the agent runs inside the host (nsenter) with its default metrics address
+   * there; with it, the agent starts in this namespace, binds `metrics` here, then enters the
+   * host with --netns (so that a scraper outside the hosts reaches it).
+   */
+  private async spawnVem(host: string, instance: string, args: string[], configPath: string, env: NodeJS.ProcessEnv = {}, metrics?: string): Promise<Agent> {
+    const argv = ['--import', 'tsx', join(REPO, 'src', 'cli', 'main.ts'), 'vem', ...args, '--instance', instance];
+    const proc = metrics
+      ? spawn('node', [...argv, '--netns', this.netns(host).name, '--metrics', metrics], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
+      : this.netns(host).spawn('node', argv, env);
     const agent: Agent = { host, instance, configPath, proc, log: [] };
     this.agents.set(host, agent);
     await new Promise<void>((resolve, reject) => {
