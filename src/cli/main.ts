@@ -27,6 +27,9 @@ Commands:
   mac flush [--vni N] [--instance NAME]
                              remove the learned (not static) entries, of one VNI or all
   bpf-info [--instance NAME] list the pinned maps of a VEM instance (type, sizes, entries)
+  lab up [--hosts N] [--vms-per-host M] [--vteps K] | status [--json] | down
+                             a virtual data centre in network namespaces: VSM, a VEM per host,
+                             VMs on a unicast and a multicast network
 
 Global options: --json (machine-readable output where supported)
 `;
@@ -46,6 +49,7 @@ const commands: Record<string, () => Promise<Command>> = {
   host: async () => (a) => import('./admin.js').then((m) => m.run('host', a)),
   feature: async () => (a) => import('./admin.js').then((m) => m.run('feature', a)),
   mac: async () => (await import('./show.js')).runMac,
+  lab: async () => (await import('./lab.js')).run,
 };
 
 async function main(argv: string[]): Promise<number> {

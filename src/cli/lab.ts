@@ -1,0 +1,234 @@
+// `vxvem lab up [--hosts N] [--vms-per-host M] [--vteps K] | status [--json] | down`: a whole
+// virtual data centre in network namespaces, with a VSM and a VEM per host, driven through the
+// CLI like a real one. Everything it makes carries the `vxlab-` / `lab-` prefixes, so that
+// `down` removes it all, also after a crash that lost the state file.
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { AdminClient } from '../../proto/clients.js';
+import { Dataplane, openPinnedMaps } from '../maps/dataplane.js';
+import { BPFFS_ROOT as PIN_ROOT } from '../maps/paths.js';
+import { UsageError, flagInt, parseArgs } from './args.js';
+import { buildNetwork, labNamespaces, removeNetwork, smcrouteConfig } from './lab/network.js';
+import { LAB_INSTANCE_PREFIX, LAB_PREFIX, labPlan, type LabPlan } from './lab/plan.js';
+import { alive, findLabProcesses, selfCommand, startDaemon, stopAll, waitForLog } from './lab/procs.js';
+import { printTable } from './table.js';
+
+export const LAB_DIR = '/run/vxvem/lab';
+export const LAB_VSM = `unix:${LAB_DIR}/vsm.sock`;
+const STATE = join(LAB_DIR, 'state.json');
+
+interface LabState {
+  plan: LabPlan;
+  startedAt: string;
+  pids: { vsm?: number; smcroute?: number; vems: Record<string, number> };
+}
+
+const say = (s: string): void => void process.stdout.write(`${s}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function readState(): LabState | undefined {
+  try {
+    return JSON.parse(readFileSync(STATE, 'utf8')) as LabState;
+  } catch {
+    return undefined;
+  }
+}
+
+const saveState = (s: LabState): void => writeFileSync(STATE, JSON.stringify(s, null, 2));
+
+/** Runs `vxvem ARGS` in this process (the same code path as the command line), echoing it. */
+async function vxvem(args: string[]): Promise<void> {
+  say(`  $ vxvem ${args.join(' ')}`);
+  const { run } = await import('./admin.js');
+  const [noun, ...rest] = args;
+  const quiet = console.log;
+  console.log = () => undefined; // the tables it prints would drown the lab's own output
+  const warn = process.stderr.write.bind(process.stderr);
+  process.stderr.write = (() => true) as typeof process.stderr.write;
+  try {
+    await run(noun!, [...rest, '--vsm', LAB_VSM]);
+  } finally {
+    console.log = quiet;
+    process.stderr.write = warn;
+  }
+}
+
+/** The networks, subnets and ports of the plan, made through the CLI. */
+async function configure(plan: LabPlan): Promise<void> {
+  for (const n of plan.networks) {
+    await vxvem(['net', 'create', n.name, '--vni', String(n.vni), '--mode', n.mode, ...(n.group ? ['--group', n.group] : [])]);
+    await vxvem(['subnet', 'create', `${n.name}-v4`, '--net', n.name, '--cidr', n.cidr]);
+  }
+  for (const vm of plan.vms) {
+    await vxvem(['port', 'create', vm.name, '--net', vm.network, '--host', vm.host, '--mac', vm.mac, '--interface', vm.port]);
+  }
+}
+
+/** Each host's dataplane has its networks and, for unicast ones, every other host in the flood list. */
+function converged(plan: LabPlan): string[] {
+  const waiting: string[] = [];
+  for (const h of plan.hosts) {
+    let pinned;
+    try {
+      pinned = openPinnedMaps(`${LAB_INSTANCE_PREFIX}${h.name}`);
+    } catch {
+      waiting.push(`${h.name}: no dataplane yet`);
+      continue;
+    }
+    try {
+      for (const n of plan.networks) {
+        const here = plan.vms.some((v) => v.host === h.name && v.network === n.name);
+        if (!here) continue;
+        if (!pinned.maps.segments.get(n.vni)) {
+          waiting.push(`${h.name}: ${n.name}`);
+          continue;
+        }
+        const others = new Set(plan.vms.filter((v) => v.network === n.name && v.host !== h.name).map((v) => v.host)).size;
+        const flood = pinned.maps.flood.get(n.vni)?.vteps.length ?? 0;
+        if (n.mode === 'unicast' && flood !== others) waiting.push(`${h.name}: ${n.name} flood list ${flood}/${others}`);
+      }
+    } finally {
+      pinned.close();
+    }
+  }
+  return waiting;
+}
+
+async function up(argv: string[]): Promise<number> {
+  const p = parseArgs(argv, { hosts: { kind: 'string' }, 'vms-per-host': { kind: 'string' }, vteps: { kind: 'string' } });
+  const plan = labPlan({ hosts: flagInt(p, 'hosts', 0, 99) ?? 3, vmsPerHost: flagInt(p, 'vms-per-host', 0, 99) ?? 2, vtepsPerHost: flagInt(p, 'vteps', 0, 99) ?? 1 });
+  if (readState() || labNamespaces().length) throw new Error('a lab is already up (see `vxvem lab status`); remove it first with `vxvem lab down`');
+  const t0 = Date.now();
+  rmSync(LAB_DIR, { recursive: true, force: true });
+  mkdirSync(LAB_DIR, { recursive: true });
+  const state: LabState = { plan, startedAt: new Date().toISOString(), pids: { vems: {} } };
+  saveState(state);
+  try {
+    say(`building the network: 2 underlay subnets and a router, ${plan.hosts.length} hosts with ${plan.options.vtepsPerHost} VTEP(s) each, ${plan.vms.length} VMs`);
+    buildNetwork(plan);
+    writeFileSync(join(LAB_DIR, 'smcroute.conf'), smcrouteConfig(plan));
+    state.pids.smcroute = startDaemon(['nsenter', `--net=/run/netns/${plan.router}`, 'smcrouted', '-n', '-f', join(LAB_DIR, 'smcroute.conf'), '-i', LAB_PREFIX, '-l', 'notice', '-P', join(LAB_DIR, 'smcroute.pid'), '-u', join(LAB_DIR, 'smcroute.sock')], join(LAB_DIR, 'smcroute.log'));
+    saveState(state);
+    await waitForLog(state.pids.smcroute, join(LAB_DIR, 'smcroute.log'), 'Ready', 'smcroute (multicast routing on the router)');
+
+    say(`starting the VSM (${LAB_VSM}, metrics http://${plan.vsmMetrics}/metrics)`);
+    const vsmLog = join(LAB_DIR, 'vsm.log');
+    state.pids.vsm = startDaemon(selfCommand(['vsm', '--listen', LAB_VSM, '--data', join(LAB_DIR, 'vsm-data'), '--metrics', plan.vsmMetrics]), vsmLog);
+    saveState(state);
+    await waitForLog(state.pids.vsm, vsmLog, 'metrics on', 'the VSM');
+
+    for (const h of plan.hosts) {
+      say(`starting the VEM of ${h.name} (VTEPs ${h.vteps.map((v) => v.address).join(', ')}, metrics http://${h.metrics}/metrics)`);
+      const log = join(LAB_DIR, `vem-${h.name}.log`);
+      const vteps = h.vteps.flatMap((v) => ['--vtep', `${v.interface}:${v.address}/${v.prefixLength}@${v.gateway}`]);
+      state.pids.vems[h.name] = startDaemon(selfCommand(['vem', '--vsm', LAB_VSM, '--host', h.name, ...vteps, '--instance', `${LAB_INSTANCE_PREFIX}${h.name}`, '--netns', h.netns, '--metrics', h.metrics, '--cleanup']), log);
+      saveState(state);
+      await waitForLog(state.pids.vems[h.name]!, log, 'running from', `the VEM of ${h.name}`);
+    }
+
+    say('creating a unicast and a multicast network and a port per VM, through the CLI:');
+    await configure(plan);
+    const end = Date.now() + 20_000;
+    let waiting = converged(plan);
+    while (waiting.length && Date.now() < end) {
+      await sleep(200);
+      waiting = converged(plan);
+    }
+    if (waiting.length) throw new Error(`the VEMs did not converge within 20 s: ${waiting.join('; ')}`);
+  } catch (e) {
+    say(`lab up failed, removing what it made: ${(e as Error).message}`);
+    await down();
+    throw e;
+  }
+  say(`\nthe lab is up (${((Date.now() - t0) / 1000).toFixed(1)} s)\n`);
+  printStatus(state, []);
+  return 0;
+}
+
+function printStatus(state: LabState, hosts: Awaited<ReturnType<AdminClient['listHosts']>>): void {
+  const { plan } = state;
+  printTable(plan.hosts.map((h) => {
+    const info = hosts.find((x) => x.name === h.name);
+    return {
+      host: h.name, netns: h.netns, vteps: h.vteps.map((v) => v.address).join(','), gateway: h.vteps[0]!.gateway,
+      agent: alive(state.pids.vems[h.name] ?? 0) ? 'running' : 'DOWN',
+      ...(hosts.length ? { vsm: info?.connected ? 'connected' : 'disconnected', revision: info?.appliedRevision ?? '' } : {}),
+      metrics: `http://${h.metrics}/metrics`,
+    };
+  }), say);
+  say('');
+  printTable(plan.vms.map((v) => {
+    const n = plan.networks.find((x) => x.name === v.network)!;
+    return { vm: v.name, netns: v.netns, host: v.host, port: v.port, network: `${n.name} (${n.vni}, ${n.mode})`, address: v.address, mac: v.mac };
+  }), say);
+  const a = plan.vms.find((v) => v.network === 'web')!;
+  const b = plan.vms.find((v) => v.network === 'web' && v.host !== a.host);
+  say(`\nVSM ${LAB_VSM} (metrics http://${plan.vsmMetrics}/metrics); logs in ${LAB_DIR}`);
+  say('try:');
+  if (b) say(`  ip netns exec ${a.netns} ping ${b.address}`);
+  say(`  vxvem show macs --instance ${LAB_INSTANCE_PREFIX}${a.host}`);
+  say(`  vxvem show hosts --vsm ${LAB_VSM}`);
+  say(`  curl -s http://${plan.hosts[0]!.metrics}/metrics | grep '^vxvem_vni'`);
+  say('  vxvem lab down');
+}
+
+async function status(argv: string[]): Promise<number> {
+  const p = parseArgs(argv, { json: { kind: 'boolean' } });
+  const state = readState();
+  const namespaces = labNamespaces();
+  if (!state) {
+    if (namespaces.length) {
+      say(`no lab state in ${LAB_DIR}, but ${namespaces.length} lab namespaces exist (a crashed lab?): \`vxvem lab down\` removes them`);
+      return 1;
+    }
+    say('no lab is up (`vxvem lab up` makes one)');
+    return 1;
+  }
+  let hosts: Awaited<ReturnType<AdminClient['listHosts']>> = [];
+  if (alive(state.pids.vsm ?? 0)) {
+    const admin = new AdminClient(LAB_VSM);
+    try {
+      hosts = await admin.listHosts();
+    } finally {
+      admin.close();
+    }
+  }
+  const missing = [state.plan.underlay, state.plan.router, ...state.plan.hosts.map((h) => h.netns), ...state.plan.vms.map((v) => v.netns)].filter((n) => !namespaces.includes(n));
+  if (p.flags.get('json')) {
+    say(JSON.stringify({ ...state, vsmAlive: alive(state.pids.vsm ?? 0), hosts, missingNamespaces: missing }, null, 2));
+  } else {
+    say(`lab up since ${state.startedAt}; VSM ${alive(state.pids.vsm ?? 0) ? 'running' : 'DOWN'}, smcroute ${alive(state.pids.smcroute ?? 0) ? 'running' : 'DOWN'}${missing.length ? `; missing namespaces: ${missing.join(', ')}` : ''}\n`);
+    printStatus(state, hosts);
+  }
+  const healthy = alive(state.pids.vsm ?? 0) && !missing.length && state.plan.hosts.every((h) => alive(state.pids.vems[h.name] ?? 0));
+  return healthy ? 0 : 1;
+}
+
+async function down(): Promise<number> {
+  const state = readState();
+  const pids = [...Object.values(state?.pids.vems ?? {}), state?.pids.vsm, state?.pids.smcroute].filter((x): x is number => !!x);
+  const stopped = await stopAll([...new Set([...pids, ...findLabProcesses(LAB_DIR)])]);
+  const namespaces = removeNetwork();
+  let pins = 0;
+  for (const d of existsSync(PIN_ROOT) ? readdirSync(PIN_ROOT) : []) {
+    if (!d.startsWith(LAB_INSTANCE_PREFIX)) continue;
+    Dataplane.removePins(d);
+    pins++;
+  }
+  rmSync(LAB_DIR, { recursive: true, force: true });
+  say(stopped + namespaces + pins ? `lab down: stopped ${stopped} processes, removed ${namespaces} namespaces and ${pins} pinned dataplanes` : 'lab down: nothing to remove');
+  return 0;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const [verb, ...rest] = argv;
+  switch (verb) {
+    case 'up': return up(rest);
+    case 'status': return status(rest);
+    case 'down':
+      if (rest.length) throw new UsageError(`lab down takes no arguments`);
+      return down();
+    default: throw new UsageError('usage: vxvem lab up [--hosts N] [--vms-per-host M] [--vteps K] | status [--json] | down');
+  }
+}

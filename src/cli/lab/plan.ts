@@ -1,0 +1,109 @@
+// The lab's layout, computed from its options alone (no side effects): which namespaces, links,
+// addresses and VXLAN networks `vxvem lab up` makes.
+//
+//   subnet A 192.0.2.0/25 (switch sw-a)  --  router .1 | .129  --  subnet B 192.0.2.128/25 (sw-b)
+//   odd hosts on A, even hosts on B; each host has 1-4 VTEPs (uplinks up0..up3) on its subnet.
+//   VMs alternate between the unicast network `web` (198.51.100.0/25) and the multicast
+//   network `db` (198.51.100.128/25, group 239.1.0.20).
+import { UsageError } from '../args.js';
+
+export const LAB_PREFIX = 'vxlab';
+export const LAB_INSTANCE_PREFIX = 'lab-';
+
+export interface LabOptions {
+  hosts: number;
+  vmsPerHost: number;
+  vtepsPerHost: number;
+}
+
+export interface LabNetwork {
+  name: string;
+  vni: number;
+  mode: 'unicast' | 'multicast';
+  group?: string;
+  cidr: string;
+  /** First VM address index inside the /25 (host part offset). */
+  base: number;
+}
+
+export interface LabVtep {
+  interface: string;
+  address: string; // A.B.C.D
+  prefixLength: number;
+  gateway: string;
+}
+
+export interface LabVm {
+  name: string;
+  netns: string;
+  host: string;
+  port: string; // the host-side interface
+  mac: string;
+  address: string;
+  prefixLength: number;
+  network: string;
+}
+
+export interface LabHost {
+  name: string;
+  netns: string;
+  subnet: 'a' | 'b';
+  vteps: LabVtep[];
+  metrics: string;
+}
+
+export interface LabPlan {
+  options: LabOptions;
+  underlay: string;
+  router: string;
+  networks: LabNetwork[];
+  hosts: LabHost[];
+  vms: LabVm[];
+  vsmMetrics: string;
+}
+
+export const LAB_NETWORKS: LabNetwork[] = [
+  { name: 'web', vni: 10010, mode: 'unicast', cidr: '198.51.100.0/25', base: 0 },
+  { name: 'db', vni: 10020, mode: 'multicast', group: '239.1.0.20', cidr: '198.51.100.128/25', base: 128 },
+];
+
+export const ROUTER = { a: '192.0.2.1', b: '192.0.2.129' } as const;
+
+export function checkLabOptions(o: LabOptions): void {
+  if (!Number.isInteger(o.hosts) || o.hosts < 2 || o.hosts > 8) throw new UsageError('lab up: --hosts must be 2..8');
+  if (!Number.isInteger(o.vmsPerHost) || o.vmsPerHost < 1 || o.vmsPerHost > 4) throw new UsageError('lab up: --vms-per-host must be 1..4');
+  if (!Number.isInteger(o.vtepsPerHost) || o.vtepsPerHost < 1 || o.vtepsPerHost > 4) throw new UsageError('lab up: --vteps must be 1..4');
+}
+
+export function labPlan(o: LabOptions): LabPlan {
+  checkLabOptions(o);
+  const hosts: LabHost[] = [];
+  const vms: LabVm[] = [];
+  for (let i = 1; i <= o.hosts; i++) {
+    const subnet = i % 2 ? 'a' : 'b';
+    const first = (subnet === 'a' ? 16 : 144) + 4 * (i - 1);
+    const name = `h${i}`;
+    hosts.push({
+      name,
+      netns: `${LAB_PREFIX}-${name}`,
+      subnet,
+      vteps: Array.from({ length: o.vtepsPerHost }, (_, j) => ({ interface: `up${j}`, address: `192.0.2.${first + j}`, prefixLength: 25, gateway: ROUTER[subnet] })),
+      metrics: `127.0.0.1:${9470 + i}`,
+    });
+    for (let m = 1; m <= o.vmsPerHost; m++) {
+      const net = LAB_NETWORKS[(m - 1) % LAB_NETWORKS.length]!;
+      const vm = `${name}-vm${m}`;
+      vms.push({
+        name: vm,
+        netns: `${LAB_PREFIX}-${vm}`,
+        host: name,
+        port: `vnet${m}`,
+        mac: `02:00:00:00:${i.toString(16).padStart(2, '0')}:${m.toString(16).padStart(2, '0')}`,
+        address: `198.51.100.${net.base + 8 * i + m}`,
+        prefixLength: 25,
+        network: net.name,
+      });
+    }
+  }
+  return { options: o, underlay: `${LAB_PREFIX}-ul`, router: `${LAB_PREFIX}-rt`, networks: LAB_NETWORKS, hosts, vms, vsmMetrics: '127.0.0.1:9470' };
+}
