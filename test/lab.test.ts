@@ -1,0 +1,95 @@
+// `vxvem lab` as a newcomer runs it: up makes a routed data centre whose VMs talk in both flood
+// modes across the router; status tells the truth; down removes everything, also after a crash.
+import { afterAll, describe, expect, it } from 'vitest';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { ensureBpf, REPO } from './helpers/bpf.js';
+import { labPlan } from '../src/cli/lab/plan.js';
+import { smcrouteConfig } from '../src/cli/lab/network.js';
+
+ensureBpf();
+const vxvem = (...args: string[]) => spawnSync('node', ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), ...args], { encoding: 'utf8' });
+const labNamespaces = (): string[] => execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').map((l) => l.split(' ')[0]!).filter((n) => n.startsWith('vxlab-'));
+const labPins = (): string[] => (existsSync('/sys/fs/bpf/vxvem') ? readdirSync('/sys/fs/bpf/vxvem').filter((d) => d.startsWith('lab-')) : []);
+const ping = (vm: string, addr: string) => spawnSync('nsenter', [`--net=/run/netns/vxlab-${vm}`, 'ping', '-c', '2', '-i', '0.2', '-W', '2', addr], { encoding: 'utf8' });
+const plan = labPlan({ hosts: 3, vmsPerHost: 2, vtepsPerHost: 2 });
+const vmAddr = (name: string) => plan.vms.find((v) => v.name === name)!.address;
+
+afterAll(() => {
+  vxvem('lab', 'down');
+}, 60_000);
+
+describe('lab plan', () => {
+  it('addresses are unique and inside the documentation ranges; VMs alternate networks', () => {
+    const big = labPlan({ hosts: 8, vmsPerHost: 4, vtepsPerHost: 4 });
+    const vteps = big.hosts.flatMap((h) => h.vteps.map((v) => v.address));
+    const vms = big.vms.map((v) => v.address);
+    expect(new Set(vteps).size).toBe(32);
+    expect(new Set(vms).size).toBe(32);
+    for (const a of [...vteps, ...vms]) expect(a).toMatch(/^(192\.0\.2|198\.51\.100)\.\d+$/);
+    for (const h of big.hosts) for (const v of h.vteps) expect(Number(v.address.split('.')[3]) < 128).toBe(h.subnet === 'a');
+    expect(big.vms.filter((v) => v.host === 'h1').map((v) => v.network)).toEqual(['web', 'db', 'web', 'db']);
+    expect(smcrouteConfig(big)).toContain('mroute from rt0 group 239.1.0.20 to rt1');
+  });
+
+  it('bad sizes are usage errors', () => {
+    for (const args of [['--hosts', '9'], ['--hosts', '1'], ['--vteps', '5'], ['--vms-per-host', '0'], ['--hosts', 'x']]) {
+      const r = vxvem('lab', 'up', ...args);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/--/);
+    }
+    expect(vxvem('lab', 'sideways').status).toBe(2);
+    expect(labNamespaces()).toEqual([]);
+  });
+});
+
+describe('lab up, status, down', () => {
+  it('up: hosts in two subnets with 2 VTEPs each, VMs talk across the router in both modes', () => {
+    const r = vxvem('lab', 'up', '--hosts', '3', '--vms-per-host', '2', '--vteps', '2');
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain('$ vxvem net create db --vni 10020 --mode multicast --group 239.1.0.20');
+    expect(labNamespaces().length).toBe(2 + 3 + 6);
+    // h1 is on subnet A, h2 on subnet B: both crossings go through the router.
+    expect(ping('h1-vm1', vmAddr('h2-vm1')).status).toBe(0); // web: unicast-only
+    expect(ping('h2-vm2', vmAddr('h1-vm2')).status).toBe(0); // db: multicast, routed by smcroute
+    expect(ping('h3-vm2', vmAddr('h2-vm2')).status).toBe(0);
+    // Segments are isolated: a web VM does not reach a db address.
+    expect(ping('h1-vm1', vmAddr('h2-vm2')).status).not.toBe(0);
+  }, 120_000);
+
+  it('status: every agent running and connected to the VSM', () => {
+    const r = vxvem('lab', 'status', '--json');
+    expect(r.status).toBe(0);
+    const s = JSON.parse(r.stdout) as { vsmAlive: boolean; hosts: { name: string; connected: boolean }[]; missingNamespaces: string[] };
+    expect(s.vsmAlive).toBe(true);
+    expect(s.hosts.map((h) => [h.name, h.connected])).toEqual([['h1', true], ['h2', true], ['h3', true]]);
+    expect(s.missingNamespaces).toEqual([]);
+    expect(vxvem('lab', 'up').status).toBe(1); // one lab at a time
+  });
+
+  it('down removes every namespace, process and pin', () => {
+    const r = vxvem('lab', 'down');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/stopped 5 processes, removed 11 namespaces/);
+    expect(labNamespaces()).toEqual([]);
+    expect(labPins()).toEqual([]);
+    expect(existsSync('/run/vxvem/lab')).toBe(false);
+    expect(vxvem('lab', 'status').status).toBe(1);
+  });
+
+  it('down after a crash that lost the state: found by name and command line', () => {
+    expect(vxvem('lab', 'up', '--hosts', '2', '--vms-per-host', '1').status).toBe(0);
+    const pids = JSON.parse(readFileSync('/run/vxvem/lab/state.json', 'utf8')) as { pids: { vsm: number; vems: Record<string, number> } };
+    for (const pid of [pids.pids.vsm, ...Object.values(pids.pids.vems)]) process.kill(pid, 'SIGKILL');
+    execFileSync('rm', ['-rf', '/run/vxvem/lab']);
+    const st = vxvem('lab', 'status');
+    expect(st.status).toBe(1);
+    expect(st.stdout).toMatch(/lab namespaces exist/);
+    const r = vxvem('lab', 'down');
+    expect(r.stdout).toMatch(/stopped 1 processes, removed 6 namespaces and 2 pinned dataplanes/); // smcroute; killed agents left their pins
+    expect(labNamespaces()).toEqual([]);
+    expect(labPins()).toEqual([]);
+    expect(spawnSync('pgrep', ['-f', 'smcrouted.*-i vxlab']).status).toBe(1);
+  }, 120_000);
+});
