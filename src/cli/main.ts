@@ -22,6 +22,9 @@ Commands:
                              against the VSM (--vsm ADDR, default unix:/run/vxvem/vsm.sock; --json)
   show macs|segments|ports|vteps|nexthops|counters [--json] [--instance NAME]
                              read the dataplane state (works while the agent is down)
+  show hosts|networks|profiles [--json] [--vsm ADDR]
+                             the VSM's view: hosts and their liveness, networks with each host's
+                             designated VTEP and flood list, dynamic port profiles
   mac delete --vni N --mac M [--instance NAME]
                              remove one learned MAC entry
   mac flush [--vni N] [--instance NAME]

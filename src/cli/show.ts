@@ -1,5 +1,6 @@
 // Operator commands on the pinned maps of a VEM instance; they work while the agent is down.
 //   vxvem show macs|segments|ports|vteps|nexthops|counters [--json] [--instance NAME]
+//   vxvem show hosts|networks|profiles [--json] [--vsm ADDR]   (the VSM's view: show-vsm.ts)
 //   vxvem mac delete --vni N --mac M [--instance NAME]
 //   vxvem mac flush [--vni N] [--instance NAME]
 import { flushLearned } from '../agent/ageing.js';
@@ -10,6 +11,8 @@ import { FloodMode, MAC_F_STATIC, MacKind, VNI_MAX } from '../maps/layout.js';
 import { sumCounters, type DataplaneMaps } from '../maps/tables.js';
 import { UsageError, flagInt, flagString, parseArgs, type Parsed } from './args.js';
 import { printTable } from './table.js';
+import { AdminClient } from '../../proto/clients.js';
+import { VSM_VIEWS } from './show-vsm.js';
 
 type Row = Record<string, string | number>;
 
@@ -61,11 +64,24 @@ function withMaps<T>(p: Parsed, f: (m: DataplaneMaps) => T): T {
 }
 
 export async function runShow(argv: string[]): Promise<number> {
-  const p = parseArgs(argv, { json: { kind: 'boolean' }, instance: { kind: 'string' } });
+  const p = parseArgs(argv, { json: { kind: 'boolean' }, instance: { kind: 'string' }, vsm: { kind: 'string' } });
   const what = p.positionals[0];
+  const vsmView = what ? VSM_VIEWS[what] : undefined;
   const view = what ? VIEWS[what] : undefined;
-  if (!view || p.positionals.length > 1) throw new UsageError(`show: expected one of ${Object.keys(VIEWS).join('|')}`);
-  const rows = withMaps(p, view);
+  if ((!view && !vsmView) || p.positionals.length > 1) throw new UsageError(`show: expected one of ${[...Object.keys(VIEWS), ...Object.keys(VSM_VIEWS)].join('|')}`);
+  if (vsmView && p.flags.has('instance')) throw new UsageError(`show ${what} is the VSM's view: it takes --vsm ADDR, not --instance`);
+  if (view && p.flags.has('vsm')) throw new UsageError(`show ${what} reads this host's dataplane: it takes --instance NAME, not --vsm`);
+  let rows: Row[];
+  if (vsmView) {
+    const admin = new AdminClient(flagString(p, 'vsm') ?? 'unix:/run/vxvem/vsm.sock');
+    try {
+      rows = await vsmView(admin);
+    } finally {
+      admin.close();
+    }
+  } else {
+    rows = withMaps(p, view!);
+  }
   if (p.flags.get('json')) console.log(JSON.stringify(rows, null, 2));
   else printTable(rows);
   return 0;

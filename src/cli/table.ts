@@ -15,8 +15,10 @@ export function printTable(rows: Record<string, string | number>[], out: (s: str
     if (!first) out('');
     first = false;
     const cols = keys.split(',');
-    const widths = cols.map((c) => Math.max(c.length, ...group.map((r) => String(r[c]).length)));
-    out(cols.map((c, i) => c.toUpperCase().padEnd(widths[i]!)).join('  ').trimEnd());
+    // camelCase keys (the --json names) become headers with hyphens: appliedRevision -> APPLIED-REVISION.
+    const heads = cols.map((c) => c.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toUpperCase());
+    const widths = cols.map((c, i) => Math.max(heads[i]!.length, ...group.map((r) => String(r[c]).length)));
+    out(heads.map((h, i) => h.padEnd(widths[i]!)).join('  ').trimEnd());
     for (const r of group) out(cols.map((c, i) => String(r[c]).padEnd(widths[i]!)).join('  ').trimEnd());
   }
 }
