@@ -11,7 +11,7 @@ BENCH_SRCS   := $(wildcard bench/*.bpf.c)
 BPF_OBJS     := $(patsubst bpf/%.bpf.c,out/bpf/%.bpf.o,$(BPF_SRCS)) \
                 $(patsubst test/fixtures/%.bpf.c,out/bpf/fixtures/%.bpf.o,$(FIXTURE_SRCS)) \
                 $(patsubst bench/%.bpf.c,out/bpf/bench/%.bpf.o,$(BENCH_SRCS))
-BPF_HDRS     := $(wildcard bpf/*.h)
+BPF_HDRS     := $(wildcard bpf/*.h bpf/lib/*.h)
 NATIVE       := build/Release/vxvem_native.node
 TS_SRCS      := $(shell find src native proto bench -name '*.ts' 2>/dev/null)
 
@@ -57,9 +57,9 @@ test: build
 	npx tsc --noEmit -p .
 	bash scripts/run-tests.sh
 
-# Until the lab lands, the demo shows the CLI.
+# The first command of the README: a lab in namespaces, VMs talking in both flood modes, then gone.
 demo: build
-	node bin/vxvem help
+	node bin/vxvem demo
 
 install: build
 	ln -sf "$(CURDIR)/bin/vxvem" /usr/local/bin/vxvem

@@ -2,6 +2,7 @@
 // camelCase fields, uint64 as string, defaults filled) and the loaded service definitions.
 import * as grpc from '@grpc/grpc-js';
 import * as loader from '@grpc/proto-loader';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -36,7 +37,15 @@ export interface NameMsg { name: string }
 export interface FeatureMsg { name: string; enabled: boolean }
 export type Empty = Record<string, never>;
 
-const PROTO = join(dirname(fileURLToPath(import.meta.url)), 'vxvem.proto');
+/** Next to this module under tsx; compiled, this module is in dist/proto/ and the file in proto/. */
+function protoFile(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (const candidate of [join(here, 'vxvem.proto'), join(here, '..', '..', 'proto', 'vxvem.proto')]) {
+    if (existsSync(candidate)) return candidate;
+  }
+  throw new Error(`vxvem.proto not found next to ${here} nor in the package's proto/`);
+}
+const PROTO = protoFile();
 
 interface Loaded {
   vxvem: { v1: { Vem: grpc.ServiceClientConstructor; Admin: grpc.ServiceClientConstructor } };

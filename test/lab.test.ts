@@ -92,4 +92,15 @@ describe('lab up, status, down', () => {
     expect(labPins()).toEqual([]);
     expect(spawnSync('pgrep', ['-f', 'smcrouted.*-i vxlab']).status).toBe(1);
   }, 120_000);
+
+  // What `make demo` runs (the same lab names: so it lives in this file, after the others).
+  it('demo: every check passes and nothing is left behind', () => {
+    const r = vxvem('demo');
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/9 of 9 checks passed\./);
+    expect(r.stdout).toMatch(/iperf3 h1-vm1 -> h2-vm1, 3 s: [\d.]+ Gbit\/s/);
+    expect(r.stdout).toMatch(/vxvem_vni_packets_total\{vni="10020",direction="tx"\} [1-9]/);
+    expect(labNamespaces()).toEqual([]);
+    expect(labPins()).toEqual([]);
+  }, 180_000);
 });

@@ -30,6 +30,7 @@ Commands:
   mac flush [--vni N] [--instance NAME]
                              remove the learned (not static) entries, of one VNI or all
   bpf-info [--instance NAME] list the pinned maps of a VEM instance (type, sizes, entries)
+  demo [--keep]              a guided tour on a lab (what make demo runs); --keep leaves the lab up
   lab up [--hosts N] [--vms-per-host M] [--vteps K] | status [--json] | down
                              a virtual data centre in network namespaces: VSM, a VEM per host,
                              VMs on a unicast and a multicast network
@@ -53,6 +54,7 @@ const commands: Record<string, () => Promise<Command>> = {
   feature: async () => (a) => import('./admin.js').then((m) => m.run('feature', a)),
   mac: async () => (await import('./show.js')).runMac,
   lab: async () => (await import('./lab.js')).run,
+  demo: async () => (await import('./demo.js')).run,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -1,0 +1,122 @@
+// `vxvem demo [--keep]`: the tour `make demo` gives a newcomer. Brings a lab up, shows VMs on
+// different hosts (and different underlay subnets) talking in both flood modes, measures them
+// with iperf3, prints what the switch learned and counted, then takes everything down again.
+import { spawn, spawnSync } from 'node:child_process';
+import { LAB_DIR, LAB_VSM, run as lab } from './lab.js';
+import { parseArgs, UsageError } from './args.js';
+import { labPlan, type LabVm } from './lab/plan.js';
+
+const say = (s = ''): void => void process.stdout.write(`${s}\n`);
+const step = (n: number, s: string): void => say(`\n== ${n}. ${s}`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Outcome { what: string; ok: boolean; detail: string }
+
+function inVm(vm: LabVm, cmd: string, args: string[]): { status: number | null; stdout: string; stderr: string } {
+  return spawnSync('nsenter', [`--net=/run/netns/${vm.netns}`, cmd, ...args], { encoding: 'utf8' });
+}
+
+function ping(from: LabVm, to: LabVm): Outcome {
+  const r = inVm(from, 'ping', ['-c', '4', '-i', '0.2', '-W', '2', to.address]);
+  const got = /(\d+) received/.exec(r.stdout)?.[1] ?? '0';
+  const rtt = /= [\d.]+\/([\d.]+)\//.exec(r.stdout)?.[1];
+  return { what: `ping ${from.name} -> ${to.name} (${to.address})`, ok: r.status === 0 && got === '4', detail: `${got}/4 replies${rtt ? `, average ${rtt} ms` : ''}` };
+}
+
+async function iperf(from: LabVm, to: LabVm, seconds: number): Promise<Outcome> {
+  const what = `iperf3 ${from.name} -> ${to.name}, ${seconds} s`;
+  const server = spawn('nsenter', [`--net=/run/netns/${to.netns}`, 'iperf3', '-s', '-1', '-B', to.address], { stdio: 'ignore' });
+  try {
+    for (let i = 0; i < 20; i++) {
+      await sleep(150);
+      const r = inVm(from, 'iperf3', ['-c', to.address, '-t', String(seconds), '-J']);
+      if (r.status !== 0) continue; // the server is not listening yet
+      const end = (JSON.parse(r.stdout) as { end: { sum_received: { bits_per_second: number }; sum_sent: { retransmits: number } } }).end;
+      return { what, ok: true, detail: `${(end.sum_received.bits_per_second / 1e9).toFixed(2)} Gbit/s, ${end.sum_sent.retransmits} retransmits` };
+    }
+    return { what, ok: false, detail: 'no connection' };
+  } finally {
+    server.kill();
+  }
+}
+
+async function metricsLines(url: string, prefix: string): Promise<string[]> {
+  const text = await (await fetch(url)).text();
+  return text.split('\n').filter((l) => l.startsWith(prefix));
+}
+
+/** Runs another vxvem command in this process, its output indented under the demo's. */
+async function show(title: string, argv: string[], command: (a: string[]) => Promise<number>): Promise<void> {
+  say(`\n  $ vxvem ${argv.join(' ')}   # ${title}`);
+  await command(argv.slice(1));
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const p = parseArgs(argv, { keep: { kind: 'boolean' } });
+  if (p.positionals.length) throw new UsageError(`demo: unexpected argument ${JSON.stringify(p.positionals[0])}`);
+  const plan = labPlan({ hosts: 3, vmsPerHost: 2, vtepsPerHost: 1 });
+  const vm = (name: string): LabVm => plan.vms.find((v) => v.name === name)!;
+  const results: Outcome[] = [];
+  const report = (o: Outcome): void => {
+    results.push(o);
+    say(`  ${o.ok ? 'ok  ' : 'FAIL'} ${o.what}: ${o.detail}`);
+  };
+  const t0 = Date.now();
+  say('vxvem demo: a VXLAN switch in eBPF, shown on a small data centre made of network namespaces.');
+  say('Three hypervisor hosts (h1 and h3 in underlay subnet 192.0.2.0/25, h2 in 192.0.2.128/25, a router');
+  say('between them), two VMs on each; a VSM supervises, each host runs a VEM agent with the BPF dataplane.');
+  say('Nothing leaves the namespaces; everything is removed at the end.');
+
+  await lab(['down']);
+  let failed = false;
+  try {
+    step(1, 'bring the lab up');
+    await lab(['up', '--hosts', '3', '--vms-per-host', '2']);
+
+    step(2, 'ping between VMs on different hosts');
+    say('  web (VNI 10010) floods unicast-only: the VEM copies broadcast frames to each remote VTEP itself.');
+    say('  db (VNI 10020) floods to multicast group 239.1.0.20, routed across the underlay router.');
+    for (const [a, b] of [['h1-vm1', 'h2-vm1'], ['h1-vm1', 'h3-vm1'], ['h3-vm1', 'h2-vm1'], ['h1-vm2', 'h2-vm2'], ['h1-vm2', 'h3-vm2'], ['h3-vm2', 'h2-vm2']] as const) {
+      report(ping(vm(a), vm(b)));
+    }
+    const across = ping(vm('h1-vm1'), vm('h2-vm2'));
+    report({ what: 'isolation: web VM h1-vm1 must not reach db VM h2-vm2', ok: across.detail.startsWith('0/'), detail: across.detail });
+
+    step(3, 'TCP throughput between hosts in different subnets (iperf3)');
+    for (const [a, b] of [['h1-vm1', 'h2-vm1'], ['h1-vm2', 'h2-vm2']] as const) {
+      say(`  measuring ${a} -> ${b} ...`);
+      report(await iperf(vm(a), vm(b), 3));
+    }
+
+    const showCmd = (await import('./show.js')).runShow;
+    step(4, 'what the dataplane of h1 learned and counted (read from its pinned BPF maps)');
+    await show('MAC table: static entries pushed by the VSM, local ones learned', ['show', 'macs', '--instance', 'lab-h1'], showCmd);
+    await show('per-VNI counters, summed over CPUs', ['show', 'counters', '--instance', 'lab-h1'], showCmd);
+
+    step(5, 'what the VSM knows');
+    await show('each host\'s designated VTEP and flood list', ['show', 'networks', '--vsm', LAB_VSM], showCmd);
+
+    step(6, 'Prometheus metrics');
+    const h1 = plan.hosts[0]!;
+    say(`  agents: ${plan.hosts.map((h) => `http://${h.metrics}/metrics`).join('  ')}`);
+    say(`  VSM:    http://${plan.vsmMetrics}/metrics`);
+    for (const l of await metricsLines(`http://${h1.metrics}/metrics`, 'vxvem_vni_packets_total')) say(`  ${l}`);
+    for (const l of await metricsLines(`http://${plan.vsmMetrics}/metrics`, 'vxvem_vsm_hosts_connected')) say(`  ${l}`);
+  } catch (e) {
+    failed = true;
+    say(`\nthe demo stopped: ${(e as Error).message}`);
+  } finally {
+    if (p.flags.get('keep') && !failed) {
+      say(`\nthe lab stays up (--keep): explore it (\`vxvem lab status\`), logs in ${LAB_DIR}; \`vxvem lab down\` removes it`);
+    } else {
+      step(7, 'take everything down');
+      await lab(['down']);
+    }
+  }
+  const bad = results.filter((r) => !r.ok);
+  say(`\n== summary (${Math.round((Date.now() - t0) / 1000)} s)`);
+  say(`  ${results.length - bad.length} of ${results.length} checks passed${bad.length ? `; failed: ${bad.map((b) => b.what).join('; ')}` : ''}${failed ? '; the demo did not finish' : ''}.`);
+  for (const r of results.filter((x) => x.what.startsWith('iperf3'))) say(`  ${r.what}: ${r.detail}`);
+  say('  Next: `vxvem lab up` to keep a lab running, `vxvem help` for every command, README.md for the rest.');
+  return bad.length || failed ? 1 : 0;
+}
