@@ -94,8 +94,9 @@ export async function trafgen(ns: Netns, dev: string, frame: Buffer, secs: numbe
   return Number(process.hrtime.bigint() - t0) / 1e9;
 }
 
+/** Results go to bench/results/, or to $VXVEM_BENCH_RESULTS (tests use a temporary directory). */
 export function writeResults(name: string, json: unknown, markdown: string): void {
-  const dir = join(REPO, 'bench', 'results');
+  const dir = process.env.VXVEM_BENCH_RESULTS ?? join(REPO, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, `${name}.json`), JSON.stringify(json, null, 2));
   writeFileSync(join(dir, `${name}.md`), markdown);
