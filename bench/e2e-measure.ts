@@ -2,7 +2,7 @@
 // namespace on the veth harness, the other machine's bench server on real hosts.
 import { spawnSync } from 'node:child_process';
 import type { Netns } from '../test/helpers/netns.js';
-import { cpuBusyNs, ipInReceives, median, sleep, trafgen, type BenchOptions } from './lib.js';
+import { bpfRunNs, cpuBusyNs, setBpfStats, ipInReceives, median, sleep, trafgen, type BenchOptions } from './lib.js';
 import { MODES, VMS, type Mode } from './e2e-side.js';
 
 export interface Far {
@@ -14,15 +14,21 @@ export interface Far {
   cpuNs(): Promise<number | undefined>;
   /** Silences VM2's ICMP port-unreachable replies to the UDP flood. */
   quiet(): Promise<void>;
+  /** Run time so far (ns) of the BPF programs attached on VM2's host (bpfRunNs). */
+  bpfRunNs(): Promise<number>;
+  /** Switches BPF run-time statistics on VM2's machine. */
+  bpfStats(on: boolean): Promise<void>;
 }
 
 /** A Far that is a namespace on this machine. */
-export function localFar(vm2: Netns): Far {
+export function localFar(vm2: Netns, h2: Netns): Far {
   return {
     received: async () => ipInReceives(vm2),
     iperfServer: async (secs) => void vm2.exec('timeout', [String(secs + 20), 'iperf3', '-s', '-D', '-1', '-B', VMS[1].addr]),
     cpuNs: async () => undefined,
     quiet: async () => void vm2.exec('sysctl', ['-qw', 'net.ipv4.icmp_ratelimit=1000000000']),
+    bpfRunNs: async () => bpfRunNs(h2.path),
+    bpfStats: async () => undefined, // the same machine: setBpfStats covers it
   };
 }
 
@@ -31,12 +37,31 @@ export interface PpsResult {
   /** Busy CPU per delivered packet: this machine (both sides on veth) and, on two hosts, the receiver's. */
   cpuNsPerPacket: number;
   receiverCpuNsPerPacket?: number;
+  /** BPF program run time per delivered packet on each side (0 for the kernel's vxlan). */
+  bpfTxNsPerPacket: number;
+  bpfRxNsPerPacket: number;
 }
 
 /** 64-byte UDP frames VM1 -> VM2 from trafgen: delivered pps at VM2's IP layer and CPU per packet. */
-export async function pps(vm1: Netns, far: Far, frame: Buffer, o: BenchOptions, perCpu: boolean): Promise<PpsResult> {
+export async function pps(vm1: Netns, h1: Netns, far: Far, frame: Buffer, o: BenchOptions, perCpu: boolean, withBpfStats = false): Promise<PpsResult> {
   await far.quiet();
+  if (withBpfStats) {
+    setBpfStats(true);
+    await far.bpfStats(true);
+  }
+  try {
+    return await ppsRun(vm1, h1, far, frame, o, perCpu);
+  } finally {
+    if (withBpfStats) {
+      setBpfStats(false);
+      await far.bpfStats(false);
+    }
+  }
+}
+
+async function ppsRun(vm1: Netns, h1: Netns, far: Far, frame: Buffer, o: BenchOptions, perCpu: boolean): Promise<PpsResult> {
   const before = await far.received();
+  const [tx0, rx0] = [bpfRunNs(h1.path), await far.bpfRunNs()];
   const cpu0 = cpuBusyNs();
   const farCpu0 = await far.cpuNs();
   let secs: number;
@@ -45,13 +70,17 @@ export async function pps(vm1: Netns, far: Far, frame: Buffer, o: BenchOptions, 
   } catch (e) {
     // e.g. the XDP row on veth: GRO on the VM side gives trafgen's TX ring EAGAIN under load.
     console.error(`  pps: ${(e as Error).message}`);
-    return { pps: 0, cpuNsPerPacket: 0 };
+    return { pps: 0, cpuNsPerPacket: 0, bpfTxNsPerPacket: 0, bpfRxNsPerPacket: 0 };
   }
   const cpu = cpuBusyNs() - cpu0;
   const farCpu1 = await far.cpuNs();
   await sleep(200);
   const delivered = Math.max(1, (await far.received()) - before);
-  const r: PpsResult = { pps: Math.round(delivered / secs), cpuNsPerPacket: Math.round(cpu / delivered) };
+  const [tx1, rx1] = [bpfRunNs(h1.path), await far.bpfRunNs()];
+  const r: PpsResult = {
+    pps: Math.round(delivered / secs), cpuNsPerPacket: Math.round(cpu / delivered),
+    bpfTxNsPerPacket: Math.round((tx1 - tx0) / delivered), bpfRxNsPerPacket: Math.round((rx1 - rx0) / delivered),
+  };
   if (farCpu0 !== undefined && farCpu1 !== undefined) r.receiverCpuNsPerPacket = Math.round((farCpu1 - farCpu0) / delivered);
   return r;
 }
@@ -79,12 +108,16 @@ export function latency(vm1: Netns, o: BenchOptions): { p50us: number; p99us: nu
 }
 
 /** Every measurement of one mode in one round, added to `add`. */
-export async function measureAll(vm1: Netns, far: Far, frame: Buffer, o: BenchOptions, add: (k: string, v: number) => void): Promise<void> {
-  const pinned = await pps(vm1, far, frame, o, false);
+export async function measureAll(vm1: Netns, h1: Netns, far: Far, frame: Buffer, o: BenchOptions, add: (k: string, v: number) => void): Promise<void> {
+  const pinned = await pps(vm1, h1, far, frame, o, false);
   add('pps_pinned', pinned.pps);
   add('cpu_ns_per_packet', pinned.cpuNsPerPacket);
   if (pinned.receiverCpuNsPerPacket !== undefined) add('receiver_cpu_ns_per_packet', pinned.receiverCpuNsPerPacket);
-  add('pps_per_cpu', (await pps(vm1, far, frame, o, true)).pps);
+  // A run of its own with the kernel's per-program statistics on (they slow every program).
+  const stats = await pps(vm1, h1, far, frame, o, false, true);
+  add('bpf_tx_ns_per_packet', stats.bpfTxNsPerPacket);
+  add('bpf_rx_ns_per_packet', stats.bpfRxNsPerPacket);
+  add('pps_per_cpu', (await pps(vm1, h1, far, frame, o, true)).pps);
   const t1 = await tcp(vm1, far, o, 1);
   add('tcp1_gbps', t1.gbps);
   add('tcp1_retransmits', t1.retransmits);

@@ -22,7 +22,7 @@ const H = ['192.0.2.11', '192.0.2.12'] as const;
 export const PPS_FRAME = eth(VMS[1].mac, VMS[0].mac, 0x0800, ipv4({ src: VMS[0].addr, dst: VMS[1].addr, proto: 17 }, udp(9, 9, Buffer.alloc(18))));
 
 /** Fresh namespaces for one mode: vm1 - h1 =veth= h2 - vm2, the switch set up on both hosts. */
-async function bed(mode: Mode, tag: string, o: BenchOptions): Promise<{ vm1: Netns; vm2: Netns; stop: () => Promise<void> }> {
+async function bed(mode: Mode, tag: string, o: BenchOptions): Promise<{ vm1: Netns; h1: Netns; h2: Netns; vm2: Netns; stop: () => Promise<void> }> {
   const [vm1, h1, h2, vm2] = ['vm1', 'h1', 'h2', 'vm2'].map((n) => Netns.create(`${tag}-${n}`)) as [Netns, Netns, Netns, Netns];
   const all = [vm1, h1, h2, vm2];
   try {
@@ -37,7 +37,7 @@ async function bed(mode: Mode, tag: string, o: BenchOptions): Promise<{ vm1: Net
       await setupSide(mode, { host: h2, vm: vm2, uplink: 'up0', self: H[1], peer: H[0], prefixLength: 24, index: 1, vethXdpQuirks: true }),
     ];
     return {
-      vm1, vm2,
+      vm1, h1, h2, vm2,
       stop: async () => {
         // Agents stop first (with --cleanup, so their pins go); the namespaces take the rest.
         await Promise.all(stops.map((s) => s().catch(() => undefined)));
@@ -58,7 +58,7 @@ export async function runE2e(o: BenchOptions): Promise<{ rows: E2eRow[]; markdow
       try {
         b.vm1.exec('ping', ['-c', '3', '-i', '0.2', '-W', '2', VMS[1].addr]);
         console.error(`e2e round ${r + 1}/${o.rounds} ${mode}: measuring`);
-        await measureAll(b.vm1, localFar(b.vm2), PPS_FRAME, o, (k, v) => (samples[mode][k] ??= []).push(v));
+        await measureAll(b.vm1, b.h1, localFar(b.vm2, b.h2), PPS_FRAME, o, (k, v) => (samples[mode][k] ??= []).push(v));
         console.error(`e2e round ${r + 1}/${o.rounds} ${mode}: ${samples[mode].pps_pinned!.at(-1)} pps, ${samples[mode].tcp1_gbps!.at(-1)} Gbit/s`);
       } finally {
         await b.stop();

@@ -101,3 +101,27 @@ export function writeResults(name: string, json: unknown, markdown: string): voi
   writeFileSync(join(dir, `${name}.json`), JSON.stringify(json, null, 2));
   writeFileSync(join(dir, `${name}.md`), markdown);
 }
+
+interface NetShow { xdp?: { id?: number; multi_attachments?: { id: number }[] }[]; tc?: { id: number }[] }
+
+/**
+ * Run time so far (ns) of every BPF program attached in namespace `nsPath` (TC and XDP), from
+ * the kernel's own per-program statistics (kernel.bpf_stats_enabled must be on: bpfStats()).
+ */
+export function bpfRunNs(nsPath: string): number {
+  const net = (JSON.parse(execFileSync('nsenter', [`--net=${nsPath}`, 'bpftool', '-j', 'net', 'show'], { encoding: 'utf8' })) as NetShow[])[0] ?? {};
+  const ids = new Set<number>();
+  for (const x of net.xdp ?? []) for (const id of [x.id, ...(x.multi_attachments ?? []).map((a) => a.id)]) if (id) ids.add(id);
+  for (const t of net.tc ?? []) ids.add(t.id);
+  let total = 0;
+  for (const id of ids) total += (JSON.parse(execFileSync('bpftool', ['-j', 'prog', 'show', 'id', String(id)], { encoding: 'utf8' })) as { run_time_ns?: number }).run_time_ns ?? 0;
+  return total;
+}
+
+/**
+ * Switches the kernel's BPF run-time statistics (kernel.bpf_stats_enabled). They cost every
+ * program two clock reads per run, so they are on only for the run that measures them.
+ */
+export function setBpfStats(on: boolean): void {
+  execFileSync('sysctl', ['-qw', `kernel.bpf_stats_enabled=${on ? 1 : 0}`]);
+}

@@ -13,7 +13,7 @@ import { createConnection, createServer, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import { native } from '../native/index.js';
 import { Netns } from '../test/helpers/netns.js';
-import { benchOptions, cpuBusyNs, ipInReceives, sleep, writeResults } from './lib.js';
+import { benchOptions, bpfRunNs, cpuBusyNs, setBpfStats, ipInReceives, sleep, writeResults } from './lib.js';
 import { MODES, VMS, addVm, setupSide, type Mode, type SideSpec } from './e2e-side.js';
 import { emptySamples, measureAll, summarise, type Far } from './e2e-measure.js';
 import { PPS_FRAME } from './e2e.js';
@@ -81,10 +81,11 @@ addVm(host, vm, serving ? 1 : 0);
 const hostNs = host;
 const vmNs = vm;
 const spec: SideSpec = { host: hostNs, vm: vmNs, uplink, self, peer, prefixLength, index: serving ? 1 : 0, vethXdpQuirks: true }; // the VM ports are veth on both harnesses
+process.on('exit', () => setBpfStats(false));
 // The control socket lives on the NIC's link: this thread enters the host namespace.
 native().netnsEnter(hostNs.path);
 
-type Request = { op: 'setup'; mode: Mode } | { op: 'teardown' | 'received' | 'cpu' | 'quiet' | 'done' } | { op: 'iperf'; secs: number };
+type Request = { op: 'setup'; mode: Mode } | { op: 'teardown' | 'received' | 'cpu' | 'bpf' | 'quiet' | 'done' } | { op: 'bpf-stats'; on: boolean } | { op: 'iperf'; secs: number };
 
 async function serve(): Promise<void> {
   let stop: (() => Promise<void>) | undefined;
@@ -94,6 +95,8 @@ async function serve(): Promise<void> {
       case 'teardown': await stop?.(); stop = undefined; return {};
       case 'received': return { value: ipInReceives(vmNs) };
       case 'cpu': return { value: cpuBusyNs() };
+      case 'bpf': return { value: bpfRunNs(hostNs.path) };
+      case 'bpf-stats': setBpfStats(r.on); return {};
       case 'quiet': vmNs.exec('sysctl', ['-qw', 'net.ipv4.icmp_ratelimit=1000000000']); return {};
       case 'iperf': vmNs.exec('timeout', [String(r.secs + 20), 'iperf3', '-s', '-D', '-1', '-B', VMS[1].addr]); await sleep(300); return {};
       case 'done': return {};
@@ -162,6 +165,8 @@ async function drive(): Promise<void> {
     iperfServer: async (secs) => void (await c.call({ op: 'iperf', secs })),
     cpuNs: async () => (await c.call({ op: 'cpu' })).value!,
     quiet: async () => void (await c.call({ op: 'quiet' })),
+    bpfRunNs: async () => (await c.call({ op: 'bpf' })).value!,
+    bpfStats: async (on) => void (await c.call({ op: 'bpf-stats', on })),
   };
   const samples = emptySamples();
   try {
@@ -173,7 +178,7 @@ async function drive(): Promise<void> {
           // A mode whose path does not work costs its zeros, not the run.
           const ok = spawnSync('nsenter', [`--net=${vmNs.path}`, 'ping', '-c', '3', '-i', '0.2', '-W', '2', VMS[1].addr]).status === 0;
           if (!ok) console.error(`two-hosts round ${r + 1}/${o.rounds} ${mode}: VM2 does not answer pings; measuring anyway`);
-          await measureAll(vmNs, far, PPS_FRAME, o, (k, v) => (samples[mode][k] ??= []).push(v));
+          await measureAll(vmNs, hostNs, far, PPS_FRAME, o, (k, v) => (samples[mode][k] ??= []).push(v));
           console.error(`two-hosts round ${r + 1}/${o.rounds} ${mode}: ${samples[mode].pps_pinned!.at(-1)} pps, ${samples[mode].tcp1_gbps!.at(-1)} Gbit/s`);
         } finally {
           await stop();
