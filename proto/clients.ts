@@ -2,7 +2,7 @@
 // agents (which meet the VSM only here, in proto/).
 import * as grpc from '@grpc/grpc-js';
 import {
-  checkAddress, protocol, type FeatureMsg, type HostInfoMsg, type HostUpdate, type NetworkMsg, type PolicyMsg, type PortMsg,
+  checkAddress, protocol, type FeatureMsg, type SyncReportMsg, type HostInfoMsg, type HostUpdate, type NetworkMsg, type PolicyMsg, type PortMsg,
   type ProfileMsg, type RegisterRequest, type ReportRequest, type SubnetMsg,
 } from './index.js';
 
@@ -47,6 +47,7 @@ export class AdminClient {
   listHosts = async () => (await call<{ items: HostInfoMsg[] }>(this.c, 'listHosts', {})).items;
   setFeature = (name: string, enabled: boolean) => call<FeatureMsg>(this.c, 'setFeature', { name, enabled });
   listFeatures = async () => (await call<{ items: FeatureMsg[] }>(this.c, 'listFeatures', {})).items;
+  sync = async () => (await call<SyncReportMsg>(this.c, 'sync', {}));
   close = () => this.c.close();
 }
 

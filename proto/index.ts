@@ -35,6 +35,8 @@ export interface HostInfoMsg {
 }
 export interface NameMsg { name: string }
 export interface FeatureMsg { name: string; enabled: boolean }
+export interface RemovalMsg { kind: string; name: string; origin: string; reason: string }
+export interface SyncReportMsg { removed: RemovalMsg[]; revision: string }
 export type Empty = Record<string, never>;
 
 /** Next to this module under tsx; compiled, this module is in dist/proto/ and the file in proto/. */

@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PKGS=(clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool pkg-config cmake make g++ iproute2 ethtool
-      iputils-ping iputils-arping iperf3 netsniff-ng tshark python3-scapy tcpdump prometheus smcroute)
+      iputils-ping iputils-arping iperf3 netsniff-ng tshark python3-scapy tcpdump prometheus smcroute
+      python3-openstackclient)
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -98,6 +98,15 @@ export async function run(noun: string, argv: string[]): Promise<number> {
         }))));
         return 0;
       }
+      case 'sync undefined': {
+        const r = await admin.sync();
+        if (p.flags.get('json')) console.log(JSON.stringify(r, null, 2));
+        else {
+          for (const x of r.removed) console.log(`removed ${x.kind} ${x.name} (origin ${x.origin}): ${x.reason}`);
+          console.log(`sync: ${r.removed.length} object(s) removed; revision ${r.revision}`);
+        }
+        return 0;
+      }
       case 'feature list': out(p, (await admin.listFeatures()).map((f) => ({ name: f.name, enabled: f.enabled ? 'yes' : 'no' }))); return 0;
       case 'feature enable':
       case 'feature disable': await admin.setFeature(one(p, `feature ${verb}`), verb === 'enable'); return 0;

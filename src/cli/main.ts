@@ -12,8 +12,11 @@ Commands:
                              run the VEM agent from a JSON configuration file
   vem --vsm ADDR --host NAME --vtep IF:ADDR/LEN[@GW]... [--instance NAME] [--cleanup]
                              run the VEM agent following a VSM
-  vsm [--listen ADDR] [--data DIR]
-                             run the supervisor (ADDR unix:/PATH or HOST:PORT)
+  vsm [--listen ADDR] [--data DIR] [--metrics HOST:PORT|off] [--neutron [HOST:]PORT
+      [--neutron-token-file F] [--vni-range A-B]] [--sync-interval SECONDS]
+                             run the supervisor (ADDR unix:/PATH or HOST:PORT); --neutron serves
+                             the OpenStack Neutron v2.0 API (a bare PORT is on 127.0.0.1)
+  sync [--json]              remove what was not made through OpenStack (audit lines printed)
   net create NAME --vni N [--mode unicast|multicast] [--group G] | list | show NAME | delete NAME
   subnet create NAME --net NET --cidr A.B.C.D/LEN [--gateway G] | list | delete NAME
   policy create NAME [--port-security on|off] | list | delete NAME
@@ -52,6 +55,7 @@ const commands: Record<string, () => Promise<Command>> = {
   profile: async () => (a) => import('./admin.js').then((m) => m.run('profile', a)),
   host: async () => (a) => import('./admin.js').then((m) => m.run('host', a)),
   feature: async () => (a) => import('./admin.js').then((m) => m.run('feature', a)),
+  sync: async () => (a) => import('./admin.js').then((m) => m.run('sync', a)),
   mac: async () => (await import('./show.js')).runMac,
   lab: async () => (await import('./lab.js')).run,
   demo: async () => (await import('./demo.js')).run,

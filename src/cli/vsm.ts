@@ -1,34 +1,84 @@
-// `vxvem vsm --listen unix:/PATH|HOST:PORT --data DIR [--metrics HOST:PORT|off]`: the supervisor.
-import { mkdirSync } from 'node:fs';
+// `vxvem vsm --listen unix:/PATH|HOST:PORT --data DIR [--metrics HOST:PORT|off]
+//            [--neutron [HOST:]PORT [--neutron-token-file FILE] [--vni-range A-B]] [--sync-interval SECONDS]`
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { NeutronApi } from '../vsm/neutron/http.js';
 import { VsmServer } from '../vsm/server.js';
 import { FileStore } from '../vsm/store.js';
 import { VsmMetrics } from '../vsm/metrics.js';
-import { UsageError, flagString, parseArgs } from './args.js';
+import { UsageError, flagInt, flagString, parseArgs } from './args.js';
 import { parseListen, serveMetrics } from './metrics-http.js';
 
+function vniRange(v: string | undefined): [number, number] | undefined {
+  if (v === undefined) return undefined;
+  const m = /^(\d+)-(\d+)$/.exec(v);
+  const [a, b] = [Number(m?.[1]), Number(m?.[2])];
+  if (!m || a < 1 || b > 0xffffff || a > b) throw new UsageError(`--vni-range: expected A-B within 1-16777215, got ${JSON.stringify(v)}`);
+  return [a, b];
+}
+
+function readToken(file: string | undefined): string | undefined {
+  if (file === undefined) return undefined;
+  let t: string;
+  try {
+    t = readFileSync(file, 'utf8').trim();
+  } catch (e) {
+    throw new UsageError(`--neutron-token-file: ${(e as Error).message}`);
+  }
+  if (!t) throw new UsageError(`--neutron-token-file ${file} is empty`);
+  return t;
+}
+
 export async function run(argv: string[]): Promise<number> {
-  const p = parseArgs(argv, { listen: { kind: 'string' }, data: { kind: 'string' }, metrics: { kind: 'string' } });
+  const p = parseArgs(argv, {
+    listen: { kind: 'string' }, data: { kind: 'string' }, metrics: { kind: 'string' },
+    neutron: { kind: 'string' }, 'neutron-token-file': { kind: 'string' }, 'vni-range': { kind: 'string' }, 'sync-interval': { kind: 'string' },
+  });
   if (p.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(p.positionals[0])}`);
   const listen = flagString(p, 'listen') ?? 'unix:/run/vxvem/vsm.sock';
   const data = flagString(p, 'data') ?? '/var/lib/vxvem';
   const metricsAddr = flagString(p, 'metrics') ?? '127.0.0.1:9470';
-  if (metricsAddr !== 'off') parseListen(metricsAddr); // a usage error before anything starts
+  if (metricsAddr !== 'off') parseListen(metricsAddr); // usage errors before anything starts
+  const neutronFlag = flagString(p, 'neutron');
+  // A bare port is on loopback: the northbound is not exposed unless asked for.
+  const neutron = neutronFlag === undefined ? undefined : parseListen(/^\d+$/.test(neutronFlag) ? `127.0.0.1:${neutronFlag}` : neutronFlag, '--neutron');
+  const token = readToken(flagString(p, 'neutron-token-file'));
+  const range = vniRange(flagString(p, 'vni-range'));
+  const syncSeconds = flagInt(p, 'sync-interval', 1, 86_400);
+  if (!neutron && (token || range)) throw new UsageError('--neutron-token-file and --vni-range need --neutron');
+
   if (listen.startsWith('unix:')) mkdirSync(dirname(listen.slice(5)), { recursive: true });
   const log = (line: string): void => void process.stderr.write(`${new Date().toISOString()} info vsm: ${line}\n`);
   const vsm = new VsmServer(new FileStore(data), log);
   await vsm.listen(listen);
-  const server = metricsAddr === 'off' ? undefined : await serveMetrics(metricsAddr, new VsmMetrics(vsm), log).catch(async (e: unknown) => {
+  const closers: (() => void)[] = [];
+  try {
+    if (metricsAddr !== 'off') {
+      const server = await serveMetrics(metricsAddr, new VsmMetrics(vsm), log);
+      closers.push(() => server.close());
+    }
+    if (neutron) {
+      const api = new NeutronApi(vsm.commit, { ...(token ? { token } : {}), ...(range ? { vniRange: range } : {}), log });
+      await api.listen(neutron.host, neutron.port);
+      closers.push(() => api.close());
+      log(`Neutron API on http://${neutron.host}:${neutron.port}/${token ? ' (X-Auth-Token required)' : ''}`);
+    }
+  } catch (e) {
+    closers.forEach((c) => c());
     await vsm.close();
     throw e;
-  });
+  }
+  if (syncSeconds) {
+    const timer = setInterval(() => vsm.sync(), syncSeconds * 1000);
+    closers.push(() => clearInterval(timer));
+  }
   return new Promise((resolve) => {
     const stop = (): void => {
-      server?.close();
+      closers.forEach((c) => c());
       void vsm.close().then(() => resolve(0));
     };
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
-    log(`data in ${data}; revision ${vsm.snapshot.revision}${server ? `; metrics on http://${metricsAddr}/metrics` : ''}`);
+    log(`data in ${data}; revision ${vsm.snapshot.revision}${metricsAddr !== 'off' ? `; metrics on http://${metricsAddr}/metrics` : ''}`);
   });
 }

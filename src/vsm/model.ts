@@ -11,12 +11,20 @@ export class VsmError extends Error {
 
 export type Origin = 'vsm' | 'neutron';
 
+/**
+ * What Neutron says about an object beyond the VSM's own rules (its display name, project,
+ * allocation pools, fixed IPs, timestamps...): kept and returned as given, never interpreted here.
+ * Objects made through Neutron are keyed by their UUID.
+ */
+export type NeutronAttrs = Record<string, unknown>;
+
 export interface SegmentObj {
   name: string;
   vni: number;
   mode: 'unicast' | 'multicast';
   group?: string;
   origin: Origin;
+  neutron?: NeutronAttrs;
 }
 
 export interface SubnetObj {
@@ -25,6 +33,7 @@ export interface SubnetObj {
   cidr: string;     // A.B.C.D/LEN, the network address
   gateway?: string; // inside the CIDR
   origin: Origin;
+  neutron?: NeutronAttrs;
 }
 
 export interface PolicyObj {
@@ -41,6 +50,7 @@ export interface PortObj {
   /** The host interface the port is plugged into (OpenStack: tap + first 11 chars of the id). */
   interface: string;
   origin: Origin;
+  neutron?: NeutronAttrs;
 }
 
 export interface VtepObj {
@@ -132,7 +142,7 @@ export function createSegment(s: VsmState, seg: Omit<SegmentObj, 'origin'> & { o
   } else if (seg.group) {
     throw new VsmError('invalid', 'a group is only valid in multicast mode');
   }
-  s.segments[seg.name] = { name: seg.name, vni: seg.vni, mode: seg.mode, ...(seg.group ? { group: seg.group } : {}), origin: seg.origin ?? 'vsm' };
+  s.segments[seg.name] = { name: seg.name, vni: seg.vni, mode: seg.mode, ...(seg.group ? { group: seg.group } : {}), origin: seg.origin ?? 'vsm', ...(seg.neutron ? { neutron: seg.neutron } : {}) };
 }
 
 export function deleteSegment(s: VsmState, name: string): void {
@@ -169,7 +179,7 @@ export function createSubnet(s: VsmState, n: Omit<SubnetObj, 'origin'> & { origi
   }
   const overlap = Object.values(s.subnets).find((x) => x.network === n.network && x.cidr === n.cidr);
   if (overlap) throw new VsmError('conflict', `${n.cidr} is already subnet ${overlap.name} of ${n.network}`);
-  s.subnets[n.name] = { name: n.name, network: n.network, cidr: n.cidr, ...(n.gateway ? { gateway: n.gateway } : {}), origin: n.origin ?? 'vsm' };
+  s.subnets[n.name] = { name: n.name, network: n.network, cidr: n.cidr, ...(n.gateway ? { gateway: n.gateway } : {}), origin: n.origin ?? 'vsm', ...(n.neutron ? { neutron: n.neutron } : {}) };
 }
 
 export function deleteSubnet(s: VsmState, name: string): void {
@@ -191,11 +201,12 @@ export function deletePolicy(s: VsmState, name: string): void {
   delete s.policies[name];
 }
 
-export function createPort(s: VsmState, p: Omit<PortObj, 'origin' | 'policy' | 'interface'> & Partial<Pick<PortObj, 'origin' | 'policy' | 'interface'>>): void {
+/** A port with host '' is not bound to a host yet (Neutron creates ports before Nova binds them). */
+export function createPort(s: VsmState, p: Omit<PortObj, 'origin' | 'policy' | 'interface' | 'neutron'> & Partial<Pick<PortObj, 'origin' | 'policy' | 'interface' | 'neutron'>>): void {
   checkName('port', p.name);
   if (s.ports[p.name]) throw new VsmError('conflict', `port ${p.name} exists`);
   if (!s.segments[p.network]) throw new VsmError('not_found', `no network ${p.network}`);
-  checkName('host', p.host);
+  if (p.host !== '') checkName('host', p.host);
   const policy = p.policy ?? DEFAULT_POLICY;
   if (!s.policies[policy]) throw new VsmError('not_found', `no policy ${policy}`);
   let mac: string;
@@ -210,7 +221,7 @@ export function createPort(s: VsmState, p: Omit<PortObj, 'origin' | 'policy' | '
   if (clash) throw new VsmError('conflict', `MAC ${mac} is used by port ${clash} on ${p.network}`);
   const iface = p.interface ?? `tap${p.name.slice(0, 11)}`;
   if (!/^[A-Za-z0-9_.:-]{1,15}$/.test(iface)) throw new VsmError('invalid', `interface ${JSON.stringify(iface)} is not a Linux interface name`);
-  s.ports[p.name] = { name: p.name, network: p.network, host: p.host, mac, policy, interface: iface, origin: p.origin ?? 'vsm' };
+  s.ports[p.name] = { name: p.name, network: p.network, host: p.host, mac, policy, interface: iface, origin: p.origin ?? 'vsm', ...(p.neutron ? { neutron: p.neutron } : {}) };
   macs.set(`${p.network}/${mac}`, p.name);
 }
 
@@ -394,6 +405,6 @@ export function floodList(s: VsmState, host: string, vni: number): string[] {
   const seg = d.segmentByVni.get(vni);
   const hosts = new Set((seg ? d.portsByNetwork.get(seg.name) ?? [] : []).map((p) => p.host));
   hosts.delete(host);
-  const out = [...hosts].map((h) => d.designated.get(h)!.get(vni)!).filter((v) => v !== undefined);
+  const out = [...hosts].map((h) => d.designated.get(h)?.get(vni)).filter((v): v is string => v !== undefined);
   return [...new Set(out)].sort((a, b) => parseIpv4(a) - parseIpv4(b));
 }

@@ -66,6 +66,40 @@ export class VsmServer {
    * them, or, when the change says which networks/hosts it touches, only the hosts concerned
    * (those with ports in the networks, before or after, and the hosts named).
    */
+  /** For the northbound (Neutron): the same atomic change the admin service makes. */
+  readonly commit = {
+    state: (): VsmState => this.state,
+    change: (fn: (s: VsmState) => void, touches?: { networks?: string[]; hosts?: string[] }): void => this.change(fn, touches),
+  };
+
+  /**
+   * One synchronisation with OpenStack: every network, subnet and port that did not come from
+   * the northbound is removed, in one change (ports, then subnets, then networks); one audit
+   * line each. VEMs get the result as any other change.
+   */
+  sync(): { removed: { kind: string; name: string; origin: string; reason: string }[]; revision: number } {
+    const s = this.state;
+    const reason = 'not in OpenStack (the source of truth)';
+    const removed = [
+      ...Object.values(s.ports).filter((p) => p.origin !== 'neutron').map((p) => ({ kind: 'port', name: p.name, origin: p.origin, reason })),
+      ...Object.values(s.subnets).filter((x) => x.origin !== 'neutron').map((x) => ({ kind: 'subnet', name: x.name, origin: x.origin, reason })),
+      ...Object.values(s.segments).filter((x) => x.origin !== 'neutron').map((x) => ({ kind: 'network', name: x.name, origin: x.origin, reason })),
+    ];
+    if (removed.length) {
+      const networks = [...new Set([...Object.values(s.ports).filter((p) => p.origin !== 'neutron').map((p) => p.network), ...removed.filter((r) => r.kind === 'network').map((r) => r.name)])];
+      this.change((x) => {
+        for (const r of removed) {
+          if (r.kind === 'port') deletePort(x, r.name);
+          else if (r.kind === 'subnet') deleteSubnet(x, r.name);
+          else deleteSegment(x, r.name);
+        }
+      }, { networks, hosts: [...new Set(Object.values(s.ports).filter((p) => p.origin !== 'neutron').map((p) => p.host))] });
+    }
+    for (const r of removed) this.log(`audit: sync removed ${r.kind} ${r.name} (origin ${r.origin}): ${r.reason}`);
+    this.log(`sync: ${removed.length} object(s) removed, revision ${this.state.revision}`);
+    return { removed, revision: this.state.revision };
+  }
+
   private change(fn: (s: VsmState) => void, touches?: { networks?: string[]; hosts?: string[] }): void {
     const prev = this.state;
     const next = update(prev, fn);
@@ -229,6 +263,10 @@ export class VsmServer {
         return r;
       }),
       listFeatures: unary(() => ({ items: [{ name: 'segmentation', enabled: s().segmentation }] })),
+      sync: unary(() => {
+        const r = this.sync();
+        return { removed: r.removed, revision: String(r.revision) };
+      }),
     };
   }
 }

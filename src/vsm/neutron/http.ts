@@ -1,0 +1,171 @@
+// The Neutron v2.0 REST endpoint of the VSM: the subset the openstack CLI and Nova use for
+// networks, subnets and ports, plus the N1KV profile collections (read-only). Every reply
+// carries X-Openstack-Request-Id; errors are NeutronError bodies; with a token configured,
+// everything but the version document needs X-Auth-Token.
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { NeutronError, badRequest, notFound } from './errors.js';
+import { NeutronResources, type Commit, type Kind } from './resources.js';
+
+const EXTENSIONS = [
+  { alias: 'provider', name: 'Provider Network', description: 'Expose mapping of virtual networks to physical networks (vxlan segmentation ids).' },
+  { alias: 'binding', name: 'Port Binding', description: 'Expose port bindings of a virtual port to external application (binding:host_id, binding:profile).' },
+  { alias: 'n1kv', name: 'Cisco N1KV Extensions', description: 'Policy profiles of ports (n1kv:profile) and network profiles.' },
+  { alias: 'policy_profile', name: 'Policy Profile', description: 'The VSM\'s port policies, read-only.' },
+  { alias: 'network_profile', name: 'Network Profile', description: 'The VSM\'s VXLAN network profile, read-only.' },
+  { alias: 'vxvem', name: 'vxvem flooding', description: 'vxvem.mode (unicast or multicast) and vxvem.group on networks.' },
+].map((e) => ({ ...e, updated: '2026-01-01T00:00:00-00:00', links: [] }));
+
+const PAGING = new Set(['fields', 'limit', 'marker', 'sort_key', 'sort_dir', 'page_reverse', 'verbose']);
+const SINGULAR: Record<Kind, string> = { networks: 'network', subnets: 'subnet', ports: 'port' };
+
+export interface NeutronOptions {
+  /** Required X-Auth-Token (from --neutron-token-file); absent: no authentication. */
+  token?: string;
+  vniRange?: [number, number];
+  log?: (line: string) => void;
+}
+
+/** `?name=a&name=b&fields=id`: keeps objects whose field (as text) is one of the values. */
+function filter(items: Record<string, unknown>[], q: URLSearchParams): Record<string, unknown>[] {
+  const keys = [...new Set(q.keys())].filter((k) => !PAGING.has(k));
+  let out = items.filter((o) => keys.every((k) => {
+    const v = o[k];
+    if (v !== null && typeof v === 'object') return true; // not a scalar: not filtered (as documented)
+    const want = q.getAll(k).map((x) => x.toLowerCase());
+    return want.includes(String(v).toLowerCase());
+  }));
+  const fields = q.getAll('fields');
+  if (fields.length) out = out.map((o) => Object.fromEntries(fields.filter((f) => f in o).map((f) => [f, o[f]])));
+  return out;
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req) {
+    size += (c as Buffer).length;
+    if (size > 1 << 20) throw new NeutronError(413, 'HTTPRequestEntityTooLarge', 'Request body too large (1 MiB at most).');
+    chunks.push(c as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+  } catch {
+    throw badRequest('Malformed request body: not valid JSON.');
+  }
+}
+
+export class NeutronApi {
+  readonly resources: NeutronResources;
+  private server?: Server;
+
+  constructor(vsm: Commit, private readonly o: NeutronOptions = {}) {
+    this.resources = new NeutronResources(vsm, o.vniRange);
+  }
+
+  async listen(host: string, port: number): Promise<Server> {
+    const server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (e: NodeJS.ErrnoException) => reject(new Error(`neutron: cannot listen on ${host}:${port}: ${e.code ?? e.message}`)));
+      server.listen(port, host, () => resolve());
+    });
+    this.server = server;
+    return server;
+  }
+
+  close(): void {
+    this.server?.close();
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const requestId = `req-${randomUUID()}`;
+    const send = (status: number, body?: unknown): void => {
+      const headers: Record<string, string> = { 'x-openstack-request-id': requestId };
+      if (body === undefined) {
+        res.writeHead(status, headers).end();
+        return;
+      }
+      headers['content-type'] = 'application/json';
+      res.writeHead(status, headers).end(JSON.stringify(body));
+    };
+    const url = new URL(req.url ?? '/', 'http://neutron');
+    const path = url.pathname.replace(/\.json$/, '').replace(/\/+$/, '') || '/';
+    try {
+      if (path === '/' && req.method === 'GET') {
+        const self = `http://${req.headers.host ?? 'localhost'}/v2.0/`;
+        send(200, { versions: [{ id: 'v2.0', status: 'CURRENT', links: [{ href: self, rel: 'self' }] }] });
+        return;
+      }
+      if (this.o.token !== undefined && req.headers['x-auth-token'] !== this.o.token) {
+        throw new NeutronError(401, 'HTTPUnauthorized', 'Authentication required: a valid X-Auth-Token is needed.');
+      }
+      const status = await this.route(req, path, url.searchParams, send);
+      if (status) this.o.log?.(`neutron ${req.method} ${path} -> ${status}`);
+    } catch (e) {
+      const err = e instanceof NeutronError ? e : new NeutronError(500, 'HTTPInternalServerError', `Request failed: ${(e as Error).message}`);
+      if (err.status >= 500) this.o.log?.(`neutron ${req.method} ${path}: ${err.message}`);
+      send(err.status, err.body());
+    }
+  }
+
+  /** Dispatches one request; returns the status sent for writes (logged), 0 for reads. */
+  private async route(req: IncomingMessage, path: string, q: URLSearchParams, send: (status: number, body?: unknown) => void): Promise<number> {
+    const parts = path.split('/').filter(Boolean);
+    if (parts[0] !== 'v2.0') throw notFound('HTTPNotFound', `The resource could not be found: ${path}`);
+    const [, collection, id, ...more] = parts;
+    const method = req.method ?? 'GET';
+    if (!collection) {
+      if (method !== 'GET') throw new NeutronError(405, 'HTTPMethodNotAllowed', `${method} is not allowed here.`);
+      send(200, { resources: ['networks', 'subnets', 'ports', 'policy_profiles', 'network_profiles'].map((name) => ({ name: name.slice(0, -1), collection: name, links: [{ href: `/v2.0/${name}`, rel: 'self' }] })) });
+      return 0;
+    }
+    if (more.length) throw notFound('HTTPNotFound', `The resource could not be found: ${path}`);
+    if (collection === 'extensions') {
+      if (method !== 'GET') throw new NeutronError(405, 'HTTPMethodNotAllowed', `${method} is not allowed on extensions.`);
+      if (!id) return send(200, { extensions: EXTENSIONS }), 0;
+      const ext = EXTENSIONS.find((e) => e.alias === id);
+      if (!ext) throw notFound('ExtensionNotFound', `Extension with alias ${id} does not exist`);
+      send(200, { extension: ext });
+      return 0;
+    }
+    if (collection === 'policy_profiles' || collection === 'network_profiles') {
+      if (method !== 'GET') throw new NeutronError(405, 'HTTPMethodNotAllowed', `${collection} are read-only.`);
+      const items = collection === 'policy_profiles'
+        ? this.resources.policyProfiles()
+        : [{ id: 'vxlan-default', name: 'vxlan-default', segment_type: 'vxlan', sub_type: 'native_vxlan', segment_range: '1-16777215', multicast_ip_range: '239.0.0.0-239.255.255.255' }];
+      if (!id) return send(200, { [collection]: filter(items, q) }), 0;
+      const one = items.find((x) => x.id === id);
+      if (!one) throw notFound(collection === 'policy_profiles' ? 'PolicyProfileNotFound' : 'NetworkProfileNotFound', `${collection === 'policy_profiles' ? 'Policy' : 'Network'} Profile ${id} could not be found.`);
+      send(200, { [collection.slice(0, -1)]: one });
+      return 0;
+    }
+    if (collection !== 'networks' && collection !== 'subnets' && collection !== 'ports') throw notFound('HTTPNotFound', `The resource could not be found: ${path}`);
+    const kind: Kind = collection;
+    const r = this.resources;
+    const single = SINGULAR[kind];
+    if (!id) {
+      if (method === 'GET') return send(200, { [kind]: filter(r.list(kind), q) }), 0;
+      if (method !== 'POST') throw new NeutronError(405, 'HTTPMethodNotAllowed', `${method} is not allowed on ${kind}.`);
+      const body = await readJson(req);
+      const created = kind === 'networks' ? r.createNetwork(body) : kind === 'subnets' ? r.createSubnet(body) : r.createPort(body);
+      send(201, { [single]: created });
+      return 201;
+    }
+    switch (method) {
+      case 'GET': send(200, { [single]: filter([r.show(kind, id)], q)[0] }); return 0;
+      case 'PUT': {
+        const body = await readJson(req);
+        const updated = kind === 'networks' ? r.updateNetwork(id, body) : kind === 'subnets' ? r.updateSubnet(id, body) : r.updatePort(id, body);
+        send(200, { [single]: updated });
+        return 200;
+      }
+      case 'DELETE':
+        if (kind === 'networks') r.deleteNetwork(id);
+        else if (kind === 'subnets') r.deleteSubnet(id);
+        else r.deletePort(id);
+        send(204);
+        return 204;
+      default: throw new NeutronError(405, 'HTTPMethodNotAllowed', `${method} is not allowed on ${single}.`);
+    }
+  }
+}
