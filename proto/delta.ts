@@ -3,10 +3,29 @@ import type { HostDelta, HostView, StaticMacMsg } from './index.js';
 
 const macKey = (m: StaticMacMsg) => `${m.vni}/${m.mac}`;
 
-function diff<T>(a: T[], b: T[], key: (x: T) => string | number): { upsert: T[]; remove: T[] } {
+/**
+ * Field-by-field equality of two view entries (scalars, or arrays of scalars such as a flood
+ * list). A JSON.stringify of both sides did the same at several times the cost, and the VSM
+ * compares every entry of every touched host's view on each change.
+ */
+function sameEntry(x: object | undefined, y: object): boolean {
+  if (x === undefined) return false;
+  const a = x as Record<string, unknown>;
+  const b = y as Record<string, unknown>;
+  for (const k in b) {
+    const u = a[k];
+    const v = b[k];
+    if (u === v) continue;
+    if (!Array.isArray(u) || !Array.isArray(v) || u.length !== v.length || u.some((e, i) => e !== v[i])) return false;
+  }
+  for (const k in a) if (!(k in b)) return false;
+  return true;
+}
+
+function diff<T extends object>(a: T[], b: T[], key: (x: T) => string | number): { upsert: T[]; remove: T[] } {
   const before = new Map(a.map((x) => [key(x), x]));
   const after = new Map(b.map((x) => [key(x), x]));
-  const upsert = b.filter((x) => JSON.stringify(before.get(key(x))) !== JSON.stringify(x));
+  const upsert = b.filter((x) => !sameEntry(before.get(key(x)), x));
   const remove = a.filter((x) => !after.has(key(x)));
   return { upsert, remove };
 }

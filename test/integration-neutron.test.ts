@@ -174,6 +174,19 @@ describe('through the openstack CLI', () => {
   });
 });
 
+describe('periodic synchronisation', () => {
+  it('--sync-interval removes VSM-made objects on its own, with an audit line', async () => {
+    await stopVsm();
+    vsmLog = '';
+    await startVsm(['--sync-interval', '1']);
+    expect(vxvem('net', 'create', 'stray', '--vni', '7100').status).toBe(0);
+    const end = Date.now() + 5000;
+    while (!vsmLog.includes('audit: sync removed network stray') && Date.now() < end) await sleep(100);
+    expect(vsmLog).toMatch(/audit: sync removed network stray \(origin vsm\): not in OpenStack/);
+    expect(JSON.parse(vxvem('net', 'list', '--json').stdout)).toEqual([]);
+  }, 30_000);
+});
+
 describe('token', () => {
   it('with --neutron-token-file, the CLI needs admin_token', async () => {
     await stopVsm();
