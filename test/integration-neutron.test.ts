@@ -8,10 +8,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { ensureBpf, REPO } from './helpers/bpf.js';
 import { Netns, vethPair } from './helpers/netns.js';
 import { Topology } from './helpers/topology.js';
+import { VsmProcess } from './helpers/vsm-process.js';
 
 ensureBpf();
 const T = new Topology(`vxn${process.pid}`);
@@ -19,8 +20,6 @@ const dir = mkdtempSync(join(tmpdir(), 'vxvem-neutron-int-'));
 const VSM = `unix:${join(dir, 'vsm.sock')}`;
 const HOSTS = { h1: '192.0.2.31', h2: '192.0.2.32' } as const;
 let endpoint = '';
-let vsm: ChildProcess;
-let vsmLog = '';
 const vms: Netns[] = [];
 
 async function freePort(): Promise<number> {
@@ -32,21 +31,10 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function startVsm(extra: string[] = []): Promise<void> {
-  vsm = spawn('node', ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), 'vsm', '--listen', VSM, '--data', join(dir, 'data'), '--metrics', 'off', '--neutron', endpoint.replace('http://', ''), ...extra], { stdio: ['ignore', 'ignore', 'pipe'] });
-  await new Promise<void>((resolve, reject) => {
-    vsm.stderr!.on('data', (d: Buffer) => (vsmLog += d.toString()).includes('data in') && resolve());
-    vsm.once('exit', () => reject(new Error(vsmLog)));
-  });
-  vsm.removeAllListeners('exit');
-}
-
-async function stopVsm(): Promise<void> {
-  if (vsm.exitCode !== null || vsm.signalCode !== null) return;
-  const done = new Promise((r) => vsm.once('exit', r));
-  vsm.kill('SIGTERM');
-  await done;
-}
+const vsmProc = new VsmProcess();
+const startVsm = (extra: string[] = []): Promise<void> =>
+  vsmProc.start(['--listen', VSM, '--data', join(dir, 'data'), '--metrics', 'off', '--neutron', endpoint.replace('http://', ''), ...extra]);
+const stopVsm = (): Promise<void> => vsmProc.stop();
 
 /** `openstack ARGS` as an operator runs it; JSON output parsed when asked with -f json. */
 function openstack(...args: string[]): { status: number | null; out: string; err: string } {
@@ -162,7 +150,7 @@ describe('through the openstack CLI', () => {
     expect(s.stdout).toMatch(/removed network legacy \(origin vsm\)/);
     await done;
     expect(out).toMatch(/20 packets transmitted, 20 received/);
-    expect(vsmLog).toMatch(/audit: sync removed network legacy \(origin vsm\)/);
+    expect(vsmProc.log).toMatch(/audit: sync removed network legacy \(origin vsm\)/);
     expect((JSON.parse(vxvem('net', 'list', '--json').stdout) as { origin: string }[]).map((n) => n.origin)).toEqual(['neutron']);
   }, 60_000);
 
@@ -177,12 +165,11 @@ describe('through the openstack CLI', () => {
 describe('periodic synchronisation', () => {
   it('--sync-interval removes VSM-made objects on its own, with an audit line', async () => {
     await stopVsm();
-    vsmLog = '';
     await startVsm(['--sync-interval', '1']);
     expect(vxvem('net', 'create', 'stray', '--vni', '7100').status).toBe(0);
     const end = Date.now() + 5000;
-    while (!vsmLog.includes('audit: sync removed network stray') && Date.now() < end) await sleep(100);
-    expect(vsmLog).toMatch(/audit: sync removed network stray \(origin vsm\): not in OpenStack/);
+    while (!vsmProc.log.includes('audit: sync removed network stray') && Date.now() < end) await sleep(100);
+    expect(vsmProc.log).toMatch(/audit: sync removed network stray \(origin vsm\): not in OpenStack/);
     expect(JSON.parse(vxvem('net', 'list', '--json').stdout)).toEqual([]);
   }, 30_000);
 });

@@ -5,33 +5,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { ensureBpf, REPO } from './helpers/bpf.js';
 import { Topology } from './helpers/topology.js';
+import { VsmProcess } from './helpers/vsm-process.js';
 
 ensureBpf();
 const T = new Topology(`vxs${process.pid}`);
 const dir = mkdtempSync(join(tmpdir(), 'vxvem-vsm-int-'));
 const VSM = `unix:${join(dir, 'vsm.sock')}`;
 const HOSTS = { h1: '192.0.2.11', h2: '192.0.2.12', h3: '192.0.2.13' } as const;
-let vsm: ChildProcess;
-
-async function startVsm(): Promise<void> {
-  vsm = spawn('node', ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), 'vsm', '--listen', VSM, '--data', join(dir, 'data'), '--metrics', 'off'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  await new Promise<void>((resolve, reject) => {
-    let log = '';
-    vsm.stderr!.on('data', (d: Buffer) => (log += d.toString()).includes('listening on') && resolve());
-    vsm.once('exit', () => reject(new Error(log)));
-  });
-  vsm.removeAllListeners('exit');
-}
-
-async function stopVsm(): Promise<void> {
-  if (vsm.exitCode !== null || vsm.signalCode !== null) return;
-  const done = new Promise((r) => vsm.once('exit', r));
-  vsm.kill('SIGTERM');
-  await done;
-}
+const vsm = new VsmProcess();
+const startVsm = (): Promise<void> => vsm.start(['--listen', VSM, '--data', join(dir, 'data'), '--metrics', 'off']);
+const stopVsm = (): Promise<void> => vsm.stop();
 
 const cli = (...args: string[]): string =>
   execFileSync('node', ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), ...args, '--vsm', VSM], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,0 +1,30 @@
+// A `vxvem vsm` process for integration tests: started, its log collected, stopped.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { REPO } from './bpf.js';
+
+export class VsmProcess {
+  private proc?: ChildProcess;
+  /** Everything the VSM wrote to stderr since the last start(). */
+  log = '';
+
+  /** Starts `vxvem vsm ARGS` and resolves once it reports its data directory (fully up). */
+  async start(args: string[]): Promise<void> {
+    this.log = '';
+    const proc = spawn('node', ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), 'vsm', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    this.proc = proc;
+    await new Promise<void>((resolve, reject) => {
+      proc.stderr!.on('data', (d: Buffer) => (this.log += d.toString()).includes('data in') && resolve());
+      proc.once('exit', () => reject(new Error(this.log)));
+    });
+    proc.removeAllListeners('exit');
+  }
+
+  async stop(): Promise<void> {
+    const p = this.proc;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
+    const done = new Promise((r) => p.once('exit', r));
+    p.kill('SIGTERM');
+    await done;
+  }
+}
