@@ -22,7 +22,8 @@ function sameEntry(x: object | undefined, y: object): boolean {
   return true;
 }
 
-function diff<T extends object>(a: T[], b: T[], key: (x: T) => string | number): { upsert: T[]; remove: T[] } {
+/** Entries of `b` that are new or changed against `a` (by key), and entries of `a` gone from `b`. */
+export function diffEntries<T extends object>(a: T[], b: T[], key: (x: T) => string | number): { upsert: T[]; remove: T[] } {
   const before = new Map(a.map((x) => [key(x), x]));
   const after = new Map(b.map((x) => [key(x), x]));
   const upsert = b.filter((x) => !sameEntry(before.get(key(x)), x));
@@ -31,9 +32,9 @@ function diff<T extends object>(a: T[], b: T[], key: (x: T) => string | number):
 }
 
 export function viewDelta(from: HostView, to: HostView): HostDelta {
-  const segs = diff(from.segments, to.segments, (s) => s.vni);
-  const ports = diff(from.ports, to.ports, (p) => p.interface);
-  const macs = diff(from.staticMacs, to.staticMacs, macKey);
+  const segs = diffEntries(from.segments, to.segments, (s) => s.vni);
+  const ports = diffEntries(from.ports, to.ports, (p) => p.interface);
+  const macs = diffEntries(from.staticMacs, to.staticMacs, macKey);
   return {
     baseRevision: from.revision, revision: to.revision,
     upsertSegments: segs.upsert, removeSegments: segs.remove.map((s) => s.vni),

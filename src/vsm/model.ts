@@ -307,6 +307,12 @@ interface Derived {
   /** Host -> (VNI -> number of its ports in that segment). */
   vnisByHost: Map<string, Map<number, number>>;
   segmentByVni: Map<number, SegmentObj>;
+  /**
+   * VNI -> a token replaced whenever any host's designated VTEP for that VNI changes: with the
+   * segment object and the network's port list (both replaced, never edited), it tells the
+   * host views which of their per-segment parts may have changed (views.ts).
+   */
+  designationToken: Map<number, object>;
 }
 
 const derivedCache = new WeakMap<VsmState, Derived>();
@@ -354,7 +360,8 @@ function deriveAll(s: VsmState): Derived {
     vnis.set(seg.vni, (vnis.get(seg.vni) ?? 0) + 1);
   }
   const designated = new Map(Object.values(s.hosts).map((h) => [h.name, designate(h, vnisByHost.get(h.name))]));
-  return { designated, portsByNetwork, vnisByHost, segmentByVni: new Map(Object.values(s.segments).map((x) => [x.vni, x])) };
+  const segmentByVni = new Map(Object.values(s.segments).map((x) => [x.vni, x]));
+  return { designated, portsByNetwork, vnisByHost, segmentByVni, designationToken: new Map([...segmentByVni.keys()].map((v) => [v, {}])) };
 }
 
 /**
@@ -385,8 +392,19 @@ function deriveFromPorts(a: VsmState, prev: Derived, b: VsmState): Derived {
     touch(b.ports[k], +1);
   }
   const designated = new Map(prev.designated);
-  for (const h of hosts) if (b.hosts[h]) designated.set(h, designate(b.hosts[h], vnisByHost.get(h)));
-  return { designated, portsByNetwork, vnisByHost, segmentByVni: prev.segmentByVni };
+  let designationToken = prev.designationToken;
+  for (const h of hosts) {
+    if (!b.hosts[h]) continue;
+    const before = prev.designated.get(h) ?? new Map<number, string>();
+    const after = designate(b.hosts[h], vnisByHost.get(h));
+    designated.set(h, after);
+    for (const vni of new Set([...before.keys(), ...after.keys()])) {
+      if (before.get(vni) === after.get(vni)) continue;
+      if (designationToken === prev.designationToken) designationToken = new Map(designationToken);
+      designationToken.set(vni, {});
+    }
+  }
+  return { designated, portsByNetwork, vnisByHost, segmentByVni: prev.segmentByVni, designationToken };
 }
 
 /** Keys whose entry differs between two shallow copies of one table (added, removed, replaced). */

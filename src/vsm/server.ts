@@ -1,9 +1,9 @@
 // The VSM: owns the configuration (model.ts rules, store.ts persistence), serves the admin
 // service, and streams to each registered VEM the view of exactly what its host needs.
 import * as grpc from '@grpc/grpc-js';
-import { deltaIsEmpty, viewDelta } from '../../proto/delta.js';
+import { deltaIsEmpty } from '../../proto/delta.js';
 import {
-  checkAddress, protocol, type Empty, type FeatureMsg, type HostUpdate, type HostView, type LearnedMacMsg, type NameMsg,
+  checkAddress, protocol, type Empty, type FeatureMsg, type HostUpdate, type LearnedMacMsg, type NameMsg,
   type NetworkMsg, type PolicyMsg, type PortMsg, type RegisterReply, type RegisterRequest, type ReportRequest, type SubnetMsg, type WatchRequest,
 } from '../../proto/index.js';
 import {
@@ -11,7 +11,7 @@ import {
   portProfiles, registerHost, setSegmentation, update, type VsmState,
 } from './model.js';
 import type { StateStore } from './store.js';
-import { hostView } from './views.js';
+import { flatten, hostView, hostViewParts, partsDelta, type ViewParts } from './views.js';
 
 const STATUS: Record<VsmError['code'], grpc.status> = {
   invalid: grpc.status.INVALID_ARGUMENT,
@@ -26,9 +26,9 @@ export class VsmServer {
   private state: VsmState;
   private readonly watchers = new Map<string, Set<grpc.ServerWritableStream<WatchRequest, HostUpdate>>>();
   /** Per stream: the view it has now (deltas are computed from it). */
-  private readonly sent = new WeakMap<object, HostView>();
+  private readonly sent = new WeakMap<object, ViewParts>();
   /** Per host: the last view any of its streams got, so that a reconnect can resume from it. */
-  private readonly lastView = new Map<string, HostView>();
+  private readonly lastView = new Map<string, ViewParts>();
   /** Per host: what its VEM last reported (kept in memory: it is the VEMs' to resend). */
   private readonly reports = new Map<string, { appliedRevision: string; lastReportMs: number; learned: LearnedMacMsg[] }>();
   private server?: grpc.Server;
@@ -114,9 +114,9 @@ export class VsmServer {
 
   /** Sends each of the host's streams the delta from the view it has; nothing when nothing changed. */
   private push(host: string): void {
-    const view = hostView(this.state, host);
+    const view = hostViewParts(this.state, host);
     for (const w of this.watchers.get(host) ?? []) {
-      const delta = viewDelta(this.sent.get(w)!, view);
+      const delta = partsDelta(this.sent.get(w)!, view);
       if (deltaIsEmpty(delta)) continue;
       this.sent.set(w, view);
       w.write({ delta });
@@ -153,12 +153,12 @@ export class VsmServer {
     call.on('close', () => set.delete(call));
     // Resume from the revision the VEM has, if it is the last one this VSM sent the host;
     // otherwise (first contact, VSM restart, older revision) a full snapshot.
-    const view = hostView(this.state, host);
+    const view = hostViewParts(this.state, host);
     const known = this.lastView.get(host);
     if (known && call.request.lastRevision === known.revision && known.revision !== '0') {
-      call.write({ delta: viewDelta(known, view) });
+      call.write({ delta: partsDelta(known, view) });
     } else {
-      call.write({ snapshot: view });
+      call.write({ snapshot: flatten(view) });
       this.sentCounts.snapshots++;
     }
     this.markSent(host, view);
@@ -178,7 +178,7 @@ export class VsmServer {
     });
   };
 
-  private markSent(host: string, view: HostView): void {
+  private markSent(host: string, view: { revision: string }): void {
     const since = this.pending.get(host)?.sinceMs ?? Date.now();
     this.pending.set(host, { revision: Number(view.revision), sinceMs: since });
   }

@@ -1,26 +1,102 @@
 // What each host needs: its segments (mode, group, designated VTEP, flood list), its ports,
 // and the other hosts' port MACs as static entries behind their designated VTEPs.
-import type { HostView } from '../../proto/index.js';
-import { derived, floodList, type VsmState } from './model.js';
+//
+// A view is kept as one part per segment. A part depends only on the segment, the network's
+// port list and the VNI's designations, all replaced (never edited) when they change, so parts
+// are memoised on those objects: after a change, a host's view reuses every part it did not
+// touch, and the delta to send compares parts by identity before looking inside. A port added
+// to one network costs its hosts that one part, not their whole views.
+import { diffEntries } from '../../proto/delta.js';
+import type { HostDelta, HostPortMsg, HostSegmentMsg, HostView, StaticMacMsg } from '../../proto/index.js';
+import { derived, floodList, type PortObj, type SegmentObj, type VsmState } from './model.js';
 
-export function hostView(s: VsmState, host: string): HostView {
+export interface ViewPart {
+  segment: HostSegmentMsg;
+  ports: HostPortMsg[];
+  staticMacs: StaticMacMsg[];
+}
+
+export interface ViewParts {
+  revision: string;
+  parts: Map<number, ViewPart>;
+}
+
+const NO_PORTS: PortObj[] = [];
+// port list -> segment -> designation token -> host -> part
+const partCache = new WeakMap<PortObj[], WeakMap<SegmentObj, WeakMap<object, Map<string, ViewPart>>>>();
+
+function part(s: VsmState, host: string, seg: SegmentObj, designatedVtep: string): ViewPart {
+  const d = derived(s);
+  const ports = d.portsByNetwork.get(seg.name) ?? NO_PORTS;
+  const token = d.designationToken.get(seg.vni)!;
+  let bySeg = partCache.get(ports);
+  if (!bySeg) partCache.set(ports, (bySeg = new WeakMap()));
+  let byToken = bySeg.get(seg);
+  if (!byToken) bySeg.set(seg, (byToken = new WeakMap()));
+  let byHost = byToken.get(token);
+  if (!byHost) byToken.set(token, (byHost = new Map()));
+  const hit = byHost.get(host);
+  if (hit) return hit;
+  const made: ViewPart = {
+    segment: { vni: seg.vni, mode: seg.mode, group: seg.group ?? '', designatedVtep, floodList: seg.mode === 'unicast' ? floodList(s, host, seg.vni) : [] },
+    ports: ports.filter((p) => p.host === host).map((p) => ({ interface: p.interface, vni: seg.vni, mac: p.mac })),
+    staticMacs: ports.filter((p) => p.host !== host).flatMap((p) => {
+      const vtep = d.designated.get(p.host)?.get(seg.vni);
+      return vtep ? [{ vni: seg.vni, mac: p.mac, vtep }] : [];
+    }),
+  };
+  byHost.set(host, made);
+  return made;
+}
+
+export function hostViewParts(s: VsmState, host: string): ViewParts {
   const d = derived(s);
   const mine = d.designated.get(host) ?? new Map<number, string>();
-  const segments = [...mine.keys()].map((vni) => d.segmentByVni.get(vni)!);
+  const parts = new Map<number, ViewPart>();
+  for (const [vni, vtep] of mine) parts.set(vni, part(s, host, d.segmentByVni.get(vni)!, vtep));
+  return { revision: String(s.revision), parts };
+}
+
+/** The flat, sorted view (snapshots, the admin service). */
+export function flatten(v: ViewParts): HostView {
+  const parts = [...v.parts.values()];
   return {
-    revision: String(s.revision),
-    segments: segments.map((seg) => ({
-      vni: seg.vni, mode: seg.mode, group: seg.group ?? '', designatedVtep: mine.get(seg.vni)!,
-      floodList: seg.mode === 'unicast' ? floodList(s, host, seg.vni) : [],
-    })),
-    ports: segments
-      .flatMap((seg) => (d.portsByNetwork.get(seg.name) ?? []).filter((p) => p.host === host).map((p) => ({ interface: p.interface, vni: seg.vni, mac: p.mac })))
-      .sort((a, b) => a.interface.localeCompare(b.interface)),
-    staticMacs: segments
-      .flatMap((seg) => (d.portsByNetwork.get(seg.name) ?? []).filter((p) => p.host !== host).flatMap((p) => {
-        const vtep = d.designated.get(p.host)?.get(seg.vni);
-        return vtep ? [{ vni: seg.vni, mac: p.mac, vtep }] : [];
-      }))
-      .sort((a, b) => a.vni - b.vni || a.mac.localeCompare(b.mac)),
+    revision: v.revision,
+    segments: parts.map((p) => p.segment).sort((a, b) => a.vni - b.vni),
+    ports: parts.flatMap((p) => p.ports).sort((a, b) => a.interface.localeCompare(b.interface)),
+    staticMacs: parts.flatMap((p) => p.staticMacs).sort((a, b) => a.vni - b.vni || a.mac.localeCompare(b.mac)),
   };
+}
+
+export function hostView(s: VsmState, host: string): HostView {
+  return flatten(hostViewParts(s, host));
+}
+
+/** The delta between two views of one host, looking only inside parts that are not the same object. */
+export function partsDelta(from: ViewParts, to: ViewParts): HostDelta {
+  const delta: HostDelta = {
+    baseRevision: from.revision, revision: to.revision,
+    upsertSegments: [], removeSegments: [], upsertPorts: [], removePorts: [], upsertStaticMacs: [], removeStaticMacs: [],
+  };
+  const add = (a: ViewPart | undefined, b: ViewPart | undefined): void => {
+    const segs = diffEntries(a ? [a.segment] : [], b ? [b.segment] : [], (x) => x.vni);
+    const ports = diffEntries(a?.ports ?? [], b?.ports ?? [], (x) => x.interface);
+    const macs = diffEntries(a?.staticMacs ?? [], b?.staticMacs ?? [], (x) => `${x.vni}/${x.mac}`);
+    delta.upsertSegments.push(...segs.upsert);
+    delta.removeSegments.push(...segs.remove.map((x) => x.vni));
+    delta.upsertPorts.push(...ports.upsert);
+    delta.removePorts.push(...ports.remove.map((x) => x.interface));
+    delta.upsertStaticMacs.push(...macs.upsert);
+    delta.removeStaticMacs.push(...macs.remove);
+  };
+  for (const [vni, b] of to.parts) {
+    const a = from.parts.get(vni);
+    if (a !== b) add(a, b);
+  }
+  for (const [vni, a] of from.parts) if (!to.parts.has(vni)) add(a, undefined);
+  // An interface that moved between segments in one change: removed from one part, upserted in
+  // another. applyDelta removes before it upserts, but a remove of what is upserted is noise.
+  const upserted = new Set(delta.upsertPorts.map((p) => p.interface));
+  delta.removePorts = delta.removePorts.filter((i) => !upserted.has(i));
+  return delta;
 }
