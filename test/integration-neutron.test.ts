@@ -116,6 +116,23 @@ describe('through the openstack CLI', () => {
     expect(vm2.name).toContain('vm2');
   }, 60_000);
 
+  it('a tap that disappears is unbound; plugged again, it is bound again and forwards', async () => {
+    const tap = `tap${ports.p1!.id.slice(0, 11)}`;
+    const bound = () => (JSON.parse(T.cli('h1', ['show', 'ports', '--json', '--instance', T.agents.get('h1')!.instance])) as { ifindex: number; vni: number }[]);
+    const before = T.get('h1').ifindex(tap);
+    expect(bound().map((p) => [p.ifindex, p.vni])).toEqual([[before, 10100]]);
+    T.get('h1').ip('link', 'del', tap); // the VM is gone (its namespace keeps nothing)
+    const end = Date.now() + 5000;
+    while (bound().length && Date.now() < end) await sleep(100);
+    expect(bound()).toEqual([]);
+    vms.shift()!.delete();
+    const vm1 = plug('h1', ports.p1!, 'vm1b');
+    vms.unshift(vm1);
+    const ip2 = typeof ports.p2!.fixed_ips === 'string' ? /ip_address='([\d.]+)'/.exec(ports.p2!.fixed_ips)![1]! : ports.p2!.fixed_ips[0]!.ip_address;
+    await pingUntil(vm1, ip2);
+    expect(bound().map((p) => p.ifindex)).toEqual([T.get('h1').ifindex(tap)]);
+  }, 60_000);
+
   it('set and show; deleting a network with ports is refused', () => {
     expect(openstack('port', 'set', '--name', 'p1-renamed', 'p1').status).toBe(0);
     expect(os('port', 'show', 'p1-renamed')).toMatchObject({ id: ports.p1!.id, binding_host_id: 'h1' });
