@@ -7,19 +7,22 @@ import { native } from '../native/index.js';
 // Pin-by-name maps get a throwaway directory, removed below.
 const pinRoot = `/sys/fs/bpf/vxvem/verify-${process.pid}`;
 mkdirSync(pinRoot, { recursive: true });
+// Also when an object cannot even be opened (a missing extern, say): no pin directory left behind.
+process.on('exit', () => rmSync(pinRoot, { recursive: true, force: true }));
 let failed = 0;
 for (const path of process.argv.slice(2)) {
   // Fixtures named rejected* exist to be refused by the verifier (binding tests).
   if (basename(path).startsWith('rejected')) continue;
-  const obj = native().openObject(path, { pinRoot });
+  let obj: ReturnType<ReturnType<typeof native>['openObject']> | undefined;
   try {
+    obj = native().openObject(path, { pinRoot });
     obj.load();
     console.log(`verified ${path}: ${obj.programs().map((p) => p.name).join(', ')}`);
   } catch (e) {
     failed++;
-    console.error(`VERIFIER REJECTED ${path}:\n${(e as Error).message}`);
+    console.error(`BPF OBJECT REFUSED ${path} (open, or the verifier: log below):\n${(e as Error).message}`);
   } finally {
-    obj.close();
+    obj?.close();
     rmSync(pinRoot, { recursive: true, force: true });
     mkdirSync(pinRoot, { recursive: true });
   }
