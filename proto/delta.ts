@@ -1,4 +1,4 @@
-// Host view deltas: computed by the VSM between two views of one host, applied by the VEM.
+// Host view deltas: computed by the VSM between two views of one host (src/vsm/views.ts), applied by the VEM.
 import type { HostDelta, HostView, StaticMacMsg } from './index.js';
 
 const macKey = (m: StaticMacMsg) => `${m.vni}/${m.mac}`;
@@ -29,18 +29,6 @@ export function diffEntries<T extends object>(a: T[], b: T[], key: (x: T) => str
   const upsert = b.filter((x) => !sameEntry(before.get(key(x)), x));
   const remove = a.filter((x) => !after.has(key(x)));
   return { upsert, remove };
-}
-
-export function viewDelta(from: HostView, to: HostView): HostDelta {
-  const segs = diffEntries(from.segments, to.segments, (s) => s.vni);
-  const ports = diffEntries(from.ports, to.ports, (p) => p.interface);
-  const macs = diffEntries(from.staticMacs, to.staticMacs, macKey);
-  return {
-    baseRevision: from.revision, revision: to.revision,
-    upsertSegments: segs.upsert, removeSegments: segs.remove.map((s) => s.vni),
-    upsertPorts: ports.upsert, removePorts: ports.remove.map((p) => p.interface),
-    upsertStaticMacs: macs.upsert, removeStaticMacs: macs.remove,
-  };
 }
 
 export function deltaIsEmpty(d: HostDelta): boolean {

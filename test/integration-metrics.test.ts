@@ -3,11 +3,11 @@
 // every family is present with the values the dataplane holds, and promtool accepts the output.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { ensureBpf, REPO } from './helpers/bpf.js';
+import { freePort } from './helpers/free-port.js';
 import { RAWPKT, Topology } from './helpers/topology.js';
 import { pingFrame, vxlanFrame } from './helpers/packets.js';
 
@@ -18,15 +18,6 @@ const VSM = `unix:${join(dir, 'vsm.sock')}`;
 const HOSTS = { h1: '192.0.2.21', h2: '192.0.2.22' } as const;
 const procs: ChildProcess[] = [];
 const addr: Record<string, string> = {};
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function startProc(args: string[], ready: string): Promise<ChildProcess> {
   const p = spawn(args[0]!, args.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });

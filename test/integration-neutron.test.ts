@@ -5,11 +5,11 @@
 // was made on the VSM while Neutron's ports keep forwarding.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { ensureBpf, REPO } from './helpers/bpf.js';
+import { freePort } from './helpers/free-port.js';
 import { Netns, vethPair } from './helpers/netns.js';
 import { Topology } from './helpers/topology.js';
 import { VsmProcess } from './helpers/vsm-process.js';
@@ -21,15 +21,6 @@ const VSM = `unix:${join(dir, 'vsm.sock')}`;
 const HOSTS = { h1: '192.0.2.31', h2: '192.0.2.32' } as const;
 let endpoint = '';
 const vms: Netns[] = [];
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const vsmProc = new VsmProcess();
 const startVsm = (extra: string[] = []): Promise<void> =>
@@ -48,16 +39,18 @@ function os<T = Record<string, unknown>>(...args: string[]): T {
 }
 const vxvem = (...args: string[]) => spawnSync('node', ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), ...args, '--vsm', VSM], { encoding: 'utf8' });
 
+type Port = { id: string; name: string; mac_address: string; fixed_ips: { ip_address: string }[]; binding_host_id?: string };
+const ipOf = (p: Port): string => p.fixed_ips[0]!.ip_address;
+
 /** What Nova does when it plugs a VM: a tap interface named after the port, the VM's MAC and address. */
-function plug(host: string, port: { id: string; mac_address: string; fixed_ips: { ip_address: string }[] | string }, name: string): Netns {
+function plug(host: string, port: Port, name: string): Netns {
   const vm = Netns.create(`${T.tag}-${name}`);
   vms.push(vm);
   vm.exec('sysctl', ['-qw', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']);
   const tap = `tap${port.id.slice(0, 11)}`;
   vethPair(T.get(host), tap, vm, 'eth0');
   vm.ip('link', 'set', 'eth0', 'address', port.mac_address);
-  const ip = typeof port.fixed_ips === 'string' ? /ip_address='([\d.]+)'/.exec(port.fixed_ips)![1]! : port.fixed_ips[0]!.ip_address;
-  vm.ip('addr', 'add', `${ip}/24`, 'dev', 'eth0');
+  vm.ip('addr', 'add', `${ipOf(port)}/24`, 'dev', 'eth0');
   return vm;
 }
 
@@ -86,7 +79,6 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 }, 60_000);
 
-type Port = { id: string; name: string; mac_address: string; fixed_ips: { ip_address: string }[] | string; binding_host_id?: string };
 const ports: Record<string, Port> = {};
 
 describe('through the openstack CLI', () => {
@@ -111,7 +103,7 @@ describe('through the openstack CLI', () => {
     expect(ports.p1.mac_address).toMatch(/^fa:16:3e/);
     const vm1 = plug('h1', ports.p1, 'vm1');
     const vm2 = plug('h2', ports.p2, 'vm2');
-    const ip2 = typeof ports.p2.fixed_ips === 'string' ? /ip_address='([\d.]+)'/.exec(ports.p2.fixed_ips)![1]! : ports.p2.fixed_ips[0]!.ip_address;
+    const ip2 = ipOf(ports.p2!);
     await pingUntil(vm1, ip2);
     expect(vm2.name).toContain('vm2');
   }, 60_000);
@@ -128,7 +120,7 @@ describe('through the openstack CLI', () => {
     vms.shift()!.delete();
     const vm1 = plug('h1', ports.p1!, 'vm1b');
     vms.unshift(vm1);
-    const ip2 = typeof ports.p2!.fixed_ips === 'string' ? /ip_address='([\d.]+)'/.exec(ports.p2!.fixed_ips)![1]! : ports.p2!.fixed_ips[0]!.ip_address;
+    const ip2 = ipOf(ports.p2!);
     await pingUntil(vm1, ip2);
     expect(bound().map((p) => p.ifindex)).toEqual([T.get('h1').ifindex(tap)]);
   }, 60_000);
@@ -145,7 +137,7 @@ describe('through the openstack CLI', () => {
     await stopVsm();
     await startVsm();
     expect(os<{ Name: string }[]>('port', 'list').map((p) => p.Name).sort()).toEqual(['p1-renamed', 'p2']);
-    const ip2 = typeof ports.p2!.fixed_ips === 'string' ? /ip_address='([\d.]+)'/.exec(ports.p2!.fixed_ips)![1]! : ports.p2!.fixed_ips[0]!.ip_address;
+    const ip2 = ipOf(ports.p2!);
     await pingUntil(vms[0]!, ip2);
   }, 60_000);
 
@@ -156,7 +148,7 @@ describe('through the openstack CLI', () => {
     const nets = JSON.parse(vxvem('net', 'list', '--json').stdout) as { name: string; origin: string }[];
     expect(nets.map((n) => n.origin).sort()).toEqual(['neutron', 'vsm']);
     // Pings run through the synchronisation: not one may be lost.
-    const ip2 = typeof ports.p2!.fixed_ips === 'string' ? /ip_address='([\d.]+)'/.exec(ports.p2!.fixed_ips)![1]! : ports.p2!.fixed_ips[0]!.ip_address;
+    const ip2 = ipOf(ports.p2!);
     const pinger = spawn('nsenter', [`--net=${vms[0]!.path}`, 'ping', '-c', '20', '-i', '0.1', '-W', '1', ip2], { stdio: ['ignore', 'pipe', 'ignore'] });
     let out = '';
     pinger.stdout!.on('data', (d: Buffer) => (out += d.toString()));

@@ -80,20 +80,21 @@ export class VsmServer {
   sync(): { removed: { kind: string; name: string; origin: string; reason: string }[]; revision: number } {
     const s = this.state;
     const reason = 'not in OpenStack (the source of truth)';
+    const ports = Object.values(s.ports).filter((p) => p.origin !== 'neutron');
+    const networks = Object.values(s.segments).filter((x) => x.origin !== 'neutron');
     const removed = [
-      ...Object.values(s.ports).filter((p) => p.origin !== 'neutron').map((p) => ({ kind: 'port', name: p.name, origin: p.origin, reason })),
+      ...ports.map((p) => ({ kind: 'port', name: p.name, origin: p.origin, reason })),
       ...Object.values(s.subnets).filter((x) => x.origin !== 'neutron').map((x) => ({ kind: 'subnet', name: x.name, origin: x.origin, reason })),
-      ...Object.values(s.segments).filter((x) => x.origin !== 'neutron').map((x) => ({ kind: 'network', name: x.name, origin: x.origin, reason })),
+      ...networks.map((x) => ({ kind: 'network', name: x.name, origin: x.origin, reason })),
     ];
     if (removed.length) {
-      const networks = [...new Set([...Object.values(s.ports).filter((p) => p.origin !== 'neutron').map((p) => p.network), ...removed.filter((r) => r.kind === 'network').map((r) => r.name)])];
       this.change((x) => {
         for (const r of removed) {
           if (r.kind === 'port') deletePort(x, r.name);
           else if (r.kind === 'subnet') deleteSubnet(x, r.name);
           else deleteSegment(x, r.name);
         }
-      }, { networks, hosts: [...new Set(Object.values(s.ports).filter((p) => p.origin !== 'neutron').map((p) => p.host))] });
+      }, { networks: [...new Set([...ports.map((p) => p.network), ...networks.map((n) => n.name)])], hosts: [...new Set(ports.map((p) => p.host))] });
     }
     for (const r of removed) this.log(`audit: sync removed ${r.kind} ${r.name} (origin ${r.origin}): ${r.reason}`);
     this.log(`sync: ${removed.length} object(s) removed, revision ${this.state.revision}`);

@@ -17,7 +17,7 @@ function sh(cmd: string, args: string[]): string {
 
 const ip = (ns: string, ...args: string[]): string => sh('ip', ['-n', ns, ...args]);
 /** nsenter, not `ip netns exec`: the latter remounts /sys and would hide bpffs. */
-export const inNetns = (ns: string, cmd: string, args: string[]): string => sh('nsenter', [`--net=/run/netns/${ns}`, cmd, ...args]);
+const inNetns = (ns: string, cmd: string, args: string[]): string => sh('nsenter', [`--net=/run/netns/${ns}`, cmd, ...args]);
 const sysctl = (ns: string, ...kv: string[]): string => inNetns(ns, 'sysctl', ['-qw', ...kv]);
 
 /** Every namespace a lab made (found by prefix, so that `down` works after a crash too). */

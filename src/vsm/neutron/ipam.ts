@@ -52,13 +52,9 @@ export function checkPools(cidr: string, gateway: string | null, raw: unknown[])
   if (gateway) {
     const g = parseIpv4(gateway);
     const hit = pools.find((p) => g >= p.s && g <= p.e);
-    if (hit) throw conflictGateway(gateway, hit);
+    if (hit) throw badRequest(`Gateway ip ${gateway} conflicts with allocation pool ${hit.start}-${hit.end}.`, 'GatewayConflictWithAllocationPools');
   }
   return pools.map(({ start, end }) => ({ start, end }));
-}
-
-function conflictGateway(gateway: string, p: { start: string; end: string }): Error {
-  return badRequest(`Gateway ip ${gateway} conflicts with allocation pool ${p.start}-${p.end}.`, 'GatewayConflictWithAllocationPools');
 }
 
 export function inPools(pools: Pool[], ip: string): boolean {
