@@ -23,7 +23,7 @@ export interface SideSpec {
   prefixLength: number;
   /** Index into VMS of this side's VM. */
   index: 0 | 1;
-  /** veth underlay: the XDP row needs GRO on and tx checksum off in the VM (TOOLCHAIN.md). */
+  /** veth underlay: the XDP row needs GRO on and tx checksum off in the VM (docs/dataplane.md, "XDP on veth"). */
   vethXdpQuirks: boolean;
 }
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * TC ingress of a VM port: frames from the VM to the network. Learns the source, then
- * switches locally, encapsulates to the remote VTEP, or floods (DESIGN.md, "VM to network").
+ * switches locally, encapsulates to the remote VTEP, or floods (docs/dataplane.md, "VM to network").
  */
 #include "lib/flood.h"
 #include "lib/mtu.h"
@@ -31,12 +31,16 @@ static __always_inline int icmp4_is_error(__u8 type)
 	return type == 3 || type == 4 || type == 5 || type == 11 || type == 12;
 }
 
-/* L3 size of the largest packet this skb becomes: one GSO segment, or the whole frame. */
+/*
+ * L3 size of the largest packet this skb becomes: one GSO segment, or the whole frame.
+ * GSO is told by gso_size alone: a frame from a tap (virtio_net_hdr_to_skb) carries gso_size
+ * with gso_segs still 0 until segmentation (docs/dataplane.md, "GSO").
+ */
 static __always_inline __u32 l3_segment_len(struct __sk_buff *skb, __u32 l3_off, __u32 l4_off, __u8 proto)
 {
 	__u32 l3len = skb->len - l3_off;
 
-	if (skb->gso_segs <= 1)
+	if (!skb->gso_size)
 		return l3len;
 	if (proto == IPPROTO_TCP_) {
 		__u8 doff;

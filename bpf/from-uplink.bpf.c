@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * TC ingress of an uplink: VXLAN from the network to the VMs (DESIGN.md, "Network to VM").
+ * TC ingress of an uplink: VXLAN from the network to the VMs (docs/dataplane.md, "Network to VM").
  * Only IPv4/UDP/4789 addressed to a local VTEP or a joined group is ours; the rest goes to
  * the kernel untouched.
  */
@@ -98,7 +98,8 @@ int from_uplink(struct __sk_buff *skb)
 
 	__u64 flags = 0;
 
-	if (skb->gso_segs > 1)
+	/* gso_size, not gso_segs: a GSO skb may carry gso_segs 0 (docs/dataplane.md, "GSO"). */
+	if (skb->gso_size)
 		flags = h.inner.h_proto == bpf_htons(ETH_P_IPV6) ? BPF_F_ADJ_ROOM_DECAP_L3_IPV6 : BPF_F_ADJ_ROOM_DECAP_L3_IPV4;
 	/*
 	 * Remove [14, inner_off + 14): outer IPv4, UDP, VXLAN and the inner Ethernet header (that

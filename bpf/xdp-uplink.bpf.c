@@ -7,7 +7,7 @@
  *
  * On veth, the port side only accepts redirected frames with GRO or an XDP program on the
  * VM's interface, and TCP sent with checksum offload from a veth peer arrives unfinished:
- * this path is meant for real NICs (TOOLCHAIN.md, measured in bench/).
+ * this path is meant for real NICs (docs/dataplane.md, "XDP on veth").
  */
 #include "lib/decap.h"
 

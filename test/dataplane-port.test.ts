@@ -1,5 +1,5 @@
 // VM-to-network program (bpf/from-port.bpf.c) through BPF_PROG_TEST_RUN: verdict, exact
-// output bytes, map state and counters for every rule of DESIGN.md "VM to network".
+// output bytes, map state and counters for every rule of docs/dataplane.md "VM to network".
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CFG_F_UDP_CSUM, MacKind, EventType, MAC_F_PEER, PORT_F_PEER } from '../src/maps/layout.js';
 import {
@@ -318,6 +318,24 @@ describe('MTU', () => {
     expect([d[20], d[54], d.readUInt32BE(58)]).toEqual([58, 2, 1450]);
     const pseudo = Buffer.concat([d.subarray(22, 54), Buffer.from([0, 0, 0, 56, 0, 0, 0, 58])]);
     expect(csum16(Buffer.concat([pseudo, d.subarray(54)]))).toBe(0);
+  });
+
+  // A tap hands over TSO super-frames with gso_size set and gso_segs 0 (virtio_net_hdr_to_skb).
+  it.each([
+    { gsoSegs: 0, what: 'from a tap (gso_segs 0)' },
+    { gsoSegs: 3, what: 'from a veth (gso_segs counted)' },
+  ])('a GSO frame whose segments fit is never answered with frag-needed, $what', ({ gsoSegs }) => {
+    learnRemote(REMOTE_VM, '192.0.2.2');
+    const r = fx.run('from_port', big(true, 3000), fx.port.p1, { gsoSize: 1300, gsoSegs });
+    expect(fx.drops()[`${UNICAST_VNI}/mtu_icmp_sent`]).toBeUndefined();
+    expect(r.data.length).not.toBe(14 + 20 + 8 + 28);
+  });
+
+  it('a GSO frame whose segments do not fit gets frag-needed, even with gso_segs 0', () => {
+    learnRemote(REMOTE_VM, '192.0.2.2');
+    const r = fx.run('from_port', big(true, 3000), fx.port.p1, { gsoSize: 1430, gsoSegs: 0 });
+    expect(r.retval).toBe(TC_ACT_REDIRECT);
+    expect(fx.drops()).toEqual({ [`${UNICAST_VNI}/mtu_icmp_sent`]: 1 });
   });
 
   it('a too-large ICMP error never triggers an ICMP reply', () => {

@@ -1,4 +1,4 @@
-// Next-hop resolution without the host routing table (DESIGN.md rule 5): a remote VTEP in
+// Next-hop resolution without the host routing table (docs/dataplane.md, "VM to network" rule 6): a remote VTEP in
 // the local VTEP's subnet is resolved directly, otherwise the VTEP's gateway, or the remote
 // itself when an upstream router answers by proxy ARP. MACs go into vx_neigh.
 import { execFile } from 'node:child_process';

@@ -30,10 +30,20 @@ export const BASE_CONFIG: Omit<VxvemConfig, 'version'> = {
   flags: CFG_F_TOS_INHERIT, ttl: 64, tos: 0, srcPortMin: 49152, srcPortMax: 65535, tunnelIfindex: 0, icmpRateNs: 0n,
 };
 
-/** __sk_buff image for a TC test run: the device the frame arrives on (offset 40, `ifindex`). */
-export function skbCtx(ifindex: number): Buffer {
+/** GSO metadata of a test frame, as a tap's virtio-net header leaves it (gso_segs 0). */
+export interface GsoMeta { gsoSize: number; gsoSegs?: number }
+
+/**
+ * __sk_buff image for a TC test run: the device the frame arrives on (offset 40, `ifindex`),
+ * optionally GSO metadata (`gso_segs` at 164, `gso_size` at 176).
+ */
+export function skbCtx(ifindex: number, gso?: GsoMeta): Buffer {
   const ctx = Buffer.alloc(192);
   ctx.writeUInt32LE(ifindex, 40);
+  if (gso) {
+    ctx.writeUInt32LE(gso.gsoSegs ?? 0, 164);
+    ctx.writeUInt32LE(gso.gsoSize, 176);
+  }
   return ctx;
 }
 
@@ -95,9 +105,9 @@ export class PacketFixture {
     this.events.length = 0;
   }
 
-  run(program: 'from_port' | 'from_uplink', data: Buffer, ifindex: number): TestRunResult {
+  run(program: 'from_port' | 'from_uplink', data: Buffer, ifindex: number, gso?: GsoMeta): TestRunResult {
     const obj = program === 'from_port' ? 'from-port' : 'from-uplink';
-    return native().progTestRun(this.dp.progFd(obj, program), { data, ctx: skbCtx(ifindex), dataSizeOut: data.length + 512 });
+    return native().progTestRun(this.dp.progFd(obj, program), { data, ctx: skbCtx(ifindex, gso), dataSizeOut: data.length + 512 });
   }
 
   /** The uplink's XDP program on `data` (verdicts: 1 drop, 2 pass, 4 redirect). */
