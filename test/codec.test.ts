@@ -1,6 +1,7 @@
 // Pure codec behaviour: round trips, byte order, and bad input rejected with a clear error.
 import { describe, expect, it } from 'vitest';
-import { CodecError, formatIpv4, parseIpv4, parseMac } from '../src/maps/codec.js';
+import { formatIpv4, parseIpv4, parseMac } from '../src/common/address.js';
+import { CodecError } from '../src/maps/codec.js';
 import { floodListCodec, macEntryCodec, macKeyCodec, segmentCodec, MacKind, FloodMode, VXVEM_MAX_FLOOD } from '../src/maps/layout.js';
 
 describe('codecs', () => {

@@ -34,7 +34,7 @@ describe('parseVemConfig', () => {
     ['five VTEPs', (c) => ({ ...c, vteps: [1, 2, 3, 4, 5].map((i) => ({ interface: `up${i}`, address: `192.0.2.${i}/24` })) }), /^vteps: a host has 1 to 4 VTEPs/],
     ['address without prefix', (c) => ({ ...c, vteps: [{ interface: 'up0', address: '192.0.2.1' }] }), /must be ADDRESS\/PREFIX/],
     ['bad address', (c) => ({ ...c, vteps: [{ interface: 'up0', address: '192.0.2.300/24' }] }), /vteps\[0\]\.address: not an IPv4 address/],
-    ['bad interface name', (c) => ({ ...c, ports: [{ interface: 'a b', vni: 5000 }] }), /ports\[0\]\.interface: not an interface name/],
+    ['bad interface name', (c) => ({ ...c, ports: [{ interface: 'a b', vni: 5000 }] }), /ports\[0\]\.interface: "a b" is not a Linux interface name/],
     ['port on an unknown VNI', (c) => ({ ...c, ports: [{ interface: 'vnet0', vni: 7 }] }), /ports\[0\]\.vni: VNI 7 is not a configured segment/],
     ['uplink as a port', (c) => ({ ...c, ports: [{ interface: 'up0', vni: 5000 }] }), /up0 is an uplink/],
     ['port bound twice', (c) => ({ ...c, ports: [c.ports[0], c.ports[0]] }), /vnet0 is bound twice/],

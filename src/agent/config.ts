@@ -1,7 +1,8 @@
 // The standalone VEM's configuration file: parsed and validated completely before anything
 // is applied, so a bad file changes nothing. Errors name the offending key.
-import { AddressError, parseIpv4, parseMac } from '../maps/codec.js';
-import { VNI_MAX, VXVEM_MAX_FLOOD, VXVEM_MAX_VTEPS } from '../maps/layout.js';
+import { AddressError, isMulticastMac, parseCidr, parseIpv4, parseMac } from '../common/address.js';
+import { MAX_VTEPS_PER_HOST, VNI_MAX, groupProblem, interfaceNameProblem } from '../common/vxlan.js';
+import { VXVEM_MAX_FLOOD } from '../maps/layout.js';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -95,31 +96,25 @@ function ipv4(v: Json, key: string): string {
   return s;
 }
 
-const IFNAME_RE = /^[A-Za-z0-9_.:-]{1,15}$/;
-
 function ifname(v: Json, key: string): string {
   const s = str(v, key);
-  if (!IFNAME_RE.test(s)) throw new ConfigError(key, `not an interface name: ${JSON.stringify(s)}`);
+  const problem = interfaceNameProblem(s);
+  if (problem) throw new ConfigError(key, problem);
   return s;
-}
-
-export function isMulticastGroup(addr: string): boolean {
-  const first = parseIpv4(addr) >>> 24;
-  return first >= 224 && first <= 239;
-}
-
-/** 224.0.0.0/24 is link-local control traffic (IGMP, OSPF...): never a VXLAN group. */
-export function isLinkLocalMulticast(addr: string): boolean {
-  return (parseIpv4(addr) >>> 8) === 0xe00000;
 }
 
 function parseVtep(v: Json, key: string): VtepConfig {
   const o = object(v, key, ['interface', 'address', 'gateway', 'xdp'], ['interface', 'address']);
   const addr = str(o.address, `${key}.address`);
-  const m = /^([^/]+)\/(\d{1,2})$/.exec(addr);
-  if (!m) throw new ConfigError(`${key}.address`, `must be ADDRESS/PREFIX, e.g. 192.0.2.1/24 (got ${JSON.stringify(addr)})`);
-  const address = ipv4(m[1], `${key}.address`);
-  const prefixLength = int(Number(m[2]), `${key}.address prefix`, 1, 32);
+  let cidr;
+  try {
+    cidr = parseCidr(addr);
+  } catch (e) {
+    const badAddress = e instanceof AddressError && e.message.startsWith('not an IPv4 address');
+    throw new ConfigError(`${key}.address`, badAddress ? e.message : `must be ADDRESS/PREFIX, e.g. 192.0.2.1/24 (got ${JSON.stringify(addr)})`);
+  }
+  const address = cidr.address;
+  const prefixLength = int(cidr.prefixLength, `${key}.address prefix`, 1, 32);
   const out: VtepConfig = { interface: ifname(o.interface, `${key}.interface`), address, prefixLength, xdp: false };
   if (o.gateway !== undefined) out.gateway = ipv4(o.gateway, `${key}.gateway`);
   if (o.xdp !== undefined) out.xdp = bool(o.xdp, `${key}.xdp`);
@@ -134,7 +129,8 @@ function parseSegment(v: Json, key: string): SegmentConfig {
   if (mode === 'multicast') {
     if (o.group === undefined) throw new ConfigError(`${key}.group`, 'is required in multicast mode');
     const g = ipv4(o.group, `${key}.group`);
-    if (!isMulticastGroup(g) || isLinkLocalMulticast(g)) throw new ConfigError(`${key}.group`, `${g} is not a routable IPv4 multicast group (224.0.1.0-239.255.255.255)`);
+    const problem = groupProblem(g);
+    if (problem) throw new ConfigError(`${key}.group`, problem);
     seg.group = g;
   } else if (o.group !== undefined) {
     throw new ConfigError(`${key}.group`, 'only valid in multicast mode');
@@ -156,7 +152,7 @@ const TOP_KEYS = ['vteps', 'segments', 'ports', 'staticMacs', 'macAgeingSeconds'
 export function parseVemConfig(input: Json): VemConfig {
   const o = object(input, '', TOP_KEYS, ['vteps', 'segments', 'ports']);
   const vteps = array(o.vteps, 'vteps').map((v, i) => parseVtep(v, `vteps[${i}]`));
-  if (vteps.length < 1 || vteps.length > VXVEM_MAX_VTEPS) throw new ConfigError('vteps', `a host has 1 to ${VXVEM_MAX_VTEPS} VTEPs`);
+  if (vteps.length < 1 || vteps.length > MAX_VTEPS_PER_HOST) throw new ConfigError('vteps', `a host has 1 to ${MAX_VTEPS_PER_HOST} VTEPs`);
   const addrs = new Set<string>();
   vteps.forEach((v, i) => {
     if (addrs.has(v.address)) throw new ConfigError(`vteps[${i}].address`, `${v.address} is used twice`);
@@ -194,8 +190,7 @@ export function parseVemConfig(input: Json): VemConfig {
     if (!vnis.has(vni)) throw new ConfigError(`${key}.vni`, `VNI ${vni} is not a configured segment`);
     const mac = str(m.mac, `${key}.mac`).toLowerCase();
     try {
-      const b = parseMac(mac);
-      if (b[0]! & 1) throw new ConfigError(`${key}.mac`, `${mac} is a multicast MAC`);
+      if (isMulticastMac(parseMac(mac))) throw new ConfigError(`${key}.mac`, `${mac} is a multicast MAC`);
     } catch (e) {
       if (e instanceof AddressError) throw new ConfigError(`${key}.mac`, e.message);
       throw e;

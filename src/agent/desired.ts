@@ -1,13 +1,13 @@
 // Desired dataplane state: what the maps should hold, computed from a configuration (file
 // or VSM) and the live interfaces. Pure: no map access here, so it is easy to test.
-import { parseIpv4 } from '../maps/codec.js';
+import { prefixToNetmask, sameSubnet } from '../common/address.js';
 import {
   CFG_F_TOS_INHERIT, CFG_F_UDP_CSUM, FloodMode, MAC_F_STATIC, MacKind, PORT_F_PEER,
   type MacEntry, type MacKey, type Segment, type Vtep, type VxvemConfig,
 } from '../maps/layout.js';
 import type { VemConfig } from './config.js';
 import { TUNNEL_DEVICE } from './tunnel-device.js';
-import { prefixToNetmask, type LinkInfo } from './links.js';
+import type { LinkInfo } from './links.js';
 
 export class DesiredStateError extends Error {
   override readonly name = 'DesiredStateError';
@@ -78,7 +78,7 @@ export function desiredFromConfig(cfg: VemConfig, links: Map<string, LinkInfo>, 
     if (!link.addresses.some((a) => a.address === v.address && a.prefixLength === v.prefixLength)) {
       throw new DesiredStateError(`VTEP address ${v.address}/${v.prefixLength} is not configured on ${v.interface}`);
     }
-    if (v.gateway && ((parseIpv4(v.gateway) ^ parseIpv4(v.address)) & parseIpv4(prefixToNetmask(v.prefixLength))) !== 0) {
+    if (v.gateway && !sameSubnet(v.gateway, v.address, prefixToNetmask(v.prefixLength))) {
       throw new DesiredStateError(`gateway ${v.gateway} is not in the subnet of VTEP ${v.address}/${v.prefixLength}`);
     }
     return {

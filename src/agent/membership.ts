@@ -1,17 +1,9 @@
 // IGMP membership for multicast segments, held by the kernel rather than by this process:
 // `ip addr add GROUP/32 dev UPLINK autojoin` makes the kernel send the IGMP join (and keep
 // answering queries) until the address is removed, so membership survives agent restarts.
-import { execFileSync } from 'node:child_process';
-import { isMulticastGroup } from './config.js';
-import { LinkError, listLinks } from './links.js';
-
-function ip(args: string[]): void {
-  try {
-    execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  } catch (e) {
-    throw new LinkError(`ip ${args.join(' ')}: ${String((e as { stderr?: Buffer }).stderr ?? e).trim()}`);
-  }
-}
+import { ip } from '../common/exec.js';
+import { isMulticastGroup } from '../common/vxlan.js';
+import { listLinks } from './links.js';
 
 /** Groups currently joined through autojoin, by interface: "dev/group". */
 export function joinedGroups(devices: string[]): Set<string> {
@@ -37,13 +29,13 @@ export function syncMemberships(want: Map<string, string>, devices: string[]): {
   for (const id of wanted) {
     if (have.has(id)) continue;
     const [dev, group] = id.split('/') as [string, string];
-    ip(['addr', 'add', `${group}/32`, 'dev', dev, 'autojoin']);
+    ip('addr', 'add', `${group}/32`, 'dev', dev, 'autojoin');
     joined.push(id);
   }
   for (const id of have) {
     if (wanted.has(id)) continue;
     const [dev, group] = id.split('/') as [string, string];
-    ip(['addr', 'del', `${group}/32`, 'dev', dev]);
+    ip('addr', 'del', `${group}/32`, 'dev', dev);
     left.push(id);
   }
   return { joined, left };

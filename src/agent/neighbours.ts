@@ -1,9 +1,9 @@
-// Next-hop resolution without the host routing table (docs/dataplane.md, "VM to network" rule 6): a remote VTEP in
-// the local VTEP's subnet is resolved directly, otherwise the VTEP's gateway, or the remote
+// Next-hop resolution without the host routing table (docs/dataplane.md, "VM to network" 6):
+// a remote VTEP in the local VTEP's subnet is resolved directly, otherwise the VTEP's gateway, or the remote
 // itself when an upstream router answers by proxy ARP. MACs go into vx_neigh.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { parseIpv4 } from '../maps/codec.js';
+import { sameSubnet } from '../common/address.js';
 import type { DataplaneMaps } from '../maps/tables.js';
 import type { DesiredVtep } from './desired.js';
 import { kernelNeighbours } from './links.js';
@@ -11,8 +11,7 @@ import { kernelNeighbours } from './links.js';
 const run = promisify(execFile);
 
 export function nextHop(v: Pick<DesiredVtep, 'addr' | 'netmask' | 'gateway'>, dst: string): string {
-  const sameSubnet = ((parseIpv4(dst) ^ parseIpv4(v.addr)) & parseIpv4(v.netmask)) === 0;
-  return sameSubnet || v.gateway === '0.0.0.0' ? dst : v.gateway;
+  return sameSubnet(dst, v.addr, v.netmask) || v.gateway === '0.0.0.0' ? dst : v.gateway;
 }
 
 /** One ARP exchange from the VTEP's interface and address; undefined when nobody answered. */

@@ -5,35 +5,27 @@
 // fragments, or checksums) them. Its outer routing is the host's, unlike the BPF path.
 // Incoming outer fragments are reassembled by the kernel and decapsulated by the same device,
 // whose ingress runs bpf/from-tunnel.bpf.c.
-import { execFileSync } from 'node:child_process';
-import { LinkError } from './links.js';
+import { CommandError, ip, ipJson } from '../common/exec.js';
+import { VXLAN_UDP_PORT } from '../common/vxlan.js';
 
 export const TUNNEL_DEVICE = 'vxvem-tnl';
 
-function ip(args: string[]): string {
-  try {
-    return execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  } catch (e) {
-    throw new LinkError(`ip ${args.join(' ')}: ${String((e as { stderr?: string }).stderr ?? e).trim()}`);
-  }
-}
-
 /** Creates the device if it is missing (idempotent) and brings it up. */
 export function ensureTunnelDevice(): void {
-  const exists = (JSON.parse(ip(['-j', 'link', 'show'])) as { ifname: string }[]).some((l) => l.ifname === TUNNEL_DEVICE);
+  const exists = ipJson<{ ifname: string }[]>('link', 'show').some((l) => l.ifname === TUNNEL_DEVICE);
   if (!exists) {
     // nolearning: vxvem learns; the device only carries what the BPF programs give it.
-    ip(['link', 'add', TUNNEL_DEVICE, 'type', 'vxlan', 'external', 'dstport', '4789', 'nolearning']);
+    ip('link', 'add', TUNNEL_DEVICE, 'type', 'vxlan', 'external', 'dstport', String(VXLAN_UDP_PORT), 'nolearning');
     // Large enough for any inner frame a VM can send (the outer packet is what gets fragmented).
-    ip(['link', 'set', TUNNEL_DEVICE, 'mtu', '65000']);
+    ip('link', 'set', TUNNEL_DEVICE, 'mtu', '65000');
   }
-  ip(['link', 'set', TUNNEL_DEVICE, 'up']);
+  ip('link', 'set', TUNNEL_DEVICE, 'up');
 }
 
 export function removeTunnelDevice(): void {
   try {
-    ip(['link', 'del', TUNNEL_DEVICE]);
-  } catch {
-    // already gone
+    ip('link', 'del', TUNNEL_DEVICE);
+  } catch (e) {
+    if (!(e instanceof CommandError)) throw e; // already gone
   }
 }

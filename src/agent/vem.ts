@@ -11,7 +11,7 @@ import { parseVemConfig, type VemConfig } from './config.js';
 import { desiredFromConfig, type DesiredState } from './desired.js';
 import { TUNNEL_DEVICE, ensureTunnelDevice, removeTunnelDevice } from './tunnel-device.js';
 import { listLinks } from './links.js';
-import type { Logger } from './log.js';
+import type { Logger } from '../common/log.js';
 import { syncMemberships } from './membership.js';
 import { NeighbourResolver } from './neighbours.js';
 import { currentSlots, reconcile } from './reconcile.js';

@@ -5,7 +5,7 @@ import { VemClient } from '../../proto/clients.js';
 import { applyDelta } from '../../proto/delta.js';
 import type { HostUpdate, HostView, LearnedMacMsg } from '../../proto/index.js';
 import { parseVemConfig, type VemConfig, type VtepConfig } from './config.js';
-import type { Logger } from './log.js';
+import type { Logger } from '../common/log.js';
 
 export interface FollowerOptions {
   vsm: string;

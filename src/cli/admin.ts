@@ -5,6 +5,8 @@
 //   vxvem port create NAME --net NET --host HOST --mac MAC [--policy P] [--interface IF] | list [--host H] | show NAME | delete NAME
 //   vxvem profile list      vxvem host list|show HOST      vxvem feature list|enable NAME|disable NAME
 import { AdminClient } from '../../proto/clients.js';
+import { DEFAULT_VSM_ADDRESS } from '../common/package.js';
+import { VNI_MAX, VNI_MIN } from '../common/vxlan.js';
 import { UsageError, flagInt, flagString, parseArgs, type Parsed } from './args.js';
 import { printTable } from './table.js';
 
@@ -28,11 +30,11 @@ export async function run(noun: string, argv: string[]): Promise<number> {
     net: { kind: 'string' }, host: { kind: 'string' }, cidr: { kind: 'string' }, gateway: { kind: 'string' }, mac: { kind: 'string' }, policy: { kind: 'string' }, interface: { kind: 'string' },
   });
   const verb = p.positionals[0];
-  const admin = new AdminClient(flagString(p, 'vsm') ?? 'unix:/run/vxvem/vsm.sock');
+  const admin = new AdminClient(flagString(p, 'vsm') ?? DEFAULT_VSM_ADDRESS);
   try {
     switch (`${noun} ${verb}`) {
       case 'net create': {
-        const vni = flagInt(p, 'vni', 1, 0xffffff);
+        const vni = flagInt(p, 'vni', VNI_MIN, VNI_MAX);
         if (vni === undefined) throw new UsageError('net create: --vni N is required');
         const n = await admin.createNetwork({ name: one(p, 'net create'), vni, mode: flagString(p, 'mode') ?? 'unicast', group: flagString(p, 'group') ?? '' });
         if (n.origin !== 'neutron') process.stderr.write(`warning: ${n.name} was made on the VSM, not in OpenStack: the next synchronisation removes it\n`);

@@ -68,10 +68,8 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (cmd === 'version' || cmd === '--version') {
-    const { packageRoot } = await import('../maps/paths.js');
-    const { readFileSync } = await import('node:fs');
-    const { join } = await import('node:path');
-    console.log((JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version);
+    const { packageVersion } = await import('../common/package.js');
+    console.log(packageVersion());
     return 0;
   }
   const load = commands[cmd];

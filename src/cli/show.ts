@@ -4,10 +4,12 @@
 //   vxvem mac delete --vni N --mac M [--instance NAME]
 //   vxvem mac flush [--vni N] [--instance NAME]
 import { flushLearned } from '../agent/ageing.js';
-import { parseMac } from '../maps/codec.js';
+import { parseMac } from '../common/address.js';
+import { DEFAULT_VSM_ADDRESS } from '../common/package.js';
+import { VNI_MAX } from '../common/vxlan.js';
 import { openPinnedMaps } from '../maps/dataplane.js';
 import { dropLabel } from '../maps/drop-reasons.js';
-import { FloodMode, MAC_F_STATIC, MacKind, VNI_MAX } from '../maps/layout.js';
+import { FloodMode, MAC_F_STATIC, MacKind } from '../maps/layout.js';
 import { sumCounters, type DataplaneMaps } from '../maps/tables.js';
 import { UsageError, flagInt, flagString, parseArgs, type Parsed } from './args.js';
 import { printTable } from './table.js';
@@ -73,7 +75,7 @@ export async function runShow(argv: string[]): Promise<number> {
   if (view && p.flags.has('vsm')) throw new UsageError(`show ${what} reads this host's dataplane: it takes --instance NAME, not --vsm`);
   let rows: Row[];
   if (vsmView) {
-    const admin = new AdminClient(flagString(p, 'vsm') ?? 'unix:/run/vxvem/vsm.sock');
+    const admin = new AdminClient(flagString(p, 'vsm') ?? DEFAULT_VSM_ADDRESS);
     try {
       rows = await vsmView(admin);
     } finally {

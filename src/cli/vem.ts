@@ -1,12 +1,10 @@
 // `vxvem vem --config FILE | --vsm ADDR --host NAME --vtep IF:ADDR/LEN[@GW]... [--instance NAME] [--cleanup]
 //            [--metrics HOST:PORT|off] [--netns NAME]`
-import { stderrLogger } from '../agent/log.js';
+import { stderrLogger } from '../common/log.js';
+import { packageVersion } from '../common/package.js';
 import { VemAgent } from '../agent/vem.js';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseVemConfig } from '../agent/config.js';
 import { listLinks } from '../agent/links.js';
-import { packageRoot } from '../maps/paths.js';
 import { VsmFollower, parseVtepArg } from '../agent/vsm-follower.js';
 import { VemMetrics } from '../agent/metrics.js';
 import { native } from '../../native/index.js';
@@ -25,7 +23,7 @@ export async function run(argv: string[]): Promise<number> {
   if (!configPath === !vsm) throw new UsageError('vem: give either --config FILE or --vsm ADDR --host NAME --vtep IF:ADDR/LEN[@GW]...');
   const instance = flagString(p, 'instance') ?? 'default';
   const log = stderrLogger(`vem[${instance}]`);
-  const version = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+  const version = packageVersion();
   const netns = flagString(p, 'netns');
   if (netns !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(netns)) throw new UsageError(`--netns: ${JSON.stringify(netns)} is not a network namespace name (see \`ip netns list\`)`);
   // The metrics socket is bound before --netns is entered: it stays in the namespace it was

@@ -6,6 +6,8 @@ import { NeutronApi } from '../vsm/neutron/http.js';
 import { VsmServer } from '../vsm/server.js';
 import { FileStore } from '../vsm/store.js';
 import { VsmMetrics } from '../vsm/metrics.js';
+import { DEFAULT_VSM_ADDRESS } from '../common/package.js';
+import { VNI_MAX, VNI_MIN, vniProblem } from '../common/vxlan.js';
 import { UsageError, flagInt, flagString, parseArgs } from './args.js';
 import { parseListen, serveMetrics } from './metrics-http.js';
 
@@ -13,7 +15,7 @@ function vniRange(v: string | undefined): [number, number] | undefined {
   if (v === undefined) return undefined;
   const m = /^(\d+)-(\d+)$/.exec(v);
   const [a, b] = [Number(m?.[1]), Number(m?.[2])];
-  if (!m || a < 1 || b > 0xffffff || a > b) throw new UsageError(`--vni-range: expected A-B within 1-16777215, got ${JSON.stringify(v)}`);
+  if (!m || vniProblem(a) || vniProblem(b) || a > b) throw new UsageError(`--vni-range: expected A-B within ${VNI_MIN}-${VNI_MAX}, got ${JSON.stringify(v)}`);
   return [a, b];
 }
 
@@ -35,7 +37,7 @@ export async function run(argv: string[]): Promise<number> {
     neutron: { kind: 'string' }, 'neutron-token-file': { kind: 'string' }, 'vni-range': { kind: 'string' }, 'sync-interval': { kind: 'string' },
   });
   if (p.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(p.positionals[0])}`);
-  const listen = flagString(p, 'listen') ?? 'unix:/run/vxvem/vsm.sock';
+  const listen = flagString(p, 'listen') ?? DEFAULT_VSM_ADDRESS;
   const data = flagString(p, 'data') ?? '/var/lib/vxvem';
   const metricsAddr = flagString(p, 'metrics') ?? '127.0.0.1:9470';
   if (metricsAddr !== 'off') parseListen(metricsAddr); // usage errors before anything starts

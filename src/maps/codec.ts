@@ -1,8 +1,6 @@
 // Fixed-layout struct codecs. Each field names its byte offset explicitly, mirroring
 // bpf/vxvem_shared.h; test/layout.test.ts checks the offsets against the object's BTF.
-import { formatIpv4, formatMac, parseIpv4, writeMac } from '../../proto/addr.js';
-
-export { AddressError, formatIpv4, formatMac, parseIpv4, parseMac, writeMac } from '../../proto/addr.js';
+import { formatIpv4, formatMac, parseIpv4, writeMac } from '../common/address.js';
 
 /** A C member as the layout test sees it (snake_case name, byte offset, byte size). */
 export interface CMember {

@@ -1,11 +1,11 @@
 // TypeScript views of every struct in bpf/vxvem_shared.h. Offsets are written out so that a
 // reader can compare them with the header; test/layout.test.ts compares them with BTF.
+import { MAX_VTEPS_PER_HOST } from '../common/vxlan.js';
 import { StructCodec, countedArray, ipv4, mac, u16, u32, u64, u8 } from './codec.js';
 
-export const VXVEM_MAX_VTEPS = 4;
+export const VXVEM_MAX_VTEPS = MAX_VTEPS_PER_HOST;
 export const VXVEM_MAX_FLOOD = 128;
 export const VXVEM_MAX_SEG_PORTS = 64;
-export const VNI_MAX = 0xffffff;
 
 export enum MacKind {
   Local = 1,

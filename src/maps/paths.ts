@@ -1,7 +1,7 @@
 // Where the compiled BPF objects and the bpffs pins live.
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../common/package.js';
 
 export const BPFFS_ROOT = '/sys/fs/bpf/vxvem';
 
@@ -19,22 +19,6 @@ export function instancePinDir(instance: string): string {
   return join(BPFFS_ROOT, instance);
 }
 
-let root: string | undefined;
-
-/** The package root (works from src/ under tsx and from dist/src/ when compiled). */
-export function packageRoot(): string {
-  if (root) return root;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'vxvem') {
-      root = dir;
-      return dir;
-    }
-    dir = dirname(dir);
-  }
-  throw new Error('cannot find the vxvem package root');
-}
 
 /** Path of a compiled BPF object, e.g. bpfObjectPath('from-port'). */
 export function bpfObjectPath(name: string): string {

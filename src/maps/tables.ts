@@ -1,6 +1,7 @@
 // The VEM's maps, typed. One place names each map and its codecs; everything else in the
 // agent and the CLI goes through these wrappers.
-import { U32, U64, formatIpv4, parseIpv4, type Codec } from './codec.js';
+import { formatIpv4, parseIpv4 } from '../common/address.js';
+import { U32, U64, type Codec } from './codec.js';
 import {
   configCodec, dropKeyCodec, floodListCodec, macEntryCodec, macKeyCodec, neighEntryCodec, neighKeyCodec,
   portCodec, portListCodec, segCountersCodec, segmentCodec, vtepCodec,

@@ -1,6 +1,7 @@
 // The VSM's configuration model and its rules, pure: every change is validated completely and
 // applied to a copy, so a refused change leaves nothing half-written. No BPF, no I/O here.
-import { AddressError, parseIpv4, parseMac } from '../../proto/addr.js';
+import { AddressError, inCidr, isMulticastMac, normalizeMac, parseCidr, parseIpv4, type Cidr } from '../common/address.js';
+import { MAX_VTEPS_PER_HOST, groupProblem, interfaceNameProblem, tapName, vniProblem } from '../common/vxlan.js';
 
 export class VsmError extends Error {
   override readonly name = 'VsmError';
@@ -90,18 +91,9 @@ function checkName(kind: string, name: string): void {
   if (!NAME_RE.test(name)) throw new VsmError('invalid', `${kind} name ${JSON.stringify(name)}: letters, digits, '.', '_', '-' (1-63)`);
 }
 
-function isLinkLocalGroup(g: string): boolean {
-  return parseIpv4(g) >>> 8 === 0xe00000;
-}
-
 function checkGroup(g: string): void {
-  let v: number;
-  try {
-    v = parseIpv4(g);
-  } catch {
-    throw new VsmError('invalid', `group ${JSON.stringify(g)} is not an IPv4 address`);
-  }
-  if (v >>> 28 !== 0xe || isLinkLocalGroup(g)) throw new VsmError('invalid', `group ${g} is not a routable multicast group (224.0.1.0-239.255.255.255)`);
+  const problem = groupProblem(g);
+  if (problem) throw new VsmError('invalid', problem);
 }
 
 /**
@@ -130,7 +122,8 @@ const baseOf = new WeakMap<VsmState, VsmState>();
 export function createSegment(s: VsmState, seg: Omit<SegmentObj, 'origin'> & { origin?: Origin }): void {
   checkName('network', seg.name);
   if (!s.segmentation) throw new VsmError('conflict', 'the segmentation feature is disabled: enable it first');
-  if (!Number.isInteger(seg.vni) || seg.vni < 1 || seg.vni > 0xffffff) throw new VsmError('invalid', `VNI ${seg.vni} is not in 1..16777215`);
+  const vniBad = vniProblem(seg.vni);
+  if (vniBad) throw new VsmError('invalid', vniBad);
   if (s.segments[seg.name]) throw new VsmError('conflict', `network ${seg.name} exists`);
   const clash = Object.values(s.segments).find((x) => x.vni === seg.vni);
   if (clash) throw new VsmError('conflict', `VNI ${seg.vni} is used by network ${clash.name}`);
@@ -158,24 +151,20 @@ export function createSubnet(s: VsmState, n: Omit<SubnetObj, 'origin'> & { origi
   checkName('subnet', n.name);
   if (s.subnets[n.name]) throw new VsmError('conflict', `subnet ${n.name} exists`);
   if (!s.segments[n.network]) throw new VsmError('not_found', `no network ${n.network}`);
-  const m = /^([0-9.]+)\/(\d{1,2})$/.exec(n.cidr);
-  let base: number;
+  let cidr: Cidr;
   try {
-    if (!m || Number(m[2]) > 32) throw new Error();
-    base = parseIpv4(m[1]!);
+    cidr = parseCidr(n.cidr);
   } catch {
     throw new VsmError('invalid', `CIDR ${JSON.stringify(n.cidr)}: expected A.B.C.D/LEN`);
   }
-  const mask = Number(m[2]) === 0 ? 0 : (0xffffffff << (32 - Number(m[2]))) >>> 0;
-  if ((base & mask) >>> 0 !== base) throw new VsmError('invalid', `CIDR ${n.cidr} has host bits set`);
+  if (parseIpv4(cidr.address) !== cidr.network) throw new VsmError('invalid', `CIDR ${n.cidr} has host bits set`);
   if (n.gateway) {
-    let g: number;
     try {
-      g = parseIpv4(n.gateway);
+      parseIpv4(n.gateway);
     } catch {
       throw new VsmError('invalid', `gateway ${JSON.stringify(n.gateway)} is not an IPv4 address`);
     }
-    if (((g & mask) >>> 0) !== base) throw new VsmError('invalid', `gateway ${n.gateway} is outside ${n.cidr}`);
+    if (!inCidr(cidr, n.gateway)) throw new VsmError('invalid', `gateway ${n.gateway} is outside ${n.cidr}`);
   }
   const overlap = Object.values(s.subnets).find((x) => x.network === n.network && x.cidr === n.cidr);
   if (overlap) throw new VsmError('conflict', `${n.cidr} is already subnet ${overlap.name} of ${n.network}`);
@@ -211,16 +200,17 @@ export function createPort(s: VsmState, p: Omit<PortObj, 'origin' | 'policy' | '
   if (!s.policies[policy]) throw new VsmError('not_found', `no policy ${policy}`);
   let mac: string;
   try {
-    mac = [...parseMac(p.mac.toLowerCase())].map((b) => b.toString(16).padStart(2, '0')).join(':');
+    mac = normalizeMac(p.mac);
   } catch (e) {
     throw new VsmError('invalid', e instanceof AddressError ? e.message : String(e));
   }
-  if (parseInt(mac.slice(0, 2), 16) & 1) throw new VsmError('invalid', `${mac} is a multicast MAC`);
+  if (isMulticastMac(mac)) throw new VsmError('invalid', `${mac} is a multicast MAC`);
   const macs = macIndex(s, p.network);
   const clash = macs.get(`${p.network}/${mac}`);
   if (clash) throw new VsmError('conflict', `MAC ${mac} is used by port ${clash} on ${p.network}`);
-  const iface = p.interface ?? `tap${p.name.slice(0, 11)}`;
-  if (!/^[A-Za-z0-9_.:-]{1,15}$/.test(iface)) throw new VsmError('invalid', `interface ${JSON.stringify(iface)} is not a Linux interface name`);
+  const iface = p.interface ?? tapName(p.name);
+  const ifBad = interfaceNameProblem(iface);
+  if (ifBad) throw new VsmError('invalid', `interface ${ifBad}`);
   s.ports[p.name] = { name: p.name, network: p.network, host: p.host, mac, policy, interface: iface, origin: p.origin ?? 'vsm', ...(p.neutron ? { neutron: p.neutron } : {}) };
   macs.set(`${p.network}/${mac}`, p.name);
 }
@@ -253,7 +243,7 @@ export function deletePort(s: VsmState, name: string): void {
 /** A VEM registering (or re-registering) its VTEPs. */
 export function registerHost(s: VsmState, h: HostObj): void {
   checkName('host', h.name);
-  if (h.vteps.length < 1 || h.vteps.length > 4) throw new VsmError('invalid', `host ${h.name}: 1 to 4 VTEPs`);
+  if (h.vteps.length < 1 || h.vteps.length > MAX_VTEPS_PER_HOST) throw new VsmError('invalid', `host ${h.name}: 1 to ${MAX_VTEPS_PER_HOST} VTEPs`);
   const seen = new Set<string>();
   for (const v of h.vteps) {
     try {

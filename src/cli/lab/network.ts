@@ -1,19 +1,8 @@
 // Makes (and removes) the lab's namespaces and links from a plan: the underlay switches with
 // IGMP snooping, the router (unicast forwarding, static multicast routes through smcroute's
 // config), the hosts' uplinks and the VMs behind their ports.
-import { execFileSync } from 'node:child_process';
+import { run as sh } from '../../common/exec.js';
 import { LAB_PREFIX, ROUTER, type LabPlan } from './plan.js';
-
-export class LabCommandError extends Error {}
-
-function sh(cmd: string, args: string[]): string {
-  try {
-    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  } catch (e) {
-    const err = e as { stderr?: string; message: string };
-    throw new LabCommandError(`${cmd} ${args.join(' ')}: ${(err.stderr || err.message).trim()}`);
-  }
-}
 
 const ip = (ns: string, ...args: string[]): string => sh('ip', ['-n', ns, ...args]);
 /** nsenter, not `ip netns exec`: the latter remounts /sys and would hide bpffs. */

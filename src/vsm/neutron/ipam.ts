@@ -1,15 +1,14 @@
 // IPv4 address management for Neutron subnets: default gateway and allocation pools, and the
 // first free address of a subnet's pools for a port.
-import { formatIpv4, parseIpv4 } from '../../../proto/addr.js';
+import { formatIpv4, parseCidr, parseIpv4 } from '../../common/address.js';
 import { badRequest } from './errors.js';
 
 export interface Pool { start: string; end: string }
 
+/** First and last address of a CIDR, as 32-bit values. */
 export function cidrRange(cidr: string): { base: number; last: number } {
-  const [addr, len] = cidr.split('/') as [string, string];
-  const size = 2 ** (32 - Number(len));
-  const base = parseIpv4(addr);
-  return { base, last: base + size - 1 };
+  const c = parseCidr(cidr);
+  return { base: c.network, last: c.network + 2 ** (32 - c.prefixLength) - 1 };
 }
 
 /** Neutron's defaults: the gateway is the first host; the pool is every host but the gateway. */

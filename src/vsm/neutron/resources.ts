@@ -3,7 +3,8 @@
 // (what was made on the VSM directly is not OpenStack's, and `vxvem sync` removes it). Every
 // request is one model change: validated completely, then committed, or refused with nothing written.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { parseIpv4 } from '../../../proto/addr.js';
+import { AddressError, normalizeMac, parseCidr, parseIpv4 } from '../../common/address.js';
+import { vniProblem } from '../../common/vxlan.js';
 import { createPort, createSegment, createSubnet, deletePort, deleteSegment, deleteSubnet, derived, VsmError, type PortObj, type SegmentObj, type SubnetObj, type VsmState } from '../model.js';
 import { NETWORK_ATTRS, PORT_ATTRS, SUBNET_ATTRS, checkBody } from './attrs.js';
 import { badRequest, conflict, fromVsmError, NeutronError, notFound } from './errors.js';
@@ -134,7 +135,7 @@ export class NeutronResources {
     let vni: number;
     if (b['provider:segmentation_id'] !== undefined) {
       vni = Number(b['provider:segmentation_id']);
-      if (!(vni >= 1 && vni <= 0xffffff)) throw badRequest(`Invalid input for operation: segmentation_id ${vni} out of range (1 through 16777215).`, 'InvalidInput');
+      if (vniProblem(vni)) throw badRequest(`Invalid input for operation: segmentation_id ${vni} out of range (1 through 16777215).`, 'InvalidInput');
       if (Object.values(this.s.segments).some((x) => x.vni === vni)) throw conflict('TunnelIdInUse', `Unable to create the network. The tunnel ID ${vni} is in use.`);
     } else {
       vni = this.allocateVni();
@@ -280,8 +281,13 @@ export class NeutronResources {
   }
 
   private checkMac(network: string, mac: string, except?: string): string {
-    const norm = mac.toLowerCase();
-    if (!/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(norm)) throw badRequest(`Invalid input for mac_address. Reason: '${mac}' is not a valid MAC address.`, 'InvalidInput');
+    let norm: string;
+    try {
+      norm = normalizeMac(mac);
+    } catch (e) {
+      if (!(e instanceof AddressError)) throw e;
+      throw badRequest(`Invalid input for mac_address. Reason: '${mac}' is not a valid MAC address.`, 'InvalidInput');
+    }
     if (this.portsOf(network).some((p) => p.mac === norm && p.name !== except)) {
       throw conflict('MacAddressInUse', `Unable to complete operation for network ${network}. The mac address ${norm} is in use.`);
     }
@@ -332,10 +338,8 @@ export class NeutronResources {
 }
 
 function validCidr(cidr: string): boolean {
-  const m = /^([0-9.]+)\/(\d{1,2})$/.exec(cidr);
-  if (!m || Number(m[2]) > 32) return false;
   try {
-    parseIpv4(m[1]!);
+    parseCidr(cidr);
     return true;
   } catch {
     return false;

@@ -1,5 +1,5 @@
-// Address syntax shared by everything that speaks the VSM-VEM protocol (the agent's maps and
-// the VSM): IPv4 dotted quads and colon-separated MACs, parsed by hand (bulk paths parse
+// Address syntax and arithmetic shared by every side (the agent, its maps, the VSM, the CLI):
+// IPv4 dotted quads, CIDRs and colon-separated MACs, parsed by hand (bulk paths parse
 // millions of them) and refused with AddressError.
 
 export class AddressError extends Error {
@@ -69,3 +69,52 @@ export function formatMac(b: Buffer, off = 0): string {
   return parts.join(':');
 }
 
+
+/** "xx:xx:xx:xx:xx:xx" in lower case, from any case; throws AddressError otherwise. */
+export function normalizeMac(s: string): string {
+  return formatMac(parseMac(s));
+}
+
+/** The I/G bit: group (broadcast or multicast) addresses never belong to one port. */
+export function isMulticastMac(mac: string | Buffer): boolean {
+  const first = typeof mac === 'string' ? parseInt(mac.slice(0, 2), 16) : mac[0]!;
+  return (first & 1) === 1;
+}
+
+/** The netmask of a prefix length, as a 32-bit value. */
+export function prefixMask(prefixLength: number): number {
+  return prefixLength === 0 ? 0 : (0xffffffff << (32 - prefixLength)) >>> 0;
+}
+
+export function prefixToNetmask(prefixLength: number): string {
+  return formatIpv4(prefixMask(prefixLength));
+}
+
+export interface Cidr {
+  /** The address as written (for a VTEP, the host's own address). */
+  address: string;
+  prefixLength: number;
+  /** address & mask, as a 32-bit value. */
+  network: number;
+  mask: number;
+}
+
+/** "A.B.C.D/LEN" (LEN 0..32); throws AddressError naming what was given. */
+export function parseCidr(s: string): Cidr {
+  const slash = s.indexOf('/');
+  const len = slash < 0 ? NaN : Number(s.slice(slash + 1));
+  if (slash < 0 || !/^\d{1,2}$/.test(s.slice(slash + 1)) || len > 32) throw new AddressError(`not A.B.C.D/LEN: ${JSON.stringify(s)}`);
+  const address = s.slice(0, slash);
+  const mask = prefixMask(len);
+  return { address, prefixLength: len, network: (parseIpv4(address) & mask) >>> 0, mask };
+}
+
+/** Whether `addr` lies inside `cidr`. */
+export function inCidr(cidr: Cidr, addr: string): boolean {
+  return ((parseIpv4(addr) & cidr.mask) >>> 0) === cidr.network;
+}
+
+/** Whether two addresses share the subnet of `netmask` (dotted). */
+export function sameSubnet(a: string, b: string, netmask: string): boolean {
+  return ((parseIpv4(a) ^ parseIpv4(b)) & parseIpv4(netmask)) === 0;
+}
