@@ -1,7 +1,7 @@
 // The end-to-end measurements, from VM1's side. What happens at VM2 goes through `Far`: a local
 // namespace on the veth harness, the other machine's bench server on real hosts.
 import { spawnSync } from 'node:child_process';
-import type { Netns } from '../test/helpers/netns.js';
+import type { Netns } from '../testbed/netns.js';
 import { bpfRunNs, cpuBusyNs, setBpfStats, ipInReceives, median, sleep, trafgen, type BenchOptions } from './lib.js';
 import { MODES, VMS, type Mode } from './e2e-side.js';
 

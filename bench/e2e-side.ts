@@ -2,7 +2,7 @@
 // port vnet0, and the switch under test between them. Used twice on one machine (veth underlay,
 // e2e.ts) or once on each of two machines (real NICs, two-hosts.ts).
 import { join } from 'node:path';
-import { Netns, vethPair } from '../test/helpers/netns.js';
+import { Netns, vethPair } from '../testbed/netns.js';
 import { REPO, startAgent } from './lib.js';
 
 export const MODES = ['kernel', 'vxvem', 'vxvem-xdp', 'vxvem-csum', 'floor'] as const;

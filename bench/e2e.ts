@@ -10,8 +10,8 @@
 //
 //   npx tsx bench/e2e.ts [--quick] [--rounds N] [--gro]
 import { pathToFileURL } from 'node:url';
-import { Netns, vethPair } from '../test/helpers/netns.js';
-import { eth, ipv4, udp } from '../test/helpers/packets.js';
+import { Netns, vethPair } from '../testbed/netns.js';
+import { eth, ipv4, udp } from '../testbed/packets.js';
 import { benchOptions, writeResults, type BenchOptions } from './lib.js';
 import { MODES, VMS, addVm, setupSide, type Mode } from './e2e-side.js';
 import { emptySamples, localFar, measureAll, summarise, type E2eRow } from './e2e-measure.js';

@@ -5,8 +5,8 @@
 //
 //   npx tsx bench/flood.ts [--quick] [--rounds N]
 import { pathToFileURL } from 'node:url';
-import { Netns, vethPair } from '../test/helpers/netns.js';
-import { arpRequest } from '../test/helpers/packets.js';
+import { Netns, vethPair } from '../testbed/netns.js';
+import { arpRequest } from '../testbed/packets.js';
 import { benchOptions, ipInReceives, median, sleep, startAgent, trafgen, writeResults, type BenchOptions } from './lib.js';
 
 const remotes = (n: number) => Array.from({ length: n }, (_, i) => `192.0.2.${100 + i}`);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { native } from '../native/index.js';
 import { TC_HANDLE, TC_PRIORITY } from '../src/agent/attach.js';
 import { listLinks } from '../src/agent/links.js';
-import { REPO } from '../test/helpers/bpf.js';
+import { REPO } from './lib.js';
 
 const n = native();
 const obj = n.openObject(join(REPO, 'out/bpf/bench/floor.bpf.o'));

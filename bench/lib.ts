@@ -5,10 +5,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Dataplane } from '../src/maps/dataplane.js';
-import { REPO } from '../test/helpers/bpf.js';
-import type { Netns } from '../test/helpers/netns.js';
+import { packageRoot } from '../src/common/package.js';
+import type { Netns } from '../testbed/netns.js';
 
-export { REPO };
+export const REPO = packageRoot();
 
 export interface BenchOptions {
   quick: boolean;

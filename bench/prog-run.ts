@@ -10,7 +10,7 @@
 import { native } from '../native/index.js';
 import { MacKind } from '../src/maps/layout.js';
 import { PacketFixture, REMOTE_VM, UNICAST_VNI, VM1, skbCtx } from '../test/helpers/dataplane-fixture.js';
-import { arpRequest, pingFrame, vxlanFrame } from '../test/helpers/packets.js';
+import { arpRequest, pingFrame, vxlanFrame } from '../testbed/packets.js';
 import { writeResults } from './lib.js';
 
 const runs = Number(process.argv[2] ?? 1_000_000);

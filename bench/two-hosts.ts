@@ -12,7 +12,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { createConnection, createServer, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import { native } from '../native/index.js';
-import { Netns } from '../test/helpers/netns.js';
+import { Netns } from '../testbed/netns.js';
 import { benchOptions, bpfRunNs, cpuBusyNs, setBpfStats, ipInReceives, sleep, writeResults } from './lib.js';
 import { MODES, VMS, addVm, setupSide, type Mode, type SideSpec } from './e2e-side.js';
 import { emptySamples, measureAll, summarise, type Far } from './e2e-measure.js';

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureBpf, REPO } from './helpers/bpf.js';
-import { Netns } from './helpers/netns.js';
+import { Netns } from '../testbed/netns.js';
 
 ensureBpf();
 const results = mkdtempSync(join(tmpdir(), 'vxvem-two-hosts-'));

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, writeFileSync } from 'node:fs';
 import { ensureBpf } from './helpers/bpf.js';
 import { RAWPKT, Topology } from './helpers/topology.js';
-import { eth, ipv4, udp } from './helpers/packets.js';
+import { eth, ipv4, udp } from '../testbed/packets.js';
 
 ensureBpf();
 const T = new Topology(`vxa${process.pid}`);

@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBpf } from './helpers/bpf.js';
 import { RAWPKT, Topology, listenWhile } from './helpers/topology.js';
-import { eth, ipv4, udp, vxlanFrame } from './helpers/packets.js';
-import type { Netns } from './helpers/netns.js';
+import { eth, ipv4, udp, vxlanFrame } from '../testbed/packets.js';
+import type { Netns } from '../testbed/netns.js';
 
 ensureBpf();
 const T = new Topology(`vxk${process.pid}`);

@@ -9,7 +9,7 @@ import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_pr
 import { ensureBpf, REPO } from './helpers/bpf.js';
 import { freePort } from './helpers/free-port.js';
 import { RAWPKT, Topology } from './helpers/topology.js';
-import { pingFrame, vxlanFrame } from './helpers/packets.js';
+import { pingFrame, vxlanFrame } from '../testbed/packets.js';
 
 ensureBpf();
 const T = new Topology(`vxp${process.pid}`);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { ensureBpf, REPO } from './helpers/bpf.js';
 import { freePort } from './helpers/free-port.js';
-import { Netns, vethPair } from './helpers/netns.js';
+import { Netns, vethPair } from '../testbed/netns.js';
 import { Topology } from './helpers/topology.js';
 import { VsmProcess } from './helpers/vsm-process.js';
 

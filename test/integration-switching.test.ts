@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { ensureBpf } from './helpers/bpf.js';
 import { RAWPKT, Topology } from './helpers/topology.js';
-import { eth, ipv4, udp } from './helpers/packets.js';
+import { eth, ipv4, udp } from '../testbed/packets.js';
 
 ensureBpf();
 const T = new Topology(`vxi${process.pid}`);

@@ -7,7 +7,7 @@ import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { ensureBpf, REPO } from './helpers/bpf.js';
 import { Topology } from './helpers/topology.js';
-import { Netns, vethPair } from './helpers/netns.js';
+import { Netns, vethPair } from '../testbed/netns.js';
 
 ensureBpf();
 const T = new Topology(`vxt${process.pid}`);

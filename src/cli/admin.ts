@@ -13,9 +13,20 @@ import { printTable } from './table.js';
 const COMMON = { vsm: { kind: 'string' as const }, json: { kind: 'boolean' as const } };
 type Row = Record<string, string | number>;
 
-function out(p: Parsed, rows: Row[] | Row): void {
-  if (p.flags.get('json')) console.log(JSON.stringify(rows, null, 2));
-  else printTable(Array.isArray(rows) ? rows : [rows]);
+/** Where a command's results go: the terminal, or nowhere when another command drives it (the lab). */
+export interface CommandOutput {
+  line(s: string): void;
+  warn(s: string): void;
+}
+
+export const TERMINAL: CommandOutput = {
+  line: (s) => console.log(s),
+  warn: (s) => void process.stderr.write(`${s}\n`),
+};
+
+function print(o: CommandOutput, p: Parsed, rows: Row[] | Row): void {
+  if (p.flags.get('json')) o.line(JSON.stringify(rows, null, 2));
+  else printTable(Array.isArray(rows) ? rows : [rows], o.line);
 }
 
 function one(p: Parsed, what: string): string {
@@ -24,7 +35,8 @@ function one(p: Parsed, what: string): string {
   return name;
 }
 
-export async function run(noun: string, argv: string[]): Promise<number> {
+export async function run(noun: string, argv: string[], o: CommandOutput = TERMINAL): Promise<number> {
+  const out = (p: Parsed, rows: Row[] | Row): void => print(o, p, rows);
   const p = parseArgs(argv, {
     ...COMMON, vni: { kind: 'string' }, mode: { kind: 'string' }, group: { kind: 'string' }, 'port-security': { kind: 'string' },
     net: { kind: 'string' }, host: { kind: 'string' }, cidr: { kind: 'string' }, gateway: { kind: 'string' }, mac: { kind: 'string' }, policy: { kind: 'string' }, interface: { kind: 'string' },
@@ -37,7 +49,7 @@ export async function run(noun: string, argv: string[]): Promise<number> {
         const vni = flagInt(p, 'vni', VNI_MIN, VNI_MAX);
         if (vni === undefined) throw new UsageError('net create: --vni N is required');
         const n = await admin.createNetwork({ name: one(p, 'net create'), vni, mode: flagString(p, 'mode') ?? 'unicast', group: flagString(p, 'group') ?? '' });
-        if (n.origin !== 'neutron') process.stderr.write(`warning: ${n.name} was made on the VSM, not in OpenStack: the next synchronisation removes it\n`);
+        if (n.origin !== 'neutron') o.warn(`warning: ${n.name} was made on the VSM, not in OpenStack: the next synchronisation removes it`);
         out(p, { ...n });
         return 0;
       }
@@ -93,19 +105,19 @@ export async function run(noun: string, argv: string[]): Promise<number> {
         const only = verb === 'show' ? one(p, 'host show') : undefined;
         const hosts = (await admin.listHosts()).filter((h) => !only || h.name === only);
         if (only && !hosts.length) throw new Error(`no host ${only}`);
-        if (p.flags.get('json')) console.log(JSON.stringify(hosts, null, 2));
+        if (p.flags.get('json')) o.line(JSON.stringify(hosts, null, 2));
         else printTable(hosts.flatMap((h) => (h.segments.length ? h.segments : [undefined]).map((s) => ({
           host: h.name, connected: h.connected ? 'yes' : 'no', vteps: h.vteps.map((v) => v.address).join(','),
           vni: s?.vni ?? '', designated: s?.designatedVtep ?? '', floodList: s?.floodList.join(',') ?? '',
-        }))));
+        }))), o.line);
         return 0;
       }
       case 'sync undefined': {
         const r = await admin.sync();
-        if (p.flags.get('json')) console.log(JSON.stringify(r, null, 2));
+        if (p.flags.get('json')) o.line(JSON.stringify(r, null, 2));
         else {
-          for (const x of r.removed) console.log(`removed ${x.kind} ${x.name} (origin ${x.origin}): ${x.reason}`);
-          console.log(`sync: ${r.removed.length} object(s) removed; revision ${r.revision}`);
+          for (const x of r.removed) o.line(`removed ${x.kind} ${x.name} (origin ${x.origin}): ${x.reason}`);
+          o.line(`sync: ${r.removed.length} object(s) removed; revision ${r.revision}`);
         }
         return 0;
       }

@@ -42,16 +42,8 @@ async function vxvem(args: string[]): Promise<void> {
   say(`  $ vxvem ${args.join(' ')}`);
   const { run } = await import('./admin.js');
   const [noun, ...rest] = args;
-  const quiet = console.log;
-  console.log = () => undefined; // the tables it prints would drown the lab's own output
-  const warn = process.stderr.write.bind(process.stderr);
-  process.stderr.write = (() => true) as typeof process.stderr.write;
-  try {
-    await run(noun!, [...rest, '--vsm', LAB_VSM]);
-  } finally {
-    console.log = quiet;
-    process.stderr.write = warn;
-  }
+  // The tables and warnings it prints would drown the lab's own output.
+  await run(noun!, [...rest, '--vsm', LAB_VSM], { line: () => undefined, warn: () => undefined });
 }
 
 /** The networks, subnets and ports of the plan, made through the CLI. */

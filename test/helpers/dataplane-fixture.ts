@@ -5,7 +5,7 @@ import { Dataplane } from '../../src/maps/dataplane.js';
 import { macEventCodec, CFG_F_TOS_INHERIT, FloodMode, MAC_F_STATIC, MacKind, type MacEvent, type VxvemConfig } from '../../src/maps/layout.js';
 import { sumCounters } from '../../src/maps/tables.js';
 import { dropLabel } from '../../src/maps/drop-reasons.js';
-import { Netns, vethPair } from './netns.js';
+import { Netns, vethPair } from '../../testbed/netns.js';
 
 export const TC_ACT_OK = 0;
 export const TC_ACT_SHOT = 2;

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Dataplane } from '../../src/maps/dataplane.js';
-import { Netns, vethPair } from './netns.js';
+import { Netns, vethPair } from '../../testbed/netns.js';
 import { REPO } from './bpf.js';
 
 export const RAWPKT = join(REPO, 'test', 'fixtures', 'rawpkt.py');

@@ -1,5 +1,6 @@
-// Network namespaces made (and always removed) by tests. Names carry the test's pid so that
-// parallel files never collide; everything is deleted in afterAll and on process exit.
+// Network namespaces made (and always removed) by tests and benchmarks. Names carry the
+// caller's pid so that parallel files never collide; everything is deleted in afterAll and on
+// process exit.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 
 const created = new Set<string>();

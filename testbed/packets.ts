@@ -1,6 +1,6 @@
-// Frame builders for packet tests: every header explicit, checksums computed, so that a test
+// Frame builders for packet tests and benchmarks: every header explicit, checksums computed, so that a test
 // can state the exact bytes it expects back from a program.
-import { parseIpv4, parseMac } from '../../src/common/address.js';
+import { parseIpv4, parseMac } from '../src/common/address.js';
 
 export function csum16(buf: Buffer, initial = 0): number {
   let sum = initial;
