@@ -40,7 +40,7 @@ out/bpf/bench/%.bpf.o: bench/%.bpf.c
 
 native: $(NATIVE)
 
-$(NATIVE): native/vxvem_native.cc CMakeLists.txt package-lock.json
+$(NATIVE): $(wildcard native/*.cc native/*.h) CMakeLists.txt package-lock.json
 	npx cmake-js compile --log-level error
 
 ts: out/.ts-stamp

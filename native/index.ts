@@ -1,5 +1,5 @@
-// Typed loader for the N-API addon (native/vxvem_native.cc). The addon is a thin, complete
-// binding over system libbpf; policy lives in src/maps/ and src/agent/.
+// Typed loader for the N-API addon (native/*.cc, exports listed in native/addon.cc). The addon
+// is a thin, complete binding over system libbpf; policy lives in src/maps/ and src/agent/.
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
