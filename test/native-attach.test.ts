@@ -46,8 +46,8 @@ describe('native binding', () => {
       ip('netns', 'add', peer);
       ip('-n', ns, 'link', 'add', 'vxa', 'type', 'veth', 'peer', 'name', 'vxb', 'netns', peer);
       ip('-n', ns, 'link', 'add', 'vxd', 'type', 'veth', 'peer', 'name', 'vxe');
-      ip('-n', ns, 'addr', 'add', '10.250.0.1/30', 'dev', 'vxa');
-      ip('-n', peer, 'addr', 'add', '10.250.0.2/30', 'dev', 'vxb');
+      ip('-n', ns, 'addr', 'add', '192.0.2.249/30', 'dev', 'vxa');
+      ip('-n', peer, 'addr', 'add', '192.0.2.250/30', 'dev', 'vxb');
       for (const dev of ['lo', 'vxa', 'vxd', 'vxe']) ip('-n', ns, 'link', 'set', dev, 'up');
       ip('-n', peer, 'link', 'set', 'vxb', 'up');
       type Link = { ifname: string; ifindex: number; address: string };
@@ -60,7 +60,7 @@ describe('native binding', () => {
         ifA: ifA.ifindex,
         ifD: byName.vxd!.ifindex,
         macA: ifA.address,
-        peerIp: '10.250.0.2',
+        peerIp: '192.0.2.250',
       };
       const script = 'test/fixtures/attach-child.ts';
       const { stdout } = await promisify(execFile)(
