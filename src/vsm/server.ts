@@ -1,4 +1,4 @@
-// The VSM: owns the configuration (model.ts rules, store.ts persistence), serves the admin
+// The VSM: owns the configuration (rules.ts, store.ts persistence), serves the admin
 // service, and streams to each registered VEM the view of exactly what its host needs.
 import * as grpc from '@grpc/grpc-js';
 import { deltaIsEmpty } from '../../proto/delta.js';
@@ -6,10 +6,11 @@ import {
   checkAddress, protocol, type Empty, type FeatureMsg, type HostUpdate, type LearnedMacMsg, type NameMsg,
   type NetworkMsg, type PolicyMsg, type PortMsg, type RegisterReply, type RegisterRequest, type ReportRequest, type SubnetMsg, type WatchRequest,
 } from '../../proto/index.js';
+import { derived, designatedVteps } from './indexes.js';
+import { VsmError, type VsmState } from './model.js';
 import {
-  VsmError, createPolicy, createPort, createSegment, createSubnet, deletePolicy, deletePort, deleteSegment, deleteSubnet, derived, designatedVteps,
-  portProfiles, registerHost, setSegmentation, update, type VsmState,
-} from './model.js';
+  createPolicy, createPort, createSegment, createSubnet, deletePolicy, deletePort, deleteSegment, deleteSubnet, portProfiles, registerHost, setSegmentation, update,
+} from './rules.js';
 import type { StateStore } from './store.js';
 import { flatten, hostView, hostViewParts, partsDelta, type ViewParts } from './views.js';
 
