@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VemClient } from '../proto/clients.js';
 import type { HostUpdate } from '../proto/index.js';
-import { registerHost } from '../src/vsm/model.js';
+import { registerHost } from '../src/vsm/rules.js';
 import { NeutronApi } from '../src/vsm/neutron/http.js';
 import { VsmServer } from '../src/vsm/server.js';
 import { FileStore } from '../src/vsm/store.js';

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AdminClient, VemClient } from '../proto/clients.js';
-import { createPort, createSegment, registerHost, update } from '../src/vsm/model.js';
+import { createPort, createSegment, registerHost, update } from '../src/vsm/rules.js';
 import { VsmServer } from '../src/vsm/server.js';
 import { FileStore, type StateStore } from '../src/vsm/store.js';
 import { median, writeResults } from './lib.js';

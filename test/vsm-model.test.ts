@@ -1,12 +1,13 @@
-// The VSM's rules (src/vsm/model.ts): validation with nothing half-written, dynamic port
+// The VSM's rules (src/vsm/rules.ts, indexes.ts): validation with nothing half-written, dynamic port
 // profiles, designated VTEPs spread over a host's VTEPs, flood lists, the segmentation guard.
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { derived, designatedVteps, floodList } from '../src/vsm/indexes.js';
+import { VsmError, emptyState, type VsmState } from '../src/vsm/model.js';
 import {
-  VsmError, createPolicy, createPort, createSegment, createSubnet, deletePolicy, deletePort, deleteSegment, deleteSubnet, derived, designatedVteps,
-  emptyState, floodList, portProfiles, registerHost, setSegmentation, update, type VsmState,
-} from '../src/vsm/model.js';
+  createPolicy, createPort, createSegment, createSubnet, deletePolicy, deletePort, deleteSegment, deleteSubnet, portProfiles, registerHost, setSegmentation, update,
+} from '../src/vsm/rules.js';
 import { flatten, hostView, hostViewParts, partsDelta } from '../src/vsm/views.js';
 import { applyDelta } from '../proto/delta.js';
 

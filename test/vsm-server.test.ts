@@ -126,7 +126,7 @@ describe('persistence', () => {
     const d = join(dir, 'data2');
     const store = new FileStore(d, 3);
     const s0 = store.load();
-    const { update, createSegment, deleteSegment } = await import('../src/vsm/model.js');
+    const { update, createSegment, deleteSegment } = await import('../src/vsm/rules.js');
     let s = s0;
     for (const [i, f] of [
       (x: typeof s) => createSegment(x, { name: 'a', vni: 1, mode: 'unicast' }),

@@ -6,6 +6,7 @@ import { NeutronApi } from '../vsm/neutron/http.js';
 import { VsmServer } from '../vsm/server.js';
 import { FileStore } from '../vsm/store.js';
 import { VsmMetrics } from '../vsm/metrics.js';
+import { stderrLogger } from '../common/log.js';
 import { DEFAULT_VSM_ADDRESS } from '../common/package.js';
 import { VNI_MAX, VNI_MIN, vniProblem } from '../common/vxlan.js';
 import { UsageError, flagInt, flagString, parseArgs } from './args.js';
@@ -50,7 +51,8 @@ export async function run(argv: string[]): Promise<number> {
   if (!neutron && (token || range)) throw new UsageError('--neutron-token-file and --vni-range need --neutron');
 
   if (listen.startsWith('unix:')) mkdirSync(dirname(listen.slice(5)), { recursive: true });
-  const log = (line: string): void => void process.stderr.write(`${new Date().toISOString()} info vsm: ${line}\n`);
+  const logger = stderrLogger('vsm');
+  const log = (line: string): void => logger.info(line);
   const vsm = new VsmServer(new FileStore(data), log);
   await vsm.listen(listen);
   const closers: (() => void)[] = [];

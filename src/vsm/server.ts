@@ -1,44 +1,23 @@
-// The VSM: owns the configuration (model.ts rules, store.ts persistence), serves the admin
-// service, and streams to each registered VEM the view of exactly what its host needs.
+// The VSM: owns the configuration (rules.ts, store.ts persistence), serves the VEM service
+// (vem-service.ts) and the admin service (admin-service.ts), and tells the VEMs of each change.
 import * as grpc from '@grpc/grpc-js';
-import { deltaIsEmpty } from '../../proto/delta.js';
-import {
-  checkAddress, protocol, type Empty, type FeatureMsg, type HostUpdate, type LearnedMacMsg, type NameMsg,
-  type NetworkMsg, type PolicyMsg, type PortMsg, type RegisterReply, type RegisterRequest, type ReportRequest, type SubnetMsg, type WatchRequest,
-} from '../../proto/index.js';
-import {
-  VsmError, createPolicy, createPort, createSegment, createSubnet, deletePolicy, deletePort, deleteSegment, deleteSubnet, derived, designatedVteps,
-  portProfiles, registerHost, setSegmentation, update, type VsmState,
-} from './model.js';
+import { checkAddress, protocol } from '../../proto/index.js';
+import { adminService } from './admin-service.js';
+import { derived } from './indexes.js';
+import type { VsmState } from './model.js';
+import { deleteSegment, deletePort, deleteSubnet, update } from './rules.js';
 import type { StateStore } from './store.js';
-import { flatten, hostView, hostViewParts, partsDelta, type ViewParts } from './views.js';
-
-const STATUS: Record<VsmError['code'], grpc.status> = {
-  invalid: grpc.status.INVALID_ARGUMENT,
-  not_found: grpc.status.NOT_FOUND,
-  conflict: grpc.status.ALREADY_EXISTS,
-  in_use: grpc.status.FAILED_PRECONDITION,
-};
-
-type Unary<Req, Res> = grpc.handleUnaryCall<Req, Res>;
+import { VemService } from './vem-service.js';
+import { hostViewParts } from './views.js';
 
 export class VsmServer {
   private state: VsmState;
-  private readonly watchers = new Map<string, Set<grpc.ServerWritableStream<WatchRequest, HostUpdate>>>();
-  /** Per stream: the view it has now (deltas are computed from it). */
-  private readonly sent = new WeakMap<object, ViewParts>();
-  /** Per host: the last view any of its streams got, so that a reconnect can resume from it. */
-  private readonly lastView = new Map<string, ViewParts>();
-  /** Per host: what its VEM last reported (kept in memory: it is the VEMs' to resend). */
-  private readonly reports = new Map<string, { appliedRevision: string; lastReportMs: number; learned: LearnedMacMsg[] }>();
+  private readonly vem: VemService;
   private server?: grpc.Server;
-  /** Per host: the newest revision sent and not yet reported applied, since when (the oldest such send). */
-  private readonly pending = new Map<string, { revision: number; sinceMs: number }>();
-  /** Updates written to VEM streams since start (for the metrics). */
-  readonly sentCounts = { deltas: 0, snapshots: 0 };
 
   constructor(private readonly store: StateStore, private readonly log: (line: string) => void = () => undefined) {
     this.state = store.load();
+    this.vem = new VemService(this.commit, log);
   }
 
   get snapshot(): VsmState {
@@ -115,159 +94,38 @@ export class VsmServer {
 
   /** Sends each of the host's streams the delta from the view it has; nothing when nothing changed. */
   private push(host: string): void {
-    const view = hostViewParts(this.state, host);
-    for (const w of this.watchers.get(host) ?? []) {
-      const delta = partsDelta(this.sent.get(w)!, view);
-      if (deltaIsEmpty(delta)) continue;
-      this.sent.set(w, view);
-      w.write({ delta });
-      this.sentCounts.deltas++;
-      this.markSent(host, view);
-    }
-    this.lastView.set(host, view);
+    this.vem.send(host, hostViewParts(this.state, host));
   }
 
-  private readonly register: Unary<RegisterRequest, RegisterReply> = (call, cb) => {
-    this.guard(cb, () => {
-      const r = call.request;
-      const networks = [...new Set(Object.values(this.state.ports).filter((p) => p.host === r.host).map((p) => p.network))];
-      this.change((s) => registerHost(s, {
-        name: r.host, uplinkMtu: r.uplinkMtu, version: r.version,
-        vteps: r.vteps.map((v) => ({ interface: v.interface, address: v.address, prefixLength: v.prefixLength, ...(v.gateway ? { gateway: v.gateway } : {}) })),
-      }), { networks, hosts: [r.host] });
-      this.log(`host ${r.host} registered (${r.vteps.map((v) => v.address).join(', ')})`);
-      return { revision: String(this.state.revision) };
-    });
-  };
-
-  private readonly watch = (call: grpc.ServerWritableStream<WatchRequest, HostUpdate>): void => {
-    const host = call.request.host;
-    if (!this.state.hosts[host]) {
-      // grpc-js ends a server stream with a status through an 'error' event.
-      call.emit('error', { code: grpc.status.FAILED_PRECONDITION, details: `host ${host} is not registered: call Register first` });
-      return;
-    }
-    const set = this.watchers.get(host) ?? new Set();
-    set.add(call);
-    this.watchers.set(host, set);
-    call.on('cancelled', () => set.delete(call));
-    call.on('close', () => set.delete(call));
-    // Resume from the revision the VEM has, if it is the last one this VSM sent the host;
-    // otherwise (first contact, VSM restart, older revision) a full snapshot.
-    const view = hostViewParts(this.state, host);
-    const known = this.lastView.get(host);
-    if (known && call.request.lastRevision === known.revision && known.revision !== '0') {
-      call.write({ delta: partsDelta(known, view) });
-    } else {
-      call.write({ snapshot: flatten(view) });
-      this.sentCounts.snapshots++;
-    }
-    this.markSent(host, view);
-    this.sent.set(call, view);
-    this.lastView.set(host, view);
-  };
-
-  private readonly report: Unary<ReportRequest, Empty> = (call, cb) => {
-    this.guard(cb, () => {
-      const r = call.request;
-      if (!this.state.hosts[r.host]) throw new VsmError('not_found', `host ${r.host} is not registered`);
-      const prev = this.reports.get(r.host);
-      const p = this.pending.get(r.host);
-      if (p && Number(r.appliedRevision) >= p.revision) this.pending.delete(r.host);
-      this.reports.set(r.host, { appliedRevision: r.appliedRevision, lastReportMs: Date.now(), learned: [...(prev?.learned ?? []), ...r.learned].slice(-1000) });
-      return {};
-    });
-  };
-
-  private markSent(host: string, view: { revision: string }): void {
-    const since = this.pending.get(host)?.sinceMs ?? Date.now();
-    this.pending.set(host, { revision: Number(view.revision), sinceMs: since });
+  /** Per host: its VEM's open watch streams. */
+  private get watchers(): VemService['watchers'] {
+    return this.vem.watchers;
   }
 
-  /** Per registered host: stream up, revision applied, and how long its VEM has lagged behind (0 = in step). */
-  hostStatus(): { host: string; connected: boolean; appliedRevision: number; lagSeconds: number }[] {
-    const now = Date.now();
-    return Object.keys(this.state.hosts).map((host) => {
-      const p = this.pending.get(host);
-      return {
-        host,
-        connected: (this.watchers.get(host)?.size ?? 0) > 0,
-        appliedRevision: Number(this.reports.get(host)?.appliedRevision ?? 0),
-        lagSeconds: p ? (now - p.sinceMs) / 1000 : 0,
-      };
-    });
+  // listen() serves the VEM service's handlers under these names.
+  private get register(): VemService['register'] {
+    return this.vem.register;
   }
 
-  private guard<T>(cb: grpc.sendUnaryData<T>, f: () => T): void {
-    try {
-      cb(null, f());
-    } catch (e) {
-      const code = e instanceof VsmError ? STATUS[e.code] : grpc.status.INTERNAL;
-      cb({ code, details: (e as Error).message, name: 'VsmError', message: (e as Error).message });
-    }
+  private get watch(): VemService['watch'] {
+    return this.vem.watch;
+  }
+
+  private get report(): VemService['report'] {
+    return this.vem.report;
   }
 
   private adminHandlers(): grpc.UntypedServiceImplementation {
-    const s = () => this.state;
-    const unary = <Req, Res>(f: (req: Req) => Res): Unary<Req, Res> => (call, cb) => this.guard(cb, () => f(call.request));
-    const net = (n: { name: string; vni: number; mode: string; group?: string; origin: string }): NetworkMsg => ({ name: n.name, vni: n.vni, mode: n.mode, group: n.group ?? '', origin: n.origin });
-    return {
-      createNetwork: unary<NetworkMsg, NetworkMsg>((r) => {
-        this.change((x) => createSegment(x, { name: r.name, vni: r.vni, mode: (r.mode || 'unicast') as 'unicast', ...(r.group ? { group: r.group } : {}) }), { networks: [r.name] });
-        return net(s().segments[r.name]!);
-      }),
-      deleteNetwork: unary<NameMsg, Empty>((r) => (this.change((x) => deleteSegment(x, r.name), { networks: [r.name] }), {})),
-      listNetworks: unary<Empty, { items: NetworkMsg[] }>(() => ({ items: Object.values(s().segments).map(net) })),
-      // Subnets and policies change no host's view (no VEM sees them yet): nobody to tell.
-      createSubnet: unary<SubnetMsg, SubnetMsg>((r) => {
-        this.change((x) => createSubnet(x, { name: r.name, network: r.network, cidr: r.cidr, ...(r.gateway ? { gateway: r.gateway } : {}) }), {});
-        const n = s().subnets[r.name]!;
-        return { ...n, gateway: n.gateway ?? '' };
-      }),
-      deleteSubnet: unary<NameMsg, Empty>((r) => (this.change((x) => deleteSubnet(x, r.name), {}), {})),
-      listSubnets: unary<Empty, { items: SubnetMsg[] }>(() => ({ items: Object.values(s().subnets).map((n) => ({ ...n, gateway: n.gateway ?? '' })) })),
-      // Policies change no host's view (no VEM sees them yet): nobody to tell.
-      createPolicy: unary<PolicyMsg, PolicyMsg>((r) => (this.change((x) => createPolicy(x, { name: r.name, portSecurity: r.portSecurity }), {}), r)),
-      deletePolicy: unary<NameMsg, Empty>((r) => (this.change((x) => deletePolicy(x, r.name), {}), {})),
-      listPolicies: unary<Empty, { items: PolicyMsg[] }>(() => ({ items: Object.values(s().policies) })),
-      createPort: unary<PortMsg, PortMsg>((r) => {
-        this.change((x) => createPort(x, { name: r.name, network: r.network, host: r.host, mac: r.mac, ...(r.policy ? { policy: r.policy } : {}), ...(r.interface ? { interface: r.interface } : {}) }), { networks: [r.network], hosts: [r.host] });
-        return s().ports[r.name]! as PortMsg;
-      }),
-      deletePort: unary<NameMsg, Empty>((r) => {
-        const port = s().ports[r.name];
-        this.change((x) => deletePort(x, r.name), port ? { networks: [port.network], hosts: [port.host] } : undefined);
-        return {};
-      }),
-      listPorts: unary<Empty, { items: PortMsg[] }>(() => ({ items: Object.values(s().ports) as PortMsg[] })),
-      listProfiles: unary(() => ({ items: portProfiles(s()) })),
-      listHosts: unary(() => {
-        const d = designatedVteps(s());
-        return {
-          items: Object.values(s().hosts).map((h) => ({
-            name: h.name,
-            vteps: h.vteps.map((v) => ({ ...v, gateway: v.gateway ?? '' })),
-            connected: (this.watchers.get(h.name)?.size ?? 0) > 0,
-            designated: Object.fromEntries(d.get(h.name) ?? []),
-            segments: hostView(s(), h.name).segments,
-            uplinkMtu: h.uplinkMtu ?? 0,
-            version: h.version ?? '',
-            appliedRevision: this.reports.get(h.name)?.appliedRevision ?? '0',
-            lastReportMs: String(this.reports.get(h.name)?.lastReportMs ?? 0),
-            learned: this.reports.get(h.name)?.learned ?? [],
-          })),
-        };
-      }),
-      setFeature: unary<FeatureMsg, FeatureMsg>((r) => {
-        if (r.name !== 'segmentation') throw new VsmError('not_found', `no feature ${r.name} (known: segmentation)`);
-        this.change((x) => setSegmentation(x, r.enabled));
-        return r;
-      }),
-      listFeatures: unary(() => ({ items: [{ name: 'segmentation', enabled: s().segmentation }] })),
-      sync: unary(() => {
-        const r = this.sync();
-        return { removed: r.removed, revision: String(r.revision) };
-      }),
-    };
+    return adminService(this, this.vem);
+  }
+
+  /** Updates written to VEM streams since start (for the metrics). */
+  get sentCounts(): Readonly<VemService['sentCounts']> {
+    return this.vem.sentCounts;
+  }
+
+  /** Per registered host: stream up, revision applied, and how long its VEM has lagged behind (0 = in step). */
+  hostStatus(): ReturnType<VemService['hostStatus']> {
+    return this.vem.hostStatus();
   }
 }

@@ -8,7 +8,8 @@
 // to one network costs its hosts that one part, not their whole views.
 import { diffEntries } from '../../proto/delta.js';
 import type { HostDelta, HostPortMsg, HostSegmentMsg, HostView, StaticMacMsg } from '../../proto/index.js';
-import { derived, floodList, type PortObj, type SegmentObj, type VsmState } from './model.js';
+import { derived, floodList } from './indexes.js';
+import type { PortObj, SegmentObj, VsmState } from './model.js';
 
 export interface ViewPart {
   segment: HostSegmentMsg;

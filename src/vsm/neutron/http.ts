@@ -4,8 +4,9 @@
 // everything but the version document needs X-Auth-Token.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Commit } from '../rules.js';
 import { NeutronError, badRequest, notFound } from './errors.js';
-import { NeutronResources, type Commit, type Kind } from './resources.js';
+import { NeutronResources, type Kind } from './resources.js';
 
 const EXTENSIONS = [
   { alias: 'provider', name: 'Provider Network', description: 'Expose mapping of virtual networks to physical networks (vxlan segmentation ids).' },

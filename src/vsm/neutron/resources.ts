@@ -5,16 +5,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { AddressError, normalizeMac, parseCidr, parseIpv4 } from '../../common/address.js';
 import { vniProblem } from '../../common/vxlan.js';
-import { createPort, createSegment, createSubnet, deletePort, deleteSegment, deleteSubnet, derived, VsmError, type PortObj, type SegmentObj, type SubnetObj, type VsmState } from '../model.js';
+import { derived } from '../indexes.js';
+import { VsmError, type PortObj, type SegmentObj, type SubnetObj, type VsmState } from '../model.js';
+import { createPort, createSegment, createSubnet, deletePort, deleteSegment, deleteSubnet, type Commit } from '../rules.js';
 import { NETWORK_ATTRS, PORT_ATTRS, SUBNET_ATTRS, checkBody } from './attrs.js';
 import { badRequest, conflict, fromVsmError, NeutronError, notFound } from './errors.js';
 import { checkPools, cidrRange, defaultGateway, defaultPools, firstFree, inPools, type Pool } from './ipam.js';
-
-export interface Commit {
-  state(): VsmState;
-  /** Applies a change atomically, persists it, tells the VEMs concerned; throws VsmError on a rule. */
-  change(fn: (s: VsmState) => void, touches?: { networks?: string[]; hosts?: string[] }): void;
-}
 
 export type Kind = 'networks' | 'subnets' | 'ports';
 type View = Record<string, unknown>;

@@ -1,0 +1,215 @@
+// The VSM's rules, pure: every change is validated completely and applied to a copy, so a
+// refused change leaves nothing half-written. No BPF, no I/O here.
+import { AddressError, inCidr, isMulticastMac, normalizeMac, parseCidr, parseIpv4, type Cidr } from '../common/address.js';
+import { MAX_VTEPS_PER_HOST, groupProblem, interfaceNameProblem, tapName, vniProblem } from '../common/vxlan.js';
+import { baseOf, derived, markDraft } from './indexes.js';
+import { DEFAULT_POLICY, VsmError, type HostObj, type Origin, type PolicyObj, type PortObj, type SegmentObj, type SubnetObj, type VsmState } from './model.js';
+
+/** How the VSM's services change its state (VsmServer.commit). */
+export interface Commit {
+  state(): VsmState;
+  /** Applies a change atomically, persists it, tells the VEMs concerned; throws VsmError on a rule. */
+  change(fn: (s: VsmState) => void, touches?: { networks?: string[]; hosts?: string[] }): void;
+}
+
+const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
+
+function checkName(kind: string, name: string): void {
+  if (!NAME_RE.test(name)) throw new VsmError('invalid', `${kind} name ${JSON.stringify(name)}: letters, digits, '.', '_', '-' (1-63)`);
+}
+
+function checkGroup(g: string): void {
+  const problem = groupProblem(g);
+  if (problem) throw new VsmError('invalid', problem);
+}
+
+/**
+ * Applies `change` to a copy; the revision moves only when the change succeeded. The copy is
+ * shallow per table: the functions below replace objects and never edit one in place, so the
+ * untouched objects can be shared between the old state and the new one.
+ */
+export function update(state: VsmState, change: (s: VsmState) => void): VsmState {
+  const next: VsmState = {
+    ...state,
+    segments: { ...state.segments },
+    subnets: { ...state.subnets },
+    policies: { ...state.policies },
+    ports: { ...state.ports },
+    hosts: { ...state.hosts },
+  };
+  markDraft(next, state);
+  change(next);
+  next.revision = state.revision + 1;
+  return next;
+}
+
+export function createSegment(s: VsmState, seg: Omit<SegmentObj, 'origin'> & { origin?: Origin }): void {
+  checkName('network', seg.name);
+  if (!s.segmentation) throw new VsmError('conflict', 'the segmentation feature is disabled: enable it first');
+  const vniBad = vniProblem(seg.vni);
+  if (vniBad) throw new VsmError('invalid', vniBad);
+  if (s.segments[seg.name]) throw new VsmError('conflict', `network ${seg.name} exists`);
+  const clash = Object.values(s.segments).find((x) => x.vni === seg.vni);
+  if (clash) throw new VsmError('conflict', `VNI ${seg.vni} is used by network ${clash.name}`);
+  if (seg.mode === 'multicast') {
+    if (!seg.group) throw new VsmError('invalid', 'multicast mode needs a group');
+    checkGroup(seg.group);
+  } else if (seg.mode !== 'unicast') {
+    throw new VsmError('invalid', `mode ${JSON.stringify(seg.mode)}: unicast or multicast`);
+  } else if (seg.group) {
+    throw new VsmError('invalid', 'a group is only valid in multicast mode');
+  }
+  s.segments[seg.name] = { name: seg.name, vni: seg.vni, mode: seg.mode, ...(seg.group ? { group: seg.group } : {}), origin: seg.origin ?? 'vsm', ...(seg.neutron ? { neutron: seg.neutron } : {}) };
+}
+
+export function deleteSegment(s: VsmState, name: string): void {
+  if (!s.segments[name]) throw new VsmError('not_found', `no network ${name}`);
+  const users = Object.values(s.ports).filter((p) => p.network === name).map((p) => p.name);
+  if (users.length) throw new VsmError('in_use', `network ${name} has ports: ${users.join(', ')}`);
+  const subnets = Object.values(s.subnets).filter((x) => x.network === name).map((x) => x.name);
+  if (subnets.length) throw new VsmError('in_use', `network ${name} has subnets: ${subnets.join(', ')}`);
+  delete s.segments[name];
+}
+
+export function createSubnet(s: VsmState, n: Omit<SubnetObj, 'origin'> & { origin?: Origin }): void {
+  checkName('subnet', n.name);
+  if (s.subnets[n.name]) throw new VsmError('conflict', `subnet ${n.name} exists`);
+  if (!s.segments[n.network]) throw new VsmError('not_found', `no network ${n.network}`);
+  let cidr: Cidr;
+  try {
+    cidr = parseCidr(n.cidr);
+  } catch {
+    throw new VsmError('invalid', `CIDR ${JSON.stringify(n.cidr)}: expected A.B.C.D/LEN`);
+  }
+  if (parseIpv4(cidr.address) !== cidr.network) throw new VsmError('invalid', `CIDR ${n.cidr} has host bits set`);
+  if (n.gateway) {
+    try {
+      parseIpv4(n.gateway);
+    } catch {
+      throw new VsmError('invalid', `gateway ${JSON.stringify(n.gateway)} is not an IPv4 address`);
+    }
+    if (!inCidr(cidr, n.gateway)) throw new VsmError('invalid', `gateway ${n.gateway} is outside ${n.cidr}`);
+  }
+  const overlap = Object.values(s.subnets).find((x) => x.network === n.network && x.cidr === n.cidr);
+  if (overlap) throw new VsmError('conflict', `${n.cidr} is already subnet ${overlap.name} of ${n.network}`);
+  s.subnets[n.name] = { name: n.name, network: n.network, cidr: n.cidr, ...(n.gateway ? { gateway: n.gateway } : {}), origin: n.origin ?? 'vsm', ...(n.neutron ? { neutron: n.neutron } : {}) };
+}
+
+export function deleteSubnet(s: VsmState, name: string): void {
+  if (!s.subnets[name]) throw new VsmError('not_found', `no subnet ${name}`);
+  delete s.subnets[name];
+}
+
+export function createPolicy(s: VsmState, p: PolicyObj): void {
+  checkName('policy', p.name);
+  if (s.policies[p.name]) throw new VsmError('conflict', `policy ${p.name} exists`);
+  s.policies[p.name] = { ...p };
+}
+
+export function deletePolicy(s: VsmState, name: string): void {
+  if (!s.policies[name]) throw new VsmError('not_found', `no policy ${name}`);
+  if (name === DEFAULT_POLICY) throw new VsmError('conflict', 'the default policy cannot be deleted');
+  const users = Object.values(s.ports).filter((p) => p.policy === name).map((p) => p.name);
+  if (users.length) throw new VsmError('in_use', `policy ${name} is used by ports: ${users.join(', ')}`);
+  delete s.policies[name];
+}
+
+/** A port with host '' is not bound to a host yet (Neutron creates ports before Nova binds them). */
+export function createPort(s: VsmState, p: Omit<PortObj, 'origin' | 'policy' | 'interface' | 'neutron'> & Partial<Pick<PortObj, 'origin' | 'policy' | 'interface' | 'neutron'>>): void {
+  checkName('port', p.name);
+  if (s.ports[p.name]) throw new VsmError('conflict', `port ${p.name} exists`);
+  if (!s.segments[p.network]) throw new VsmError('not_found', `no network ${p.network}`);
+  if (p.host !== '') checkName('host', p.host);
+  const policy = p.policy ?? DEFAULT_POLICY;
+  if (!s.policies[policy]) throw new VsmError('not_found', `no policy ${policy}`);
+  let mac: string;
+  try {
+    mac = normalizeMac(p.mac);
+  } catch (e) {
+    throw new VsmError('invalid', e instanceof AddressError ? e.message : String(e));
+  }
+  if (isMulticastMac(mac)) throw new VsmError('invalid', `${mac} is a multicast MAC`);
+  const macs = macIndex(s, p.network);
+  const clash = macs.get(`${p.network}/${mac}`);
+  if (clash) throw new VsmError('conflict', `MAC ${mac} is used by port ${clash} on ${p.network}`);
+  const iface = p.interface ?? tapName(p.name);
+  const ifBad = interfaceNameProblem(iface);
+  if (ifBad) throw new VsmError('invalid', `interface ${ifBad}`);
+  s.ports[p.name] = { name: p.name, network: p.network, host: p.host, mac, policy, interface: iface, origin: p.origin ?? 'vsm', ...(p.neutron ? { neutron: p.neutron } : {}) };
+  macs.set(`${p.network}/${mac}`, p.name);
+}
+
+/**
+ * (network, MAC) -> port for a draft under change. Built from the ports of the base state's
+ * networks on demand (one network at a time), then kept up to date by createPort/deletePort.
+ */
+const macIndexes = new WeakMap<VsmState, Map<string, string>>();
+function macIndex(s: VsmState, network: string): Map<string, string> {
+  let m = macIndexes.get(s);
+  if (!m) macIndexes.set(s, (m = new Map()));
+  const seen = `${network}/`;
+  if (!m.has(seen)) {
+    m.set(seen, '');
+    const base = baseOf(s);
+    const ports = base ? derived(base).portsByNetwork.get(network) ?? [] : Object.values(s.ports).filter((x) => x.network === network);
+    for (const x of ports) if (s.ports[x.name] === x) m.set(`${network}/${x.mac}`, x.name);
+  }
+  return m;
+}
+
+export function deletePort(s: VsmState, name: string): void {
+  const p = s.ports[name];
+  if (!p) throw new VsmError('not_found', `no port ${name}`);
+  macIndexes.get(s)?.delete(`${p.network}/${p.mac}`);
+  delete s.ports[name];
+}
+
+/** A VEM registering (or re-registering) its VTEPs. */
+export function registerHost(s: VsmState, h: HostObj): void {
+  checkName('host', h.name);
+  if (h.vteps.length < 1 || h.vteps.length > MAX_VTEPS_PER_HOST) throw new VsmError('invalid', `host ${h.name}: 1 to ${MAX_VTEPS_PER_HOST} VTEPs`);
+  const seen = new Set<string>();
+  for (const v of h.vteps) {
+    try {
+      parseIpv4(v.address);
+      if (v.gateway) parseIpv4(v.gateway);
+    } catch {
+      throw new VsmError('invalid', `host ${h.name}: bad VTEP ${JSON.stringify(v)}`);
+    }
+    if (seen.has(v.address)) throw new VsmError('invalid', `host ${h.name}: VTEP ${v.address} twice`);
+    seen.add(v.address);
+  }
+  for (const other of Object.values(s.hosts)) {
+    if (other.name === h.name) continue;
+    const dup = other.vteps.find((v) => seen.has(v.address));
+    if (dup) throw new VsmError('conflict', `VTEP ${dup.address} belongs to host ${other.name}`);
+  }
+  s.hosts[h.name] = structuredClone(h);
+}
+
+/** Dynamic port profiles: one per (policy, segment) pair in use, shared by its ports. */
+export function portProfiles(s: VsmState): { name: string; policy: string; network: string; ports: string[] }[] {
+  const by = new Map<string, { name: string; policy: string; network: string; ports: string[] }>();
+  for (const p of Object.values(s.ports)) {
+    const key = `${p.policy}\u0000${p.network}`;
+    const prof = by.get(key) ?? { name: `dyn-${p.policy}-${p.network}`, policy: p.policy, network: p.network, ports: [] };
+    prof.ports.push(p.name);
+    by.set(key, prof);
+  }
+  return [...by.values()].map((x) => ({ ...x, ports: x.ports.sort() })).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Disabling segmentation: refused while a port uses a VXLAN port profile; then drops all segments. */
+export function setSegmentation(s: VsmState, enabled: boolean): void {
+  if (enabled) {
+    s.segmentation = true;
+    return;
+  }
+  const inUse = portProfiles(s);
+  if (inUse.length) {
+    throw new VsmError('in_use', `segmentation is in use by port profiles: ${inUse.map((p) => `${p.name} (${p.ports.join(', ')})`).join('; ')}`);
+  }
+  s.segmentation = false;
+  s.segments = {};
+  s.subnets = {};
+}

@@ -1,0 +1,25 @@
+// The unary gRPC handlers of the VSM's services: a refused change (VsmError) answers with the
+// status of its code, anything else with INTERNAL.
+import * as grpc from '@grpc/grpc-js';
+import { VsmError } from './model.js';
+
+const STATUS: Record<VsmError['code'], grpc.status> = {
+  invalid: grpc.status.INVALID_ARGUMENT,
+  not_found: grpc.status.NOT_FOUND,
+  conflict: grpc.status.ALREADY_EXISTS,
+  in_use: grpc.status.FAILED_PRECONDITION,
+};
+
+export type Unary<Req, Res> = grpc.handleUnaryCall<Req, Res>;
+
+/** A unary handler from a function of the request. */
+export function unary<Req, Res>(f: (req: Req) => Res): Unary<Req, Res> {
+  return (call, cb) => {
+    try {
+      cb(null, f(call.request));
+    } catch (e) {
+      const code = e instanceof VsmError ? STATUS[e.code] : grpc.status.INTERNAL;
+      cb({ code, details: (e as Error).message, name: 'VsmError', message: (e as Error).message });
+    }
+  };
+}
