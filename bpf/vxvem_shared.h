@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * Structures shared by the eBPF programs (the bpf/ entry files), the native addon and, through
- * src/maps/layout.ts, the TypeScript codecs. test/layout.test.ts compares every struct here
- * with the compiled object's BTF, so a field added on one side only fails the build.
+ * Structures and enums shared by the eBPF programs and the TypeScript codecs (src/maps/layout.ts,
+ * src/maps/drop-reasons.ts). btf-anchor.bpf.c puts every one of them into one object's BTF;
+ * test/layout.test.ts compares them with the codecs, so a field added on one side only fails.
  *
  * Rules: fixed-width types only, explicit padding, no bool, byte order noted per field
  * ("be" = network order; everything else is host order).

@@ -123,14 +123,4 @@ struct {
 	PINNED;
 } vx_events SEC(".maps");
 
-/*
- * Types no map declares (ring buffer records, enums) only reach BTF through a function
- * signature; this never-called global function carries them for the layout test.
- */
-__attribute__((noinline)) int vxvem_btf_anchor(struct mac_event *ev, enum vxvem_drop_reason r,
-	enum vxvem_mac_kind k, enum vxvem_flood_mode m, enum vxvem_event_type t)
-{
-	return ev ? (int)(r + k + m + t) : 0;
-}
-
 #endif /* VXVEM_MAPS_H */
