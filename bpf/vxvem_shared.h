@@ -12,9 +12,6 @@
 
 #include <linux/types.h>
 
-#define VXLAN_PORT          4789
-#define VXLAN_HDR_LEN       8
-#define VXVEM_ENCAP_LEN     50 /* outer Ethernet 14 + IPv4 20 + UDP 8 + VXLAN 8 */
 #define VXVEM_MAX_VTEPS     4  /* per host; VTEP array slots 1..4, slot 0 reserved */
 #define VXVEM_MAX_FLOOD     128 /* remote designated VTEPs per segment (head-end replication) */
 #define VXVEM_MAX_SEG_PORTS 64  /* local ports per segment that receive a flood copy */
@@ -38,11 +35,13 @@ enum vxvem_flood_mode {
 };
 
 /*
- * Drop reasons: one enum for the programs, the drop counters and the Prometheus `reason`
- * label (src/maps/drop-reasons.ts holds the label names; a test compares the two).
+ * Drop reasons: the key of vx_drops and the Prometheus `reason` label. Mirrored value by
+ * value, with the label names, in src/maps/drop-reasons.ts (test/layout.test.ts compares the
+ * two); README.md's metrics table quotes some labels. Values are never reused: a reason no
+ * program counts any more stays, marked retired.
  */
 enum vxvem_drop_reason {
-	DROP_NONE = 0,
+	DROP_NONE = 0,              /* not a drop: unset memory reads as zero */
 	DROP_TRUNCATED = 1,         /* header shorter than it claims */
 	DROP_VXLAN_FLAGS = 2,       /* I flag clear */
 	DROP_UNKNOWN_VNI = 3,       /* VNI not bound on this host */

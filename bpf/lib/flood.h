@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* Flood replication: local port copies, and remote copies by segment mode. */
+/*
+ * Flood copies to the local ports of a segment, for frames from a VM and from the network.
+ * Remote copies (to the segment's group, or head-end replicated to its flood list) are
+ * encapsulated by from-port.bpf.c, the one program that sends to the network.
+ */
 #ifndef VXVEM_FLOOD_H
 #define VXVEM_FLOOD_H
 
-#include "encap.h"
+#include "common.h"
 
 struct flood_local_ctx {
 	struct __sk_buff *skb;
