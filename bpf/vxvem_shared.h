@@ -54,15 +54,15 @@ enum vxvem_drop_reason {
 	DROP_NO_VTEP = 10,          /* segment has no usable local VTEP */
 	DROP_NO_NEIGHBOR = 11,      /* next hop MAC not resolved yet */
 	DROP_ENCAP_FAILED = 12,     /* skb could not be grown or written */
-	DROP_DECAP_FAILED = 13,
-	DROP_REDIRECT_FAILED = 14,
+	DROP_DECAP_FAILED = 13,     /* skb could not be shrunk or rewritten; no tunnel key */
+	DROP_REDIRECT_FAILED = 14,  /* flood copy to a local port not sent (port gone or down) */
 	DROP_ICMP_RATELIMIT = 15,   /* too big, and the ICMP reply budget was spent */
 	DROP_INNER_MALFORMED = 16,  /* inner frame too short, or a multicast source MAC */
 	DROP_SPLIT_HORIZON = 17,    /* from the network to a MAC that is itself remote */
 	DROP_NO_LOCAL_PORT = 18,    /* segment bound but no local port to deliver to */
 	DROP_MTU_EXCEEDED = 19,     /* too large, and no ICMP may be sent for it (ICMP error, no DF fallback) */
 	DROP_NOT_LOCAL_VTEP = 20,   /* kernel-decapsulated VXLAN not addressed to a VTEP of ours */
-	DROP_REASON_MAX = 21,
+	DROP_REASON_MAX = 21,       /* bound, not a reason */
 };
 
 /* Global settings; config[0]. `version` 0 means "not configured yet": programs pass traffic. */

@@ -7,11 +7,12 @@
 #ifndef VXVEM_FLOOD_H
 #define VXVEM_FLOOD_H
 
-#include "common.h"
+#include "metrics.h"
 
 struct flood_local_ctx {
 	struct __sk_buff *skb;
 	struct port_list *pl;
+	__u32 vni;
 	__u32 skip;
 	__u32 copies;
 };
@@ -24,7 +25,12 @@ static long flood_local_one(__u32 i, void *data)
 		return 1;
 	__u32 ifindex = c->pl->ifindex[i];
 
-	if (ifindex && ifindex != c->skip && bpf_clone_redirect(c->skb, ifindex, 0) == 0)
+	if (!ifindex || ifindex == c->skip)
+		return 0;
+	/* The port is gone or down (the agent has not unbound it yet): a copy lost, counted. */
+	if (bpf_clone_redirect(c->skb, ifindex, 0))
+		count_drop(c->vni, DROP_REDIRECT_FAILED);
+	else
 		c->copies++;
 	return 0;
 }
@@ -33,11 +39,11 @@ static long flood_local_one(__u32 i, void *data)
  * One clone to every local port of the segment except `skip` (the ingress port, or 0).
  * Clones leave the original skb untouched, so it can still be encapsulated afterwards.
  * bpf_loop, not a bounded loop: the body is verified once instead of once per iteration.
- * Returns the number of copies sent.
+ * Returns the number of copies sent; each one that could not be is a redirect_failed drop.
  */
 static __always_inline __u32 flood_local(struct __sk_buff *skb, __u32 vni, __u32 skip)
 {
-	struct flood_local_ctx c = { .skb = skb, .skip = skip };
+	struct flood_local_ctx c = { .skb = skb, .vni = vni, .skip = skip };
 
 	c.pl = bpf_map_lookup_elem(&vx_seg_ports, &vni);
 	if (!c.pl)
