@@ -2,7 +2,7 @@
 # first runs the idempotent setup (Debian packages, npm ci, bpffs), then builds what changed.
 SHELL := /bin/bash
 CLANG ?= clang
-BPF_CFLAGS := -O2 -g -target bpf -mcpu=v3 -Wall -Werror -Wno-unused-function \
+BPF_CFLAGS := -O2 -g -target bpf -mcpu=v3 -Wall -Werror \
               -I/usr/include/x86_64-linux-gnu -Ibpf
 
 BPF_SRCS     := $(wildcard bpf/*.bpf.c)

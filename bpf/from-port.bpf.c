@@ -3,10 +3,10 @@
  * TC ingress of a VM port: frames from the VM to the network. Learns the source, then
  * switches locally, encapsulates to the remote VTEP, or floods (docs/dataplane.md, "VM to network").
  */
+#include "lib/fdb.h"
 #include "lib/flood.h"
+#include "lib/encap.h"
 #include "lib/mtu.h"
-
-#define IPPROTO_TCP_ 6
 
 /* Encapsulation state kept across the copies of one frame. */
 struct encap_job {
@@ -26,30 +26,15 @@ struct {
 	__type(value, struct encap_job);
 } vx_scratch SEC(".maps");
 
-static __always_inline int icmp4_is_error(__u8 type)
+/* Frames from a VM: only this program counts tx. */
+static __always_inline void count_tx(__u32 vni, __u32 bytes)
 {
-	return type == 3 || type == 4 || type == 5 || type == 11 || type == 12;
-}
+	struct seg_counters *c = seg_counters(vni);
 
-/*
- * L3 size of the largest packet this skb becomes: one GSO segment, or the whole frame.
- * GSO is told by gso_size alone: a frame from a tap (virtio_net_hdr_to_skb) carries gso_size
- * with gso_segs still 0 until segmentation (docs/dataplane.md, "GSO").
- */
-static __always_inline __u32 l3_segment_len(struct __sk_buff *skb, __u32 l3_off, __u32 l4_off, __u8 proto)
-{
-	__u32 l3len = skb->len - l3_off;
-
-	if (!skb->gso_size)
-		return l3len;
-	if (proto == IPPROTO_TCP_) {
-		__u8 doff;
-
-		if (bpf_skb_load_bytes(skb, l4_off + 12, &doff, 1))
-			return l3len;
-		return skb->gso_size + (l4_off - l3_off) + (doff >> 4) * 4;
+	if (c) {
+		c->tx_packets++;
+		c->tx_bytes += bytes;
 	}
-	return skb->gso_size + (l4_off - l3_off) + sizeof(struct udphdr);
 }
 
 /*
@@ -81,7 +66,7 @@ static __always_inline int prepare_encap(struct __sk_buff *skb, const struct vxv
 		__u32 ports = 0;
 
 		/* Ports only from first fragments of TCP/UDP: later fragments would hash elsewhere. */
-		if ((ip.protocol == IPPROTO_TCP_ || ip.protocol == IPPROTO_UDP) && !(ip.frag_off & bpf_htons(0x3fff)))
+		if ((ip.protocol == IPPROTO_TCP || ip.protocol == IPPROTO_UDP) && !(ip.frag_off & bpf_htons(IP_MF | IP_OFFSET)))
 			bpf_skb_load_bytes(skb, l4, &ports, 4);
 		hash = inner_flow_hash(skb, ip.saddr, ip.daddr, ports, ip.protocol);
 
@@ -115,7 +100,7 @@ static __always_inline int prepare_encap(struct __sk_buff *skb, const struct vxv
 		__u32 l4 = ETH_HLEN + sizeof(ip6);
 		__u32 ports = 0;
 
-		if (ip6.nexthdr == IPPROTO_TCP_ || ip6.nexthdr == IPPROTO_UDP)
+		if (ip6.nexthdr == IPPROTO_TCP || ip6.nexthdr == IPPROTO_UDP)
 			bpf_skb_load_bytes(skb, l4, &ports, 4);
 		hash = inner_flow_hash(skb, ip6.saddr.in6_u.u6_addr32[3] ^ ip6.saddr.in6_u.u6_addr32[1],
 				       ip6.daddr.in6_u.u6_addr32[3] ^ ip6.daddr.in6_u.u6_addr32[1], ports, ip6.nexthdr);
@@ -123,7 +108,7 @@ static __always_inline int prepare_encap(struct __sk_buff *skb, const struct vxv
 		if (over && l3_segment_len(skb, ETH_HLEN, l4, ip6.nexthdr) + VXVEM_ENCAP_LEN > mtu) {
 			__u8 type = 0;
 
-			if (ip6.nexthdr == IPPROTO_ICMPV6_ && !bpf_skb_load_bytes(skb, l4, &type, 1) && type < 128)
+			if (ip6.nexthdr == IPPROTO_ICMPV6 && !bpf_skb_load_bytes(skb, l4, &type, 1) && icmp6_is_error(type))
 				return drop(vni, DROP_MTU_EXCEEDED);
 			if (!icmp_allowed(cfg, p))
 				return drop(vni, DROP_ICMP_RATELIMIT);

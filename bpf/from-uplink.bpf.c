@@ -5,10 +5,13 @@
  * the kernel untouched.
  */
 #include "lib/decap.h"
+#include "lib/ecn.h"
 #include "lib/deliver.h"
 
-#define IP_MF 0x2000
-#define IP_OFFSET 0x1fff
+#ifndef BPF_F_ADJ_ROOM_DECAP_L3_IPV4
+#define BPF_F_ADJ_ROOM_DECAP_L3_IPV4 (1ULL << 7) /* kernel >= 6.3; missing from Debian's uapi header */
+#define BPF_F_ADJ_ROOM_DECAP_L3_IPV6 (1ULL << 8)
+#endif
 
 /* Bytes after the outer IPv4 header that must be present: UDP, VXLAN, inner Ethernet. */
 #define AFTER_IP (sizeof(struct udphdr) + VXLAN_HDR_LEN + ETH_HLEN)
@@ -65,7 +68,7 @@ int from_uplink(struct __sk_buff *skb)
 		return drop(0, DROP_TRUNCATED);
 	if (!(h.vx.flags & VXLAN_FLAG_I))
 		return drop(0, DROP_VXLAN_FLAGS);
-	__u32 vni = ((__u32)h.vx.vni[0] << 16) | ((__u32)h.vx.vni[1] << 8) | h.vx.vni[2];
+	__u32 vni = vxlan_vni(&h.vx);
 	struct segment *seg = bpf_map_lookup_elem(&vx_segments, &vni);
 
 	if (!seg)

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * Structures shared by the eBPF programs (the bpf/ entry files), the native addon and, through
- * src/maps/layout.ts, the TypeScript codecs. test/layout.test.ts compares every struct here
- * with the compiled object's BTF, so a field added on one side only fails the build.
+ * Structures and enums shared by the eBPF programs and the TypeScript codecs (src/maps/layout.ts,
+ * src/maps/drop-reasons.ts). btf-anchor.bpf.c puts every one of them into one object's BTF;
+ * test/layout.test.ts compares them with the codecs, so a field added on one side only fails.
  *
  * Rules: fixed-width types only, explicit padding, no bool, byte order noted per field
  * ("be" = network order; everything else is host order).
@@ -12,9 +12,6 @@
 
 #include <linux/types.h>
 
-#define VXLAN_PORT          4789
-#define VXLAN_HDR_LEN       8
-#define VXVEM_ENCAP_LEN     50 /* outer Ethernet 14 + IPv4 20 + UDP 8 + VXLAN 8 */
 #define VXVEM_MAX_VTEPS     4  /* per host; VTEP array slots 1..4, slot 0 reserved */
 #define VXVEM_MAX_FLOOD     128 /* remote designated VTEPs per segment (head-end replication) */
 #define VXVEM_MAX_SEG_PORTS 64  /* local ports per segment that receive a flood copy */
@@ -38,11 +35,13 @@ enum vxvem_flood_mode {
 };
 
 /*
- * Drop reasons: one enum for the programs, the drop counters and the Prometheus `reason`
- * label (src/maps/drop-reasons.ts holds the label names; a test compares the two).
+ * Drop reasons: the key of vx_drops and the Prometheus `reason` label. Mirrored value by
+ * value, with the label names, in src/maps/drop-reasons.ts (test/layout.test.ts compares the
+ * two); README.md's metrics table quotes some labels. Values are never reused: a reason no
+ * program counts any more stays, marked retired.
  */
 enum vxvem_drop_reason {
-	DROP_NONE = 0,
+	DROP_NONE = 0,              /* not a drop: unset memory reads as zero */
 	DROP_TRUNCATED = 1,         /* header shorter than it claims */
 	DROP_VXLAN_FLAGS = 2,       /* I flag clear */
 	DROP_UNKNOWN_VNI = 3,       /* VNI not bound on this host */
@@ -55,15 +54,15 @@ enum vxvem_drop_reason {
 	DROP_NO_VTEP = 10,          /* segment has no usable local VTEP */
 	DROP_NO_NEIGHBOR = 11,      /* next hop MAC not resolved yet */
 	DROP_ENCAP_FAILED = 12,     /* skb could not be grown or written */
-	DROP_DECAP_FAILED = 13,
-	DROP_REDIRECT_FAILED = 14,
+	DROP_DECAP_FAILED = 13,     /* skb could not be shrunk or rewritten; no tunnel key */
+	DROP_REDIRECT_FAILED = 14,  /* flood copy to a local port not sent (port gone or down) */
 	DROP_ICMP_RATELIMIT = 15,   /* too big, and the ICMP reply budget was spent */
 	DROP_INNER_MALFORMED = 16,  /* inner frame too short, or a multicast source MAC */
 	DROP_SPLIT_HORIZON = 17,    /* from the network to a MAC that is itself remote */
 	DROP_NO_LOCAL_PORT = 18,    /* segment bound but no local port to deliver to */
 	DROP_MTU_EXCEEDED = 19,     /* too large, and no ICMP may be sent for it (ICMP error, no DF fallback) */
 	DROP_NOT_LOCAL_VTEP = 20,   /* kernel-decapsulated VXLAN not addressed to a VTEP of ours */
-	DROP_REASON_MAX = 21,
+	DROP_REASON_MAX = 21,       /* bound, not a reason */
 };
 
 /* Global settings; config[0]. `version` 0 means "not configured yet": programs pass traffic. */

@@ -10,9 +10,7 @@
  * this path is meant for real NICs (docs/dataplane.md, "XDP on veth").
  */
 #include "lib/decap.h"
-
-#define IP_MF 0x2000
-#define IP_OFFSET 0x1fff
+#include "lib/fdb.h"
 
 /* The frame up to the inner Ethernet header, IPv4 without options. */
 struct vxlan_stack {
@@ -50,7 +48,7 @@ int xdp_uplink(struct xdp_md *ctx)
 	if (!(h->vx.flags & VXLAN_FLAG_I))
 		return xdp_drop(0, DROP_VXLAN_FLAGS);
 
-	__u32 vni = ((__u32)h->vx.vni[0] << 16) | ((__u32)h->vx.vni[1] << 8) | h->vx.vni[2];
+	__u32 vni = vxlan_vni(&h->vx);
 
 	if (!bpf_map_lookup_elem(&vx_segments, &vni))
 		return xdp_drop(vni, DROP_UNKNOWN_VNI);

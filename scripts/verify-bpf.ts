@@ -1,5 +1,6 @@
 // Loads each BPF object given on the command line into the kernel (without pinning and
 // without attaching) so that `make build` fails loudly, with the verifier log, on a rejection.
+// An object without programs (btf-anchor) still has its BTF loaded, and checked, by the kernel.
 import { mkdirSync, rmSync } from 'node:fs';
 import { basename } from 'node:path';
 import { native } from '../native/index.js';
@@ -17,7 +18,8 @@ for (const path of process.argv.slice(2)) {
   try {
     obj = native().openObject(path, { pinRoot });
     obj.load();
-    console.log(`verified ${path}: ${obj.programs().map((p) => p.name).join(', ')}`);
+    const names = obj.programs().map((p) => p.name);
+    console.log(`verified ${path}: ${names.length ? names.join(', ') : 'BTF only, no programs'}`);
   } catch (e) {
     failed++;
     console.error(`BPF OBJECT REFUSED ${path} (open, or the verifier: log below):\n${(e as Error).message}`);

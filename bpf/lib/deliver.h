@@ -6,6 +6,7 @@
 #ifndef VXVEM_DELIVER_H
 #define VXVEM_DELIVER_H
 
+#include "fdb.h"
 #include "flood.h"
 
 /* Where a frame from the network goes: one local port (peer: straight into the veth's peer). */

@@ -1,9 +1,26 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* VXLAN encapsulation on the port side: outer header, next hop, TOS/ECN, source port. */
+/* VXLAN encapsulation, for the port program: outer header, next hop, TOS/ECN, source port. */
 #ifndef VXVEM_ENCAP_H
 #define VXVEM_ENCAP_H
 
-#include "fdb.h"
+#include "common.h"
+#include "csum.h"
+
+#ifndef BPF_F_ADJ_ROOM_ENCAP_L2_ETH
+#define BPF_F_ADJ_ROOM_ENCAP_L2_ETH (1ULL << 6) /* kernel >= 5.13; Debian's uapi header predates it */
+#endif
+
+/*
+ * Outer headers of one encapsulation, written in one 50-byte store from &eth. The leading
+ * pad puts the IPv4 header on a 4-byte boundary: the verifier rejects misaligned stack access.
+ */
+struct vxlan_outer {
+	__u16 pad;
+	struct ethhdr eth;
+	struct iphdr ip;
+	struct udphdr udp;
+	struct vxlanhdr vx;
+};
 
 /* What the port program learnt about the inner frame before encapsulating it. */
 struct inner_info {
@@ -54,6 +71,21 @@ static __always_inline __u16 outer_src_port(const struct vxvem_config *cfg, __u3
 	__u32 span = (__u32)cfg->src_port_max - cfg->src_port_min + 1;
 
 	return cfg->src_port_min + (__u16)(((__u64)hash * span) >> 32);
+}
+
+/* Tells the agent that a next hop needs resolving (no MAC in vx_neigh yet). */
+static __always_inline void neigh_miss_event(__u32 ifindex, __u32 addr)
+{
+	struct mac_event *ev = bpf_ringbuf_reserve(&vx_events, sizeof(*ev), 0);
+
+	if (!ev)
+		return;
+	__builtin_memset(ev, 0, sizeof(*ev));
+	ev->type = EVENT_NEIGH_MISS;
+	ev->ifindex = ifindex;
+	ev->vtep = addr;
+	ev->ts_ns = bpf_ktime_get_coarse_ns();
+	bpf_ringbuf_submit(ev, 0);
 }
 
 /*

@@ -42,21 +42,6 @@ static __always_inline void fdb_event(__u32 type, __u32 vni, const __u8 *mac, co
 	bpf_ringbuf_submit(ev, 0);
 }
 
-/* Tells the agent that a next hop needs resolving (no MAC in vx_neigh yet). */
-static __always_inline void neigh_miss_event(__u32 ifindex, __u32 addr)
-{
-	struct mac_event *ev = bpf_ringbuf_reserve(&vx_events, sizeof(*ev), 0);
-
-	if (!ev)
-		return;
-	__builtin_memset(ev, 0, sizeof(*ev));
-	ev->type = EVENT_NEIGH_MISS;
-	ev->ifindex = ifindex;
-	ev->vtep = addr;
-	ev->ts_ns = bpf_ktime_get_coarse_ns();
-	bpf_ringbuf_submit(ev, 0);
-}
-
 /*
  * Learns (or refreshes) `mac` in `vni`: kind LOCAL with ifindex (and MAC_F_PEER in flags for a
  * veth port), or REMOTE with vtep. Returns 0, or -1 when the MAC is static elsewhere (the

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * The VEM's state maps. Every entry program includes this file, and every map is pinned by
- * name, so the programs of one instance (from-port, from-uplink, xdp-uplink) share one set of
- * maps under /sys/fs/bpf/vxvem/<instance>/ and the agent can restart without losing them.
- * Sizes here are defaults; the agent may resize before load (src/maps/dataplane.ts).
+ * name, so the programs of one instance (from-port, from-uplink, from-tunnel, xdp-uplink)
+ * share one set of maps under /sys/fs/bpf/vxvem/<instance>/ and the agent can restart without
+ * losing them. Capacities are in sizes.h.
  */
 #ifndef VXVEM_MAPS_H
 #define VXVEM_MAPS_H
@@ -11,6 +11,7 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include "vxvem_shared.h"
+#include "sizes.h"
 
 #define PINNED __uint(pinning, LIBBPF_PIN_BY_NAME)
 
@@ -26,7 +27,7 @@ struct {
 /* (VNI, MAC) -> local port or remote VTEP; LRU so that a MAC flood cannot fill it for good. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 262144);
+	__uint(max_entries, VX_MAC_ENTRIES);
 	__type(key, struct mac_key);
 	__type(value, struct mac_entry);
 	PINNED;
@@ -35,7 +36,7 @@ struct {
 /* VNI -> segment bound on this host (mode, group, designated VTEP). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
+	__uint(max_entries, VX_SEGMENT_ENTRIES);
 	__type(key, __u32);
 	__type(value, struct segment);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
@@ -45,7 +46,7 @@ struct {
 /* Port ifindex -> its segment; a port not in here is not ours. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
+	__uint(max_entries, VX_PORT_ENTRIES);
 	__type(key, __u32);
 	__type(value, struct port);
 	PINNED;
@@ -63,7 +64,7 @@ struct {
 /* (uplink, next-hop IPv4) -> next-hop MAC, resolved by the agent. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
+	__uint(max_entries, VX_NEIGH_ENTRIES);
 	__type(key, struct neigh_key);
 	__type(value, struct neigh_entry);
 	PINNED;
@@ -72,7 +73,7 @@ struct {
 /* VNI -> remote designated VTEPs of a unicast-only segment (head-end replication). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
+	__uint(max_entries, VX_SEGMENT_ENTRIES);
 	__type(key, __u32);
 	__type(value, struct flood_list);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
@@ -82,7 +83,7 @@ struct {
 /* VNI -> local ports of the segment (flood copies that stay on the host). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
+	__uint(max_entries, VX_SEGMENT_ENTRIES);
 	__type(key, __u32);
 	__type(value, struct port_list);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
@@ -92,7 +93,7 @@ struct {
 /* Joined multicast group (be IPv4) -> number of local segments using it. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
+	__uint(max_entries, VX_SEGMENT_ENTRIES);
 	__type(key, __u32);
 	__type(value, __u32);
 	PINNED;
@@ -101,7 +102,7 @@ struct {
 /* VNI -> per-CPU traffic counters. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, 16384);
+	__uint(max_entries, VX_SEGMENT_ENTRIES);
 	__type(key, __u32);
 	__type(value, struct seg_counters);
 	PINNED;
@@ -110,27 +111,17 @@ struct {
 /* (VNI, reason) -> per-CPU drop count. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, 65536);
+	__uint(max_entries, VX_DROP_ENTRIES);
 	__type(key, struct drop_key);
 	__type(value, __u64);
 	PINNED;
 } vx_drops SEC(".maps");
 
-/* Learn and move events for the agent. */
+/* Learn, move and next-hop-miss events for the agent. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 256 * 1024);
+	__uint(max_entries, VX_EVENTS_BYTES);
 	PINNED;
 } vx_events SEC(".maps");
-
-/*
- * Types no map declares (ring buffer records, enums) only reach BTF through a function
- * signature; this never-called global function carries them for the layout test.
- */
-__attribute__((noinline)) int vxvem_btf_anchor(struct mac_event *ev, enum vxvem_drop_reason r,
-	enum vxvem_mac_kind k, enum vxvem_flood_mode m, enum vxvem_event_type t)
-{
-	return ev ? (int)(r + k + m + t) : 0;
-}
 
 #endif /* VXVEM_MAPS_H */

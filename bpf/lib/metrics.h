@@ -18,16 +18,6 @@ static __always_inline struct seg_counters *seg_counters(__u32 vni)
 	return bpf_map_lookup_elem(&vx_counters, &vni);
 }
 
-static __always_inline void count_tx(__u32 vni, __u32 bytes)
-{
-	struct seg_counters *c = seg_counters(vni);
-
-	if (c) {
-		c->tx_packets++;
-		c->tx_bytes += bytes;
-	}
-}
-
 static __always_inline void count_rx(__u32 vni, __u32 bytes)
 {
 	struct seg_counters *c = seg_counters(vni);

@@ -8,27 +8,7 @@
 #define VXVEM_MTU_H
 
 #include "metrics.h"
-
-#define ICMP_DEST_UNREACH 3
-#define ICMP_FRAG_NEEDED 4
-#define ICMPV6_PKT_TOOBIG 2
-#define IPPROTO_ICMPV6_ 58
-
-/* Linux's uapi icmp.h does not build for -target bpf; these are the few fields needed. */
-struct icmp4_hdr {
-	__u8 type;
-	__u8 code;
-	__u16 checksum;
-	__u16 unused;
-	__u16 mtu; /* be */
-};
-
-struct icmp6_hdr {
-	__u8 type;
-	__u8 code;
-	__u16 checksum;
-	__u32 mtu; /* be */
-};
+#include "csum.h"
 
 #define ICMP4_QUOTE 28 /* the offending IPv4 header + 8 bytes: enough to find the socket */
 #define ICMP6_QUOTE 48 /* IPv6 header + 8 bytes */
@@ -58,8 +38,41 @@ struct icmp6_pseudo {
 	struct in6_addr src;
 	struct in6_addr dst;
 	__u32 len;   /* be */
-	__u32 next;  /* be: 58 */
+	__u32 next;  /* be: IPPROTO_ICMPV6 */
 };
+
+/* ICMP errors are never answered with another one (RFC 1122, RFC 4443). */
+static __always_inline int icmp4_is_error(__u8 type)
+{
+	return type == ICMP_DEST_UNREACH || type == ICMP_SOURCE_QUENCH || type == ICMP_REDIRECT ||
+	       type == ICMP_TIME_EXCEEDED || type == ICMP_PARAMETERPROB;
+}
+
+static __always_inline int icmp6_is_error(__u8 type)
+{
+	return !(type & ICMPV6_INFOMSG_MASK);
+}
+
+/*
+ * L3 size of the largest packet this skb becomes: one GSO segment, or the whole frame.
+ * GSO is told by gso_size alone: a frame from a tap (virtio_net_hdr_to_skb) carries gso_size
+ * with gso_segs still 0 until segmentation (docs/dataplane.md, "GSO").
+ */
+static __always_inline __u32 l3_segment_len(struct __sk_buff *skb, __u32 l3_off, __u32 l4_off, __u8 proto)
+{
+	__u32 l3len = skb->len - l3_off;
+
+	if (!skb->gso_size)
+		return l3len;
+	if (proto == IPPROTO_TCP) {
+		__u8 doff;
+
+		if (bpf_skb_load_bytes(skb, l4_off + 12, &doff, 1))
+			return l3len;
+		return skb->gso_size + (l4_off - l3_off) + (doff >> 4) * 4;
+	}
+	return skb->gso_size + (l4_off - l3_off) + sizeof(struct udphdr);
+}
 
 /* Per-port budget: at most one too-big reply per cfg->icmp_rate_ns. */
 static __always_inline int icmp_allowed(const struct vxvem_config *cfg, struct port *p)
@@ -126,7 +139,7 @@ static __attribute__((noinline)) int send_pkt_too_big(struct __sk_buff *skb, __u
 	mac_copy(r.eth.h_dest, vm_mac);
 	r.ip6.version = 6;
 	r.ip6.payload_len = bpf_htons(sizeof(struct icmp6_hdr) + ICMP6_QUOTE);
-	r.ip6.nexthdr = IPPROTO_ICMPV6_;
+	r.ip6.nexthdr = IPPROTO_ICMPV6;
 	r.ip6.hop_limit = 64;
 	r.ip6.saddr = orig->daddr;
 	r.ip6.daddr = orig->saddr;
@@ -136,7 +149,7 @@ static __attribute__((noinline)) int send_pkt_too_big(struct __sk_buff *skb, __u
 	ph.src = r.ip6.saddr;
 	ph.dst = r.ip6.daddr;
 	ph.len = bpf_htonl(sizeof(struct icmp6_hdr) + ICMP6_QUOTE);
-	ph.next = bpf_htonl(IPPROTO_ICMPV6_);
+	ph.next = bpf_htonl(IPPROTO_ICMPV6);
 	__s64 sum = bpf_csum_diff(NULL, 0, (__be32 *)&ph, sizeof(ph), 0);
 
 	sum = bpf_csum_diff(NULL, 0, (__be32 *)&r.icmp, sizeof(r.icmp) + ICMP6_QUOTE, sum);

@@ -1,5 +1,6 @@
 // Drop reasons: the values of `enum vxvem_drop_reason` (bpf/vxvem_shared.h) and the label each
-// one carries in metrics and `vxvem show counters`. A test compares this table with the BTF enum.
+// one carries in metrics and `vxvem show counters`. test/layout.test.ts compares this table with
+// the enum in the BTF of btf-anchor.bpf.o. A retired reason keeps its row: values are never reused.
 export const DROP_REASONS = [
   [0, 'DROP_NONE', 'none'],
   [1, 'DROP_TRUNCATED', 'truncated'],
