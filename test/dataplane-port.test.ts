@@ -394,3 +394,25 @@ describe('MTU', () => {
     expect(fx.drops()).toEqual({ [`${UNICAST_VNI}/mtu_non_ip`]: 1 });
   });
 });
+
+describe('local flood copies that cannot be sent', () => {
+  const arp = () => arpRequest(VM1, '198.51.100.1', '198.51.100.2');
+
+  it('a port that is gone: its copy is counted as redirect_failed, the others still go', () => {
+    fx.dp.maps.segPorts.put(UNICAST_VNI, { ifindex: [fx.port.p1, 999999, fx.port.p2] });
+    expect(fx.run('from_port', arp(), fx.port.p1).retval).toBe(TC_ACT_REDIRECT);
+    expect(fx.counters(UNICAST_VNI).floodPackets).toBe(3n);
+    expect(fx.drops()).toEqual({ [`${UNICAST_VNI}/redirect_failed`]: 1 });
+  });
+
+  it('a port that is down: counted the same way', () => {
+    fx.ns.ip('link', 'set', 'p2', 'down');
+    try {
+      expect(fx.run('from_port', arp(), fx.port.p1).retval).toBe(TC_ACT_REDIRECT);
+      expect(fx.counters(UNICAST_VNI).floodPackets).toBe(2n);
+      expect(fx.drops()).toEqual({ [`${UNICAST_VNI}/redirect_failed`]: 1 });
+    } finally {
+      fx.ns.ip('link', 'set', 'p2', 'up');
+    }
+  });
+});

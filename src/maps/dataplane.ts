@@ -17,7 +17,7 @@ export class PinnedMapMismatchError extends Error {
 
 export interface DataplaneOptions {
   instance: string;
-  /** MAC table capacity (LRU); default from bpf/lib/maps.h. */
+  /** MAC table capacity (LRU); default VX_MAC_ENTRIES in bpf/lib/sizes.h. */
   macTableSize?: number;
   /** Entry objects to load; default all of DATAPLANE_OBJECTS. */
   objects?: string[];
