@@ -10,6 +10,8 @@ import {
   VsmError, createPolicy, createPort, createSegment, createSubnet, deletePolicy, deletePort, deleteSegment, deleteSubnet, derived, designatedVteps,
   portProfiles, registerHost, setSegmentation, update, type VsmState,
 } from './model.js';
+import { clearStaleSocket } from './socket-guard.js';
+import { StoreWriteError } from './store-errors.js';
 import type { StateStore } from './store.js';
 import { flatten, hostView, hostViewParts, partsDelta, type ViewParts } from './views.js';
 
@@ -50,8 +52,9 @@ export class VsmServer {
     const server = new grpc.Server();
     server.addService(p.Vem.service, { register: this.register, watch: this.watch, report: this.report });
     server.addService(p.Admin.service, this.adminHandlers());
+    if (checkAddress(addr).startsWith('unix:') && await clearStaleSocket(addr.slice(5))) this.log(`removed the stale socket ${addr} (nobody answered on it)`);
     await new Promise<void>((resolve, reject) =>
-      server.bindAsync(checkAddress(addr), grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve())));
+      server.bindAsync(addr, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(new Error(`cannot listen on ${addr}: ${err.message}`)) : resolve())));
     this.server = server;
     this.log(`listening on ${addr}`);
   }
@@ -104,7 +107,12 @@ export class VsmServer {
   private change(fn: (s: VsmState) => void, touches?: { networks?: string[]; hosts?: string[] }): void {
     const prev = this.state;
     const next = update(prev, fn);
-    this.store.save(next, prev);
+    try {
+      this.store.save(next, prev); // throws with the stored state still at prev: so is this.state
+    } catch (e) {
+      if (e instanceof StoreWriteError) this.log(e.message);
+      throw e;
+    }
     this.state = next;
     const hosts = touches ? new Set(touches.hosts ?? []) : new Set(this.watchers.keys());
     for (const n of touches?.networks ?? []) {
@@ -202,7 +210,7 @@ export class VsmServer {
     try {
       cb(null, f());
     } catch (e) {
-      const code = e instanceof VsmError ? STATUS[e.code] : grpc.status.INTERNAL;
+      const code = e instanceof VsmError ? STATUS[e.code] : e instanceof StoreWriteError ? grpc.status.UNAVAILABLE : grpc.status.INTERNAL;
       cb({ code, details: (e as Error).message, name: 'VsmError', message: (e as Error).message });
     }
   }
