@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { derived, designatedVteps, floodList } from '../src/vsm/indexes.js';
-import { VsmError, emptyState, type VsmState } from '../src/vsm/model.js';
+import { VsmError, emptyState, type VsmState } from '../src/vsm/objects.js';
 import {
   createPolicy, createPort, createSegment, createSubnet, deletePolicy, deletePort, deleteSegment, deleteSubnet, portProfiles, registerHost, setSegmentation, update,
 } from '../src/vsm/rules.js';

@@ -16,6 +16,7 @@ Commands:
       [--neutron-token-file F] [--vni-range A-B]] [--sync-interval SECONDS]
                              run the supervisor (ADDR unix:/PATH or HOST:PORT); --neutron serves
                              the OpenStack Neutron v2.0 API (a bare PORT is on 127.0.0.1)
+  vsm --data DIR --recover   keep a damaged store's changes up to the damage, then exit
   sync [--json]              remove what was not made through OpenStack (audit lines printed)
   net create NAME --vni N [--mode unicast|multicast] [--group G] | list | show NAME | delete NAME
   subnet create NAME --net NET --cidr A.B.C.D/LEN [--gateway G] | list | delete NAME

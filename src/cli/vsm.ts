@@ -1,10 +1,13 @@
 // `vxvem vsm --listen unix:/PATH|HOST:PORT --data DIR [--metrics HOST:PORT|off]
 //            [--neutron [HOST:]PORT [--neutron-token-file FILE] [--vni-range A-B]] [--sync-interval SECONDS]`
+// `vxvem vsm --data DIR --recover`: repairs a damaged journal (keeps the changes before the damage) and exits.
+// Refusals (data directory locked, socket in use, damaged store) are exit 1 with one line on stderr.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { DataLock } from '../vsm/data-lock.js';
 import { NeutronApi } from '../vsm/neutron/http.js';
 import { VsmServer } from '../vsm/server.js';
-import { FileStore } from '../vsm/store.js';
+import { FileStore, type Recovery } from '../vsm/store.js';
 import { VsmMetrics } from '../vsm/metrics.js';
 import { stderrLogger } from '../common/log.js';
 import { DEFAULT_VSM_ADDRESS } from '../common/package.js';
@@ -32,9 +35,15 @@ function readToken(file: string | undefined): string | undefined {
   return t;
 }
 
+function recoveryLine(dir: string, r: Recovery): string {
+  if (!r.damage) return `${dir}: nothing damaged; ${r.kept} journal change(s), revision ${r.revision}`;
+  return `${dir}: ${r.damage.file} line ${r.damage.line} was damaged (${r.damage.reason}); kept ${r.kept} change(s) up to revision ${r.revision}, `
+    + `dropped ${r.dropped} change(s); the damaged journal is kept as ${r.copy}`;
+}
+
 export async function run(argv: string[]): Promise<number> {
   const p = parseArgs(argv, {
-    listen: { kind: 'string' }, data: { kind: 'string' }, metrics: { kind: 'string' },
+    recover: { kind: 'boolean' }, listen: { kind: 'string' }, data: { kind: 'string' }, metrics: { kind: 'string' },
     neutron: { kind: 'string' }, 'neutron-token-file': { kind: 'string' }, 'vni-range': { kind: 'string' }, 'sync-interval': { kind: 'string' },
   });
   if (p.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(p.positionals[0])}`);
@@ -50,13 +59,30 @@ export async function run(argv: string[]): Promise<number> {
   const syncSeconds = flagInt(p, 'sync-interval', 1, 86_400);
   if (!neutron && (token || range)) throw new UsageError('--neutron-token-file and --vni-range need --neutron');
 
+  mkdirSync(data, { recursive: true });
+  // Before anything reads or writes DIR (loading may fold a torn journal line).
+  const lock = await DataLock.acquire(data);
+  if (p.flags.get('recover')) {
+    try {
+      console.log(recoveryLine(data, new FileStore(data).recover()));
+      return 0;
+    } finally {
+      lock.release();
+    }
+  }
   if (listen.startsWith('unix:')) mkdirSync(dirname(listen.slice(5)), { recursive: true });
   const logger = stderrLogger('vsm');
   const log = (line: string): void => logger.info(line);
-  const vsm = new VsmServer(new FileStore(data), log);
-  await vsm.listen(listen);
+  let vsm: VsmServer;
+  try {
+    vsm = new VsmServer(new FileStore(data), log);
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
   const closers: (() => void)[] = [];
   try {
+    await vsm.listen(listen);
     if (metricsAddr !== 'off') {
       const server = await serveMetrics(metricsAddr, new VsmMetrics(vsm), log);
       closers.push(() => server.close());
@@ -70,16 +96,27 @@ export async function run(argv: string[]): Promise<number> {
   } catch (e) {
     closers.forEach((c) => c());
     await vsm.close();
+    lock.release();
     throw e;
   }
   if (syncSeconds) {
-    const timer = setInterval(() => vsm.sync(), syncSeconds * 1000);
+    const timer = setInterval(() => {
+      try {
+        vsm.sync();
+      } catch (e) {
+        log(`sync failed: ${(e as Error).message}`); // a store that cannot write: the next round tries again
+      }
+    }, syncSeconds * 1000);
     closers.push(() => clearInterval(timer));
   }
   return new Promise((resolve) => {
     const stop = (): void => {
       closers.forEach((c) => c());
-      void vsm.close().then(() => resolve(0));
+      // The lock goes last: no second VSM may write DIR while this one can still take a change.
+      void vsm.close().then(() => {
+        lock.release();
+        resolve(0);
+      });
     };
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);

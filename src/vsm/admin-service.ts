@@ -3,7 +3,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { Empty, FeatureMsg, NameMsg, NetworkMsg, PolicyMsg, PortMsg, SubnetMsg } from '../../proto/index.js';
 import { designatedVteps } from './indexes.js';
-import { VsmError, type VsmState } from './model.js';
+import { VsmError, type VsmState } from './objects.js';
 import {
   createPolicy, createPort, createSegment, createSubnet, deletePolicy, deletePort, deleteSegment, deleteSubnet, portProfiles, setSegmentation, type Commit,
 } from './rules.js';

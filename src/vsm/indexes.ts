@@ -1,7 +1,7 @@
 // Indexes derived from a committed state (ports per network, designated VTEPs, flood lists),
 // computed once per state object and, for the common change, from the state it was made from.
 import { parseIpv4 } from '../common/address.js';
-import type { HostObj, PortObj, SegmentObj, VsmState } from './model.js';
+import type { HostObj, PortObj, SegmentObj, VsmState } from './objects.js';
 
 /** Indexes over one committed state, computed once per state object (states are immutable). */
 interface Derived {

@@ -3,7 +3,7 @@
 import { AddressError, inCidr, isMulticastMac, normalizeMac, parseCidr, parseIpv4, type Cidr } from '../common/address.js';
 import { MAX_VTEPS_PER_HOST, groupProblem, interfaceNameProblem, tapName, vniProblem } from '../common/vxlan.js';
 import { baseOf, derived, markDraft } from './indexes.js';
-import { DEFAULT_POLICY, VsmError, type HostObj, type Origin, type PolicyObj, type PortObj, type SegmentObj, type SubnetObj, type VsmState } from './model.js';
+import { DEFAULT_POLICY, VsmError, type HostObj, type Origin, type PolicyObj, type PortObj, type SegmentObj, type SubnetObj, type VsmState } from './objects.js';
 
 /** How the VSM's services change its state (VsmServer.commit). */
 export interface Commit {

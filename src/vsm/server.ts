@@ -4,8 +4,10 @@ import * as grpc from '@grpc/grpc-js';
 import { checkAddress, protocol } from '../../proto/index.js';
 import { adminService } from './admin-service.js';
 import { derived } from './indexes.js';
-import type { VsmState } from './model.js';
+import type { VsmState } from './objects.js';
 import { deleteSegment, deletePort, deleteSubnet, update } from './rules.js';
+import { clearStaleSocket } from './socket-guard.js';
+import { StoreWriteError } from './store-errors.js';
 import type { StateStore } from './store.js';
 import { VemService } from './vem-service.js';
 import { hostViewParts } from './views.js';
@@ -29,8 +31,9 @@ export class VsmServer {
     const server = new grpc.Server();
     server.addService(p.Vem.service, { register: this.register, watch: this.watch, report: this.report });
     server.addService(p.Admin.service, this.adminHandlers());
+    if (checkAddress(addr).startsWith('unix:') && await clearStaleSocket(addr.slice(5))) this.log(`removed the stale socket ${addr} (nobody answered on it)`);
     await new Promise<void>((resolve, reject) =>
-      server.bindAsync(checkAddress(addr), grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve())));
+      server.bindAsync(addr, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(new Error(`cannot listen on ${addr}: ${err.message}`)) : resolve())));
     this.server = server;
     this.log(`listening on ${addr}`);
   }
@@ -83,7 +86,12 @@ export class VsmServer {
   private change(fn: (s: VsmState) => void, touches?: { networks?: string[]; hosts?: string[] }): void {
     const prev = this.state;
     const next = update(prev, fn);
-    this.store.save(next, prev);
+    try {
+      this.store.save(next, prev); // throws with the stored state still at prev: so is this.state
+    } catch (e) {
+      if (e instanceof StoreWriteError) this.log(e.message);
+      throw e;
+    }
     this.state = next;
     const hosts = touches ? new Set(touches.hosts ?? []) : new Set(this.watchers.keys());
     for (const n of touches?.networks ?? []) {

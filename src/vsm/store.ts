@@ -1,110 +1,165 @@
 // Where the VSM keeps its state between restarts. The interface lets a distributed store
 // (etcd, say) replace the embedded one without touching the rules.
-import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { emptyState, type VsmState } from './model.js';
+import { appendDurably, emptyDurably, replaceDurably } from './durable-fs.js';
+import { TABLES, changeOf, isRecord, replay, type Replay } from './journal.js';
+import { emptyState, type VsmState } from './objects.js';
+import { StoreDamagedError, StoreWriteError, errnoCode } from './store-errors.js';
 
 export interface StateStore {
   load(): VsmState;
-  /** Persists `next`; `prev` is the state it was derived from (lets a store write only the change). */
+  /**
+   * Persists `next`; `prev` is the state it was derived from (lets a store write only the change).
+   * Throws StoreWriteError when it could not, having left the stored state at `prev`.
+   */
   save(next: VsmState, prev?: VsmState): void;
 }
 
-type Table = 'segments' | 'subnets' | 'policies' | 'ports' | 'hosts';
-const TABLES: Table[] = ['segments', 'subnets', 'policies', 'ports', 'hosts'];
-
-/** One journal line: what changed from the previous revision. */
-interface Change {
+/** What `recover()` kept and dropped. */
+export interface Recovery {
   revision: number;
-  segmentation: boolean;
-  set: Partial<Record<Table, Record<string, unknown>>>;
-  del: Partial<Record<Table, string[]>>;
+  /** Journal changes kept (applied on the snapshot). */
+  kept: number;
+  /** Journal changes dropped: the damaged line and every one after it (they build on it). */
+  dropped: number;
+  damage?: { file: string; line: number; reason: string };
+  /** Where the damaged journal was copied before being folded away. */
+  copy?: string;
+}
+
+/** "... in JSON at position 57" (or "Unexpected end of JSON input") -> line and column (1-based) in `text`. */
+function position(text: string, e: Error): { line: number; column: number } {
+  const at = /position (\d+)/.exec(e.message)?.[1] ?? (/end of JSON/.test(e.message) ? text.length : 0);
+  const before = text.slice(0, Number(at)).split('\n');
+  return { line: before.length, column: before.at(-1)!.length + 1 };
 }
 
 /**
- * The embedded store in DIR: `state.json`, a snapshot replaced atomically (write, fsync,
- * rename), and `journal.jsonl`, one fsynced line per change since that snapshot. A change costs
- * a line, not a rewrite of everything; the journal is folded into a new snapshot every
- * `compactEvery` changes. A torn last line (a crash mid-write) is ignored on load.
+ * The embedded store in DIR: `state.json`, a snapshot replaced atomically (write, fsync, rename,
+ * fsync of DIR), and `journal.jsonl`, one fsynced line per change since that snapshot. The journal
+ * line is where a change is committed; every `compactEvery` changes the state is folded into a
+ * new snapshot (a failed fold is tried again after the next change: the journal still has it).
+ * A torn last line (a crash mid-append) is folded away on load; any other bad line, or a
+ * snapshot that cannot be read, is damage: load() refuses it and recover() drops from it on.
  */
 export class FileStore implements StateStore {
   private readonly snapshot: string;
   private readonly journal: string;
   private lines = 0;
+  /** Set when a failed write could not be undone: the disk may differ from memory, so nothing more is written. */
+  private broken?: StoreWriteError;
 
-  constructor(dir: string, private readonly compactEvery = 1000) {
+  constructor(private readonly dir: string, private readonly compactEvery = 1000) {
     mkdirSync(dir, { recursive: true });
     this.snapshot = join(dir, 'state.json');
     this.journal = join(dir, 'journal.jsonl');
   }
 
   load(): VsmState {
-    const state: VsmState = existsSync(this.snapshot)
-      ? { ...emptyState(), ...(JSON.parse(readFileSync(this.snapshot, 'utf8')) as Partial<VsmState>) }
-      : emptyState();
-    if (!existsSync(this.journal)) return state;
-    this.lines = 0;
-    let torn = false;
-    for (const line of readFileSync(this.journal, 'utf8').split('\n')) {
-      if (!line) continue;
-      let c: Change;
-      try {
-        c = JSON.parse(line) as Change;
-      } catch {
-        torn = true; // a torn last line (crash mid-write): everything before it is whole
-        break;
-      }
-      if (c.revision <= state.revision) continue;
-      for (const t of TABLES) {
-        const table = { ...state[t] } as Record<string, unknown>;
-        for (const k of c.del[t] ?? []) delete table[k];
-        Object.assign(table, c.set[t] ?? {});
-        (state as unknown as Record<Table, Record<string, unknown>>)[t] = table;
-      }
-      state.revision = c.revision;
-      state.segmentation = c.segmentation;
-      this.lines++;
+    const r = this.read();
+    if (r.damage) {
+      throw new StoreDamagedError(this.journal, r.damage.line, `${this.journal} line ${r.damage.line} is damaged (${r.damage.reason}); `
+        + `\`vxvem vsm --data ${this.dir} --recover\` keeps the ${r.applied} change(s) before it (revision ${r.state.revision}) and drops ${r.damage.dropped}`);
     }
+    this.lines = r.applied;
     // New lines must not follow a torn one: fold what was read into a fresh snapshot.
-    if (torn) this.writeSnapshot(state);
-    return state;
+    if (r.torn) {
+      try {
+        this.fold(r.state);
+      } catch (e) {
+        const w = e as StoreWriteError;
+        throw new StoreWriteError(w.file, w.code, `cannot fold the torn last line of ${this.journal} away: ${w.message}`, w.intact);
+      }
+    }
+    return r.state;
+  }
+
+  /** Keeps the snapshot and the journal up to its last good change, folded into a new snapshot; the damaged journal is copied aside. */
+  recover(): Recovery {
+    const r = this.read();
+    const out: Recovery = { revision: r.state.revision, kept: r.applied, dropped: r.damage?.dropped ?? 0 };
+    if (r.damage) {
+      out.damage = { file: this.journal, line: r.damage.line, reason: r.damage.reason };
+      out.copy = `${this.journal}.damaged-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+      replaceDurably(out.copy, readFileSync(this.journal, 'utf8'));
+    }
+    if (r.damage || r.torn) this.fold(r.state);
+    return out;
   }
 
   save(next: VsmState, prev?: VsmState): void {
-    if (!prev || this.lines >= this.compactEvery) {
-      this.writeSnapshot(next);
-      return;
-    }
-    const change: Change = { revision: next.revision, segmentation: next.segmentation, set: {}, del: {} };
-    for (const t of TABLES) {
-      const a = prev[t] as Record<string, unknown>;
-      const b = next[t] as Record<string, unknown>;
-      if (a === b) continue;
-      // Tables are copied shallowly per change: an unchanged entry is the same object.
-      for (const k in b) if (a[k] !== b[k]) (change.set[t] ??= {})[k] = b[k];
-      for (const k in a) if (!(k in b)) (change.del[t] ??= []).push(k);
-    }
-    const fd = openSync(this.journal, 'a');
+    if (this.broken) throw this.broken;
     try {
-      appendFileSync(fd, `${JSON.stringify(change)}\n`);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
+      if (prev) appendDurably(this.journal, `${JSON.stringify(changeOf(prev, next))}\n`);
+      else replaceDurably(this.snapshot, JSON.stringify(next));
+    } catch (e) {
+      throw this.refused(e, prev?.revision ?? next.revision - 1);
     }
-    this.lines++;
+    if (prev && ++this.lines < this.compactEvery) return;
+    // The change is committed. A failure to fold is not the caller's: the journal's lines are
+    // whole, and those at or below the snapshot's revision are skipped on load. It is tried
+    // again after the next change.
+    try {
+      if (prev) this.fold(next);
+      else this.emptyJournal(); // the new snapshot holds everything the journal had
+    } catch {
+      this.lines = this.compactEvery;
+    }
   }
 
-  private writeSnapshot(state: VsmState): void {
-    const tmp = `${this.snapshot}.tmp`;
-    writeFileSync(tmp, JSON.stringify(state));
-    const fd = openSync(tmp, 'r');
+  private refused(e: unknown, revision: number): StoreWriteError {
+    const w = e instanceof StoreWriteError ? e : new StoreWriteError(this.journal, errnoCode(e), (e as Error).message);
+    if (w.intact) return new StoreWriteError(w.file, w.code, `change not saved, the store stays at revision ${revision}: ${w.message}`);
+    this.broken = new StoreWriteError(w.file, w.code,
+      `change not saved: a failed write could not be undone (${w.message}), so the store takes no more changes; restart the VSM (it reads what the disk holds)`, false);
+    return this.broken;
+  }
+
+  /** The snapshot and the journal replayed onto it; StoreDamagedError when either cannot be read at all. */
+  private read(): Replay {
+    const base = this.readSnapshot();
+    let text = '';
     try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
+      text = readFileSync(this.journal, 'utf8');
+    } catch (e) {
+      if (errnoCode(e) !== 'ENOENT') throw new StoreDamagedError(this.journal, undefined, `${this.journal} cannot be read (${(e as Error).message})`);
     }
-    renameSync(tmp, this.snapshot);
-    writeFileSync(this.journal, ''); // the snapshot now holds everything the journal had
+    return replay(base, text);
+  }
+
+  private readSnapshot(): VsmState {
+    const damaged = (why: string, line?: number, column?: number): StoreDamagedError => new StoreDamagedError(this.snapshot, line,
+      `${this.snapshot}${line ? ` line ${line}` : ''}${column ? ` column ${column}` : ''} ${why}; `
+      + 'the journal holds only the changes since it, so --recover cannot rebuild it: restore it from a backup');
+    let text: string;
+    try {
+      text = readFileSync(this.snapshot, 'utf8');
+    } catch (e) {
+      if (errnoCode(e) === 'ENOENT') return emptyState();
+      throw damaged(`cannot be read (${(e as Error).message})`);
+    }
+    let v: unknown;
+    try {
+      v = JSON.parse(text);
+    } catch (e) {
+      const at = position(text, e as Error);
+      throw damaged(`is damaged (not JSON: ${(e as Error).message})`, at.line, at.column);
+    }
+    if (!isRecord(v) || !Number.isSafeInteger(v.revision) || (v.revision as number) < 0 || TABLES.some((t) => v[t] !== undefined && !isRecord(v[t]))) {
+      throw damaged('is damaged (not a VSM state: revision or tables missing)', 1);
+    }
+    return { ...emptyState(), ...(v as Partial<VsmState>) };
+  }
+
+  /** Writes `state` as the snapshot, then empties the journal (the snapshot holds all of it). */
+  private fold(state: VsmState): void {
+    replaceDurably(this.snapshot, JSON.stringify(state));
+    this.emptyJournal();
+  }
+
+  private emptyJournal(): void {
+    emptyDurably(this.journal);
     this.lines = 0;
   }
 }

@@ -4,7 +4,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { deltaIsEmpty } from '../../proto/delta.js';
 import type { Empty, HostUpdate, LearnedMacMsg, RegisterReply, RegisterRequest, ReportRequest, WatchRequest } from '../../proto/index.js';
-import { VsmError } from './model.js';
+import { VsmError } from './objects.js';
 import { registerHost, type Commit } from './rules.js';
 import { unary } from './unary.js';
 import { flatten, hostViewParts, partsDelta, type ViewParts } from './views.js';

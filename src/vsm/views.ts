@@ -9,7 +9,7 @@
 import { diffEntries } from '../../proto/delta.js';
 import type { HostDelta, HostPortMsg, HostSegmentMsg, HostView, StaticMacMsg } from '../../proto/index.js';
 import { derived, floodList } from './indexes.js';
-import type { PortObj, SegmentObj, VsmState } from './model.js';
+import type { PortObj, SegmentObj, VsmState } from './objects.js';
 
 export interface ViewPart {
   segment: HostSegmentMsg;

@@ -20,11 +20,17 @@ export class VsmProcess {
     proc.removeAllListeners('exit');
   }
 
-  async stop(): Promise<void> {
+  /** The running process's pid (undefined before start). */
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
+
+  /** SIGTERM (a clean stop) or SIGKILL (a crash: nothing is cleaned up); resolves once it has exited. */
+  async stop(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
     const p = this.proc;
     if (!p || p.exitCode !== null || p.signalCode !== null) return;
     const done = new Promise((r) => p.once('exit', r));
-    p.kill('SIGTERM');
+    p.kill(signal);
     await done;
   }
 }

@@ -1,5 +1,5 @@
 // Neutron's error replies: an HTTP status and a body {"NeutronError": {type, message, detail}}.
-import { VsmError } from '../model.js';
+import { VsmError } from '../objects.js';
 
 export class NeutronError extends Error {
   override readonly name = 'NeutronError';

@@ -6,7 +6,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { AddressError, normalizeMac, parseCidr, parseIpv4 } from '../../common/address.js';
 import { vniProblem } from '../../common/vxlan.js';
 import { derived } from '../indexes.js';
-import { VsmError, type PortObj, type SegmentObj, type SubnetObj, type VsmState } from '../model.js';
+import { VsmError, type PortObj, type SegmentObj, type SubnetObj, type VsmState } from '../objects.js';
 import { createPort, createSegment, createSubnet, deletePort, deleteSegment, deleteSubnet, type Commit } from '../rules.js';
 import { NETWORK_ATTRS, PORT_ATTRS, SUBNET_ATTRS, checkBody } from './attrs.js';
 import { badRequest, conflict, fromVsmError, NeutronError, notFound } from './errors.js';
