@@ -15,14 +15,18 @@ BPF_HDRS     := $(wildcard bpf/*.h bpf/lib/*.h)
 NATIVE       := build/Release/vxvem_native.node
 TS_SRCS      := $(shell find src native proto bench -name '*.ts' 2>/dev/null)
 
-.PHONY: all setup build bpf native ts verify test demo install clean
+.PHONY: all setup build guest bpf native ts verify test demo install clean
 
 all: build
 
 setup:
 	@bash scripts/setup.sh
 
-build: setup bpf native ts verify
+build: setup guest bpf native ts verify
+
+# The QEMU test guest (kernel + initramfs in out/guest/); the script skips it when up to date.
+guest: setup
+	@npx tsx scripts/guest-image.ts
 
 bpf: $(BPF_OBJS)
 
