@@ -7,7 +7,7 @@ import { parseVemConfig } from '../agent/config.js';
 import { listLinks } from '../agent/links.js';
 import { VsmFollower, parseVtepArg } from '../agent/vsm-follower.js';
 import { VemMetrics } from '../agent/metrics.js';
-import { native } from '../../native/index.js';
+import { enterNetns, netnsNameProblem } from '../maps/netns.js';
 import { serveMetrics, type MetricsSource } from './metrics-http.js';
 import { UsageError, flagString, parseArgs } from './args.js';
 
@@ -25,7 +25,8 @@ export async function run(argv: string[]): Promise<number> {
   const log = stderrLogger(`vem[${instance}]`);
   const version = packageVersion();
   const netns = flagString(p, 'netns');
-  if (netns !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(netns)) throw new UsageError(`--netns: ${JSON.stringify(netns)} is not a network namespace name (see \`ip netns list\`)`);
+  const netnsProblem = netns === undefined ? undefined : netnsNameProblem(netns);
+  if (netnsProblem) throw new UsageError(`--netns: ${netnsProblem}`);
   // The metrics socket is bound before --netns is entered: it stays in the namespace it was
   // made in, so an agent driving a namespace's interfaces is still scraped from the host.
   let metrics: VemMetrics | undefined;
@@ -39,7 +40,7 @@ export async function run(argv: string[]): Promise<number> {
   const server = metricsAddr === 'off' ? undefined : await serveMetrics(metricsAddr, source, (m) => log.error(m));
   if (netns) {
     try {
-      native().netnsEnter(`/run/netns/${netns}`);
+      enterNetns(netns);
     } catch (e) {
       server?.close();
       throw new UsageError(`--netns ${netns}: ${(e as Error).message}`);
