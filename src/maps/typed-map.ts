@@ -199,4 +199,20 @@ export class PerCpuMap<K, V> extends MapBase<K> {
   *entries(): Generator<[K, V[]]> {
     for (const [k, v] of this.rawEntries()) yield [this.keyCodec.decode(k), this.split(v)];
   }
+
+  /**
+   * For values made of __u64 counters only: per key, word i of the value summed over CPUs, as
+   * a double (exact below 2^53). No bigint per CPU slot: scrapes read thousands of keys.
+   */
+  *wordSums(): Generator<[K, Float64Array]> {
+    const words = this.valueCodec.size / 8;
+    if (!Number.isInteger(words)) throw new MapLayoutError(`map ${this.name}: value ${this.valueCodec.cName} is not made of 64-bit words`);
+    for (const [k, v] of this.rawEntries()) {
+      const sums = new Float64Array(words);
+      for (let c = 0; c < this.cpus; c++) {
+        for (let w = 0, off = c * this.slotSize; w < words; w++, off += 8) sums[w]! += v.readUInt32LE(off) + v.readUInt32LE(off + 4) * 4294967296;
+      }
+      yield [this.keyCodec.decode(k), sums];
+    }
+  }
 }
