@@ -2,7 +2,20 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseVemConfig } from '../src/agent/config.js';
 import { assignSlots, desiredFromConfig } from '../src/agent/desired.js';
+import { hostConfigFromFlags, parseVtepFlag } from '../src/agent/host-flags.js';
 import type { LinkInfo } from '../src/agent/links.js';
+import { configFromView } from '../src/agent/view-config.js';
+import type { HostView } from '../proto/index.js';
+
+const errorOf = (f: () => unknown): Error => {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return e as Error;
+  }
+  throw new Error('no error');
+};
 
 const base = () => ({
   vteps: [{ interface: 'up0', address: '192.0.2.1/24', gateway: '192.0.2.254' }],
@@ -49,9 +62,88 @@ describe('parseVemConfig', () => {
   ];
 
   it.each(bad)('%s', (_name, mutate, message) => {
-    const err = (() => { try { parseVemConfig(mutate(base() as never)); } catch (e) { return e; } })();
-    expect(err).toBeInstanceOf(ConfigError);
-    expect((err as Error).message).toMatch(message);
+    expect(errorOf(() => parseVemConfig(mutate(base() as never))).message).toMatch(message);
+  });
+});
+
+describe('host flags (vem --vsm)', () => {
+  it('--vtep IF:ADDR/LEN[@GATEWAY], interface names holding ":" included', () => {
+    expect(parseVtepFlag('up0:192.0.2.11/24@192.0.2.254')).toEqual({ interface: 'up0', address: '192.0.2.11', prefixLength: 24, gateway: '192.0.2.254', xdp: false });
+    expect(parseVtepFlag('eth0:1:192.0.2.11/24')).toEqual({ interface: 'eth0:1', address: '192.0.2.11', prefixLength: 24, xdp: false });
+  });
+
+  it('without settings flags a host runs the file\'s defaults', () => {
+    expect(hostConfigFromFlags({ vteps: ['up0:192.0.2.11/24'] })).toMatchObject({ macAgeingSeconds: 300, ttl: 64, tos: 'inherit', srcPortRange: [49152, 65535], udpChecksum: false });
+  });
+
+  it('settings flags become the dataplane settings', () => {
+    const c = hostConfigFromFlags({ vteps: ['up0:192.0.2.11/24'], ttl: '9', tos: '184', srcPortRange: '50000-50100', udpChecksum: true, macAgeing: '30' });
+    expect(c).toMatchObject({ ttl: 9, tos: 184, srcPortRange: [50000, 50100], udpChecksum: true, macAgeingSeconds: 30 });
+    expect(hostConfigFromFlags({ vteps: ['up0:192.0.2.11/24'], tos: 'inherit' }).tos).toBe('inherit');
+  });
+
+  // The file's rules and sentences, under the flag's name.
+  const bad: [Parameters<typeof hostConfigFromFlags>[0], RegExp][] = [
+    [{ vteps: ['up0:192.0.2.11/24'], ttl: '0' }, /^--ttl: must be an integer in 1\.\.255 \(got 0\)$/],
+    [{ vteps: ['up0:192.0.2.11/24'], ttl: 'x' }, /^--ttl: must be an integer in 1\.\.255 \(got "x"\)$/],
+    [{ vteps: ['up0:192.0.2.11/24'], tos: 'copy' }, /^--tos: must be an integer in 0\.\.255/],
+    [{ vteps: ['up0:192.0.2.11/24'], srcPortRange: '60000-50000' }, /^--src-port-range: min is above max$/],
+    [{ vteps: ['up0:192.0.2.11/24'], srcPortRange: '1-70000' }, /^--src-port-range\[1\]: must be an integer in 1\.\.65535/],
+    [{ vteps: ['up0:192.0.2.11/24'], srcPortRange: '50000' }, /^--src-port-range: must be MIN-MAX/],
+    [{ vteps: ['up0:192.0.2.11/24'], macAgeing: '0' }, /^--mac-ageing: must be an integer in 1\.\.1000000/],
+    [{ vteps: ['up0'] }, /^--vtep: expected IF:ADDR\/LEN\[@GATEWAY\]/],
+    [{ vteps: ['a b:192.0.2.11/24'] }, /^--vtep: "a b" is not a Linux interface name$/],
+    [{ vteps: ['up0:192.0.2.300/24'] }, /^--vtep: not an IPv4 address/],
+    [{ vteps: ['up0:192.0.2.11'] }, /^--vtep: must be ADDRESS\/PREFIX/],
+    [{ vteps: ['up0:192.0.2.11/24@gw'] }, /^--vtep: not an IPv4 address: "gw"/],
+    [{ vteps: ['up0:192.0.2.11/24', 'up1:192.0.2.11/24'] }, /^--vtep: 192\.0\.2\.11 is used twice$/],
+  ];
+
+  it.each(bad)('%o is refused naming the flag', (flags, message) => {
+    expect(errorOf(() => hostConfigFromFlags(flags)).message).toMatch(message);
+  });
+});
+
+describe('a VSM view as configuration', () => {
+  const host = hostConfigFromFlags({ vteps: ['up0:192.0.2.11/24', 'up1:192.0.2.12/24'], ttl: '9' });
+  const view = (): HostView => ({
+    revision: '7',
+    segments: [
+      { vni: 5000, mode: 'unicast', group: '', designatedVtep: '192.0.2.12', floodList: ['192.0.2.21', '192.0.2.31'] },
+      { vni: 6000, mode: 'multicast', group: '239.1.1.1', designatedVtep: '192.0.2.11', floodList: [] },
+    ],
+    ports: [{ interface: 'tap0123456789a', vni: 5000, mac: '02:00:00:00:00:01' }],
+    staticMacs: [{ vni: 5000, mac: '02:00:00:00:00:0A', vtep: '192.0.2.21' }],
+  });
+
+  it('is typed from the view directly, with the host\'s VTEPs and settings', () => {
+    expect(configFromView(host, view())).toEqual({
+      ...host,
+      segments: [
+        { vni: 5000, mode: 'unicast', floodList: ['192.0.2.21', '192.0.2.31'], vtep: '192.0.2.12' },
+        { vni: 6000, mode: 'multicast', group: '239.1.1.1', floodList: [], vtep: '192.0.2.11' },
+      ],
+      ports: [{ interface: 'tap0123456789a', vni: 5000 }],
+      staticMacs: [{ vni: 5000, mac: '02:00:00:00:00:0a', vtep: '192.0.2.21' }],
+    });
+  });
+
+  const bad: [string, (v: HostView) => void, RegExp][] = [
+    ['VNI out of range', (v) => void (v.segments[0]!.vni = 0), /^segments\[0\]\.vni: must be an integer in 1\.\.16777215/],
+    ['unknown mode', (v) => void (v.segments[0]!.mode = 'broadcast'), /^segments\[0\]\.mode/],
+    ['link-local group', (v) => void (v.segments[1]!.group = '224.0.0.5'), /^segments\[1\]\.group: .*not a routable IPv4 multicast group/],
+    ['designated VTEP not local', (v) => void (v.segments[0]!.designatedVtep = '192.0.2.99'), /^segments\[0\]\.vtep: 192\.0\.2\.99 is not one of this host's VTEPs/],
+    ['own VTEP flooded to', (v) => void (v.segments[0]!.floodList = ['192.0.2.11']), /^segments\[0\]\.floodList\[0\]: 192\.0\.2\.11 is a local VTEP/],
+    ['bad interface', (v) => void (v.ports[0]!.interface = 'tap/x'), /^ports\[0\]\.interface: "tap\/x" is not a Linux interface name/],
+    ['uplink as a port', (v) => void (v.ports[0]!.interface = 'up1'), /^ports\[0\]\.interface: up1 is an uplink/],
+    ['port on a segment not in the view', (v) => void (v.ports[0]!.vni = 7000), /^ports\[0\]\.vni: VNI 7000 is not a configured segment/],
+    ['multicast static MAC', (v) => void (v.staticMacs[0]!.mac = '01:00:5e:00:00:01'), /^staticMacs\[0\]\.mac: 01:00:5e:00:00:01 is a multicast MAC/],
+  ];
+
+  it.each(bad)('%s is refused with the rule a file would break', (_name, mutate, message) => {
+    const v = view();
+    mutate(v);
+    expect(errorOf(() => configFromView(host, v)).message).toMatch(message);
   });
 });
 

@@ -23,6 +23,28 @@ const macs = (host: string): { vni: number; mac: string; kind: string; vtep: str
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Polls `f` until `ok` holds; fails with the last value after `ms`. Asserts no speed. */
+async function until<T>(what: string, f: () => T, ok: (v: T) => boolean, ms: number): Promise<T> {
+  const end = Date.now() + ms;
+  let v = f();
+  while (!ok(v)) {
+    if (Date.now() > end) throw new Error(`${what}: still ${JSON.stringify(v)} after ${ms} ms`);
+    await sleep(100);
+    v = f();
+  }
+  return v;
+}
+
+/** Writes `host`'s file, sends SIGHUP and waits for one more `said` in the agent's log. */
+async function reload(host: string, file: unknown, said: string): Promise<void> {
+  const a = T.agents.get(host)!;
+  const count = (): number => a.log.join('').split(said).length;
+  const before = count();
+  writeFileSync(a.configPath, JSON.stringify(file));
+  a.proc.kill('SIGHUP');
+  await until(`${host} logs "${said}"`, count, (n) => n > before, 20_000);
+}
+
 beforeAll(async () => {
   T.addSwitch('ula');
   T.addHost('h1', [{ sw: 'ula', addr: '192.0.2.11/26' }]);
@@ -55,40 +77,45 @@ describe('restart', () => {
 describe('reload', () => {
   it('SIGHUP applies a new file: a port added while running starts forwarding', async () => {
     T.addVm('vm1b', 'h1', 'vnet1', '02:00:00:00:00:04', '198.51.100.4/24'); // named in the file already
-    await sleep(1500); // the agent binds ports that appear (1 s poll)
+    const vnet1 = T.get('h1').ifindex('vnet1');
+    const ports = (): number[] => (JSON.parse(T.cli('h1', ['show', 'ports', '--json', '--instance', T.agents.get('h1')!.instance])) as { ifindex: number }[]).map((p) => p.ifindex);
+    await until('h1 binds vnet1 when it appears', ports, (p) => p.includes(vnet1), 20_000);
     T.get('vm1b').exec('ping', ['-c', '2', '-i', '0.2', '-W', '2', '198.51.100.2']);
-    const a = T.agents.get('h2')!;
-    writeFileSync(a.configPath, JSON.stringify(config('192.0.2.12', '192.0.2.11', ['vnet0', 'vnet5'])));
-    a.proc.kill('SIGHUP');
-    await sleep(1000);
-    expect(a.log.join('')).toMatch(/configuration reloaded/);
+    await reload('h2', config('192.0.2.12', '192.0.2.11', ['vnet0', 'vnet5']), 'configuration reloaded');
     T.get('vm1b').exec('ping', ['-c', '2', '-i', '0.2', '-W', '2', '198.51.100.2']);
   });
 
   it('a bad file on SIGHUP is refused with the key named, and traffic is untouched', async () => {
-    const a = T.agents.get('h2')!;
-    writeFileSync(a.configPath, JSON.stringify({ ...config('192.0.2.12', '192.0.2.11', ['vnet0']), ttl: 0 }));
-    a.proc.kill('SIGHUP');
-    await sleep(1000);
-    expect(a.log.join('')).toMatch(/reload refused, keeping the running configuration: ttl: must be an integer in 1\.\.255/);
+    await reload('h2', { ...config('192.0.2.12', '192.0.2.11', ['vnet0']), ttl: 0 }, 'reload refused, keeping the running configuration: ttl: must be an integer in 1..255');
     T.get('vm1').exec('ping', ['-c', '2', '-i', '0.2', '-W', '2', '198.51.100.2']);
   });
 });
 
 describe('ageing', () => {
+  const setH1Ageing = (ageing: number): Promise<void> => reload('h1', config('192.0.2.11', '192.0.2.12', ['vnet0', 'vnet1'], ageing), 'configuration reloaded');
+  const vm2Known = (): boolean => macs('h1').some((m) => m.mac === VM2);
+
   it('a learned entry ages out while frames are only sent *to* it', async () => {
     // vm2 must stay silent afterwards: no ARP probes at all (they would refresh the entry).
     T.get('vm2').ip('neigh', 'flush', 'all');
     T.get('vm2').ip('neigh', 'replace', '198.51.100.1', 'lladdr', VM1, 'dev', 'eth0', 'nud', 'permanent');
     T.get('vm1').ip('neigh', 'replace', '198.51.100.2', 'lladdr', VM2, 'dev', 'eth0', 'nud', 'permanent');
-    T.get('vm1').exec('ping', ['-c', '1', '-W', '2', '198.51.100.2']);
-    expect(macs('h1').some((m) => m.mac === VM2)).toBe(true);
-    // Frames to vm2's MAC (for an IP vm2 does not own, so it never answers) for 4 s.
+    // Learned under a long ageing time, so that however slow the machine, the entry is seen.
+    await setH1Ageing(300);
+    T.get('vm1').exec('ping', ['-c', '1', '-W', '5', '198.51.100.2']);
+    await until('vm2 learned on h1', vm2Known, (known) => known, 20_000);
+    // From here on, frames only go *to* vm2's MAC (for an IP vm2 does not own, so it never
+    // answers), ten a second, until the entry is gone; then the ageing time drops to 2 s.
     const frame = eth(VM2, VM1, 0x0800, ipv4({ src: '198.51.100.1', dst: '198.51.100.222', proto: 17 }, udp(9, 9, Buffer.alloc(32))));
-    T.get('vm1').exec('/usr/bin/python3', [RAWPKT, 'send', 'eth0', '40', frame.toString('hex'), '100']);
-    const log = T.agents.get('h1')!.log.join('');
-    expect(macs('h1').some((m) => m.mac === VM2), log).toBe(false); // ageing 2 s, swept every 1 s
-  });
+    const sender = T.get('vm1').spawn('/usr/bin/python3', [RAWPKT, 'send', 'eth0', '100000', frame.toString('hex'), '100']);
+    try {
+      await setH1Ageing(2);
+      await until('vm2 aged out on h1', vm2Known, (known) => !known, 60_000);
+      expect(sender.exitCode, 'frames were sent to vm2 all along').toBeNull();
+    } finally {
+      sender.kill();
+    }
+  }, 150_000);
 });
 
 describe('stop', () => {

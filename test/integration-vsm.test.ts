@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { openPinnedMaps } from '../src/maps/dataplane.js';
+import { CFG_F_UDP_CSUM } from '../src/maps/layout.js';
 import { ensureBpf, REPO } from './helpers/bpf.js';
 import { Topology } from './helpers/topology.js';
 import { VsmProcess } from './helpers/vsm-process.js';
@@ -170,5 +172,55 @@ describe('the VSM goes away', () => {
     cli('port', 'delete', 'p3');
     await until('h1 flood list after p3 left', () => segments('h1').find((s) => s.vni === 5000)?.floodList, (f) => f === '192.0.2.22', 2000);
     ping('vm1', '198.51.100.2');
+  });
+});
+
+describe('host flags of a VEM that follows the VSM', () => {
+  const vem = (...args: string[]) => ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), 'vem', '--vsm', VSM, ...args];
+
+  it('a bad value exits 2 naming the flag, with the file key\'s rule', () => {
+    for (const [flag, value, message] of [
+      ['--ttl', '0', 'vxvem: --ttl: must be an integer in 1..255 (got 0)'],
+      ['--tos', 'copy', 'vxvem: --tos: must be an integer in 0..255 (got "copy")'],
+      ['--src-port-range', '60000-50000', 'vxvem: --src-port-range: min is above max'],
+      ['--mac-ageing', '0', 'vxvem: --mac-ageing: must be an integer in 1..1000000 (got 0)'],
+    ]) {
+      const r = spawnSync('node', vem('--host', 'h9', '--vtep', 'up0:192.0.2.19/26', '--metrics', 'off', flag!, value!), { encoding: 'utf8' });
+      expect([r.status, r.stderr.trim()]).toEqual([2, message]);
+    }
+  });
+
+  it('--ttl, --tos, --src-port-range and --udp-checksum reach the dataplane, --mac-ageing the ageing', async () => {
+    const VTEP = '192.0.2.14';
+    T.addHost('h4', [{ sw: 'ula', addr: `${VTEP}/26` }]);
+    T.addVm('vm4', 'h4', 'vnet0', '02:00:00:00:00:04', '198.51.100.4/24');
+    const instance = `${T.tag}-h4`;
+    const proc = T.get('h4').spawn('node', vem('--host', 'h4', '--vtep', `up0:${VTEP}/26`, '--instance', instance, '--metrics', 'off',
+      '--ttl', '9', '--tos', '16', '--src-port-range', '50000-50100', '--udp-checksum', '--mac-ageing', '2'));
+    const agent = { host: 'h4', instance, configPath: '', proc, log: [] as string[] };
+    T.agents.set('h4', agent); // stopped and unpinned with the topology
+    await new Promise<void>((resolve, reject) => {
+      proc.stderr!.on('data', (d: Buffer) => {
+        agent.log.push(d.toString());
+        if (d.toString().includes('running from')) resolve();
+      });
+      proc.once('exit', (code) => reject(new Error(`h4's agent exited ${code}:\n${agent.log.join('')}`)));
+    });
+    const pinned = openPinnedMaps(instance);
+    try {
+      expect(pinned.maps.config.get(0)).toMatchObject({ ttl: 9, tos: 16, srcPortMin: 50000, srcPortMax: 50100, flags: CFG_F_UDP_CSUM });
+    } finally {
+      pinned.close();
+    }
+
+    cli('port', 'create', 'p4', '--net', 'web', '--host', 'h4', '--mac', '02:00:00:00:00:04', '--interface', 'vnet0');
+    await until('h1 floods to h4', () => segments('h1').find((s) => s.vni === 5000)?.floodList ?? '', (f) => f.split(',').includes(VTEP), 10_000);
+    await until('h4 has the segment', () => segments('h4').map((s) => s.vni), (v) => v.includes(5000), 10_000);
+    ping('vm4', '198.51.100.1'); // checksummed encapsulation with TTL 9 carries traffic
+    // The report says vm4's MAC was learned; vm4 is silent from here, so the entry ages out.
+    await until('h4 reports vm4', () => (JSON.parse(cli('host', 'show', 'h4', '--json')) as { learned: { mac: string }[] }[])[0]!.learned.map((m) => m.mac),
+      (l) => l.includes('02:00:00:00:00:04'), 10_000);
+    const macs = () => (JSON.parse(T.cli('h4', ['show', 'macs', '--json', '--instance', instance])) as { mac: string }[]).map((m) => m.mac);
+    await until('vm4 aged out on h4 (the default ageing is 300 s)', macs, (l) => !l.includes('02:00:00:00:00:04'), 30_000);
   });
 });

@@ -1,11 +1,15 @@
 // Typed map wrappers over the real maps of the VEM objects, and the pinning rules.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { BpfError, BPF_NOEXIST, native } from '../native/index.js';
 import { U32 } from '../src/maps/codec.js';
 import { Dataplane, PinnedMapMismatchError, openPinnedMaps } from '../src/maps/dataplane.js';
-import { FloodMode, MacKind, macEntryCodec, segmentCodec } from '../src/maps/layout.js';
+import { decodeEvent } from '../src/maps/events.js';
+import { EventType, FloodMode, MAC_F_STATIC, MacKind, macEntryCodec, macEventCodec, segmentCodec } from '../src/maps/layout.js';
+import { MapType } from '../src/maps/map-types.js';
 import { InstanceNameError } from '../src/maps/paths.js';
+import { listPinnedMaps } from '../src/maps/pinned.js';
+import { countMacs, readDropTotals, readSegmentTotals } from '../src/maps/totals.js';
 import { MapLayoutError, PerCpuMap, TypedMap } from '../src/maps/typed-map.js';
 import { sumCounters } from '../src/maps/tables.js';
 import { ensureBpf } from './helpers/bpf.js';
@@ -85,6 +89,51 @@ describe('typed maps', () => {
   });
 });
 
+describe('readers for metrics', () => {
+  it('segment totals and drops are the per-CPU values summed, as numbers, by field name', () => {
+    const { counters, drops } = dp.maps;
+    const cpus = native().possibleCpus();
+    counters.putAll(43, { rxPackets: 1n, rxBytes: 2n, txPackets: 3n, txBytes: 4n, floodPackets: 5n, learned: 6n, moves: 7n });
+    expect(readSegmentTotals(dp.maps).get(43)).toEqual({ rxPackets: cpus, rxBytes: 2 * cpus, txPackets: 3 * cpus, txBytes: 4 * cpus, floodPackets: 5 * cpus, learned: 6 * cpus, moves: 7 * cpus });
+    const big = 2n ** 40n; // both 32-bit halves of each word count
+    drops.putAll({ vni: 43, reason: 17 }, big + 1n);
+    expect(readDropTotals(dp.maps)).toContainEqual({ vni: 43, reason: 17, packets: Number(big + 1n) * cpus });
+    counters.delete(43);
+    drops.delete({ vni: 43, reason: 17 });
+  });
+
+  it('MAC entries are counted by VNI and kind (local, remote, static)', async () => {
+    const entry = (kind: MacKind, flags = 0) => ({ kind, flags, ifindex: kind === MacKind.Local ? 3 : 0, vtep: '192.0.2.9', lastSeenNs: 1n });
+    dp.maps.macs.putBatch([
+      [{ vni: 70, mac: mac(1) }, entry(MacKind.Local)],
+      [{ vni: 70, mac: mac(2) }, entry(MacKind.Local)],
+      [{ vni: 70, mac: mac(3) }, entry(MacKind.Remote)],
+      [{ vni: 71, mac: mac(4) }, entry(MacKind.Remote, MAC_F_STATIC)],
+    ]);
+    const counts = await countMacs(dp.maps, 2); // yields to the event loop on the way
+    expect(counts.sort((a, b) => a.vni - b.vni || a.kind.localeCompare(b.kind))).toEqual([
+      { vni: 70, kind: 'local', entries: 2 }, { vni: 70, kind: 'remote', entries: 1 }, { vni: 71, kind: 'static', entries: 1 },
+    ]);
+    dp.maps.macs.deleteBatch([1, 2, 3, 4].map((i) => ({ vni: i === 4 ? 71 : 70, mac: mac(i) })));
+  });
+});
+
+describe('events', () => {
+  const record = (type: EventType, ifindex: number, vtep: string) =>
+    macEventCodec.encode({ type, vni: 5000, mac: '02:00:00:00:00:01', kind: ifindex ? MacKind.Local : MacKind.Remote, oldKind: 0, ifindex, vtep, oldIfindex: 0, oldVtep: '0.0.0.0', tsNs: 1n });
+
+  it('ring buffer records decode into typed learn, move and next-hop events', () => {
+    expect(decodeEvent(record(EventType.Learn, 7, '0.0.0.0'))).toEqual({ type: 'learn', vni: 5000, mac: '02:00:00:00:00:01', ifindex: 7, vtep: '' });
+    expect(decodeEvent(record(EventType.Move, 0, '192.0.2.2'))).toEqual({ type: 'move', vni: 5000, mac: '02:00:00:00:00:01', ifindex: 0, vtep: '192.0.2.2' });
+    expect(decodeEvent(record(EventType.NeighMiss, 2, '192.0.2.254'))).toEqual({ type: 'neigh-miss', ifindex: 2, nextHop: '192.0.2.254' });
+  });
+
+  it('short records and unknown types are dropped', () => {
+    expect(decodeEvent(Buffer.alloc(8))).toBeUndefined();
+    expect(decodeEvent(record(9 as EventType, 7, '0.0.0.0'))).toBeUndefined();
+  });
+});
+
 describe('pinning', () => {
   it('pins every shared map under /sys/fs/bpf/vxvem/<instance>/', () => {
     for (const m of ['vx_config', 'vx_macs', 'vx_segments', 'vx_events', 'vx_drops']) {
@@ -118,6 +167,20 @@ describe('pinning', () => {
       pinned.close();
     }
     expect(() => openPinnedMaps(`${INSTANCE}-b`)).toThrow(/no VEM instance/);
+  });
+
+  it('bpf-info lists the pinned maps with their kernel types, and not the XDP links beside them', () => {
+    const pin = `/sys/fs/bpf/vxvem/${INSTANCE}/xdp_test0`;
+    native().objPin(dp.maps.groups.fd, pin); // stands in for a link: only the name is looked at
+    try {
+      const maps = new Map(listPinnedMaps(INSTANCE).map((m) => [m.name, m]));
+      expect([...maps.keys()]).not.toContain('xdp_test0');
+      expect(maps.get('vx_events')?.type).toBe(MapType.Ringbuf);
+      expect(maps.get('vx_macs')).toMatchObject({ type: MapType.LruHash, keySize: 12, valueSize: 24, maxEntries: 4096, id: dp.maps.macs.info.id });
+      expect([...maps.values()].filter((m) => m.type.perCpu).map((m) => m.name)).toEqual(['vx_counters', 'vx_drops']);
+    } finally {
+      rmSync(pin);
+    }
   });
 
   it('instance names cannot escape the bpffs root', () => {

@@ -1,62 +1,57 @@
-// Attaching the entry programs: TC ingress (clsact) on ports and uplinks. Filters live in the
-// kernel, not in this process, so they keep running across agent restarts; a new agent
-// replaces them atomically at the same (priority, handle).
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { BpfError, XDP_FLAGS_DRV_MODE, native } from '../../native/index.js';
+// Which interfaces carry which entry program, as this agent attached them: TC ingress on the
+// tunnel device, the uplinks and the ports; native XDP in front on uplinks that ask for it.
+import type { Logger } from '../common/log.js';
+import { attachIngress, attachXdp, detachIngress, detachXdp } from '../maps/attach.js';
+import type { Dataplane } from '../maps/dataplane.js';
 
-/** Our filters' place on the clsact hook: distinctive so that other users' filters are left alone. */
-export const TC_PRIORITY = 0x7878;
-export const TC_HANDLE = 0x7878;
+// bench/floor-attach.ts puts its floor program at the agent's place on the hook.
+export { TC_HANDLE, TC_PRIORITY } from '../maps/attach.js';
 
-export function attachIngress(ifindex: number, progFd: number): number {
-  const n = native();
-  n.tcHookCreate(ifindex);
-  return n.tcAttach({ ifindex, direction: 'ingress', progFd, priority: TC_PRIORITY, handle: TC_HANDLE, replace: true }).progId;
-}
+/** TC entry programs by object, with the program's function name. */
+const TC_PROGRAMS = { 'from-port': 'from_port', 'from-uplink': 'from_uplink', 'from-tunnel': 'from_tunnel' } as const;
+export type TcProgram = keyof typeof TC_PROGRAMS;
 
-/** Removes our filter; an interface that is gone (or a filter already removed) is fine. */
-export function detachIngress(ifindex: number): boolean {
-  try {
-    native().tcDetach(ifindex, 'ingress', TC_PRIORITY, TC_HANDLE);
-    return true;
-  } catch (e) {
-    if (e instanceof BpfError && (e.code === 'ENOENT' || e.code === 'ENODEV' || e.code === 'EINVAL')) return false;
-    throw e;
+export class Attachments {
+  private readonly attached = new Set<number>();
+
+  constructor(private readonly dp: Dataplane, private readonly log: Logger) {}
+
+  /**
+   * Attaches each wanted interface's program (once per agent: re-attaching replaces the filter
+   * in place, which after a restart swaps in the new program), detaches what is not wanted any
+   * more, and the ports the last reconcile removed (attached by an earlier agent, perhaps).
+   */
+  sync(want: Map<number, TcProgram>, removedPorts: number[]): void {
+    for (const [ifindex, object] of want) {
+      if (this.attached.has(ifindex)) continue;
+      attachIngress(ifindex, this.dp.progFd(object, TC_PROGRAMS[object]));
+      this.attached.add(ifindex);
+    }
+    for (const ifindex of [...this.attached]) {
+      if (want.has(ifindex)) continue;
+      detachIngress(ifindex);
+      this.attached.delete(ifindex);
+    }
+    for (const ifindex of removedPorts) detachIngress(ifindex);
   }
-}
 
-export function attachedProgId(ifindex: number): number | undefined {
-  try {
-    return native().tcQuery(ifindex, 'ingress', TC_PRIORITY, TC_HANDLE)?.progId;
-  } catch (e) {
-    if (e instanceof BpfError && (e.code === 'ENODEV' || e.code === 'EINVAL')) return undefined;
-    throw e;
+  /** XDP on an uplink whose VTEP asks for it; TC stays attached behind it for the rest. */
+  syncXdp(ifname: string, ifindex: number, wanted: boolean): void {
+    if (!wanted) {
+      if (detachXdp(this.dp.pinDir, ifname)) this.log.info(`XDP detached from ${ifname}`);
+      return;
+    }
+    try {
+      if (attachXdp(this.dp.pinDir, ifname, ifindex, this.dp.progFd('xdp-uplink', 'xdp_uplink'))) this.log.info(`XDP (native) attached to ${ifname}`);
+    } catch (e) {
+      // No native XDP on this device: TC alone carries the uplink, as without "xdp".
+      this.log.error(`XDP on ${ifname} refused, uplink stays on TC: ${(e as Error).message}`);
+    }
   }
-}
 
-/**
- * XDP on an uplink, native mode, through a bpf_link pinned beside the instance's maps: the
- * link (and so the program) outlives the agent, and removing the pin detaches it. An existing
- * pin is kept as it is, so a restart never leaves the uplink without its program.
- */
-export function attachXdp(pinDir: string, ifname: string, ifindex: number, progFd: number): boolean {
-  const pin = join(pinDir, `xdp_${ifname}`);
-  if (existsSync(pin)) return false;
-  const n = native();
-  const link = n.xdpAttach(ifindex, progFd, XDP_FLAGS_DRV_MODE);
-  try {
-    n.linkPin(link, pin);
-  } finally {
-    n.closeFd(link);
+  /** Removes every TC filter this agent attached (XDP links go with the instance's pins). */
+  detachAll(): void {
+    for (const ifindex of this.attached) detachIngress(ifindex);
+    this.attached.clear();
   }
-  return true;
-}
-
-/** Detaches the uplink's XDP program (if vxvem attached one). */
-export function detachXdp(pinDir: string, ifname: string): boolean {
-  const pin = join(pinDir, `xdp_${ifname}`);
-  if (!existsSync(pin)) return false;
-  native().linkUnpin(pin);
-  return true;
 }

@@ -1,5 +1,7 @@
-// The standalone VEM's configuration file: parsed and validated completely before anything
-// is applied, so a bad file changes nothing. Errors name the offending key.
+// The VEM's configuration and its rules. A file is parsed and validated completely before
+// anything is applied, so a bad file changes nothing; errors name the offending key. The same
+// validators check the host flags of VSM mode (host-flags.ts) and the VSM's views
+// (view-config.ts), under their own key names.
 import { AddressError, isMulticastMac, parseCidr, parseIpv4, parseMac } from '../common/address.js';
 import { MAX_VTEPS_PER_HOST, VNI_MAX, groupProblem, interfaceNameProblem } from '../common/vxlan.js';
 import { VXVEM_MAX_FLOOD } from '../maps/layout.js';
@@ -39,16 +41,24 @@ export interface StaticMacConfig {
   vtep: string;
 }
 
-export interface VemConfig {
-  vteps: VtepConfig[];
-  segments: SegmentConfig[];
-  ports: PortConfig[];
-  staticMacs: StaticMacConfig[];
+/** Encapsulation and ageing: keys of the file, or host flags when a VSM drives the agent. */
+export interface DataplaneSettings {
   macAgeingSeconds: number;
   ttl: number;
   tos: 'inherit' | number;
   srcPortRange: [number, number];
   udpChecksum: boolean;
+}
+
+/** What a host brings itself, whoever configures its networks. */
+export interface HostConfig extends DataplaneSettings {
+  vteps: VtepConfig[];
+}
+
+export interface VemConfig extends HostConfig {
+  segments: SegmentConfig[];
+  ports: PortConfig[];
+  staticMacs: StaticMacConfig[];
 }
 
 type Json = unknown;
@@ -57,7 +67,7 @@ function isObject(v: Json): v is Record<string, Json> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function object(v: Json, key: string, allowed: string[], required: string[]): Record<string, Json> {
+function object(v: Json, key: string, allowed: readonly string[], required: string[]): Record<string, Json> {
   if (!isObject(v)) throw new ConfigError(key, 'must be an object');
   for (const k of Object.keys(v)) if (!allowed.includes(k)) throw new ConfigError(`${key}.${k}`.replace(/^\./, ''), 'unknown key');
   for (const k of required) if (!(k in v)) throw new ConfigError(`${key}.${k}`.replace(/^\./, ''), 'is required');
@@ -86,7 +96,11 @@ function bool(v: Json, key: string): boolean {
   return v;
 }
 
-function ipv4(v: Json, key: string): string {
+export function vni(v: Json, key: string): number {
+  return int(v, key, 1, VNI_MAX);
+}
+
+export function ipv4(v: Json, key: string): string {
   const s = str(v, key);
   try {
     parseIpv4(s);
@@ -96,125 +110,155 @@ function ipv4(v: Json, key: string): string {
   return s;
 }
 
-function ifname(v: Json, key: string): string {
-  const s = str(v, key);
-  const problem = interfaceNameProblem(s);
+/** `value`, unless a shared rule (src/common) found a problem with it. */
+function obeying<T>(value: T, key: string, problem: string | undefined): T {
   if (problem) throw new ConfigError(key, problem);
-  return s;
+  return value;
 }
 
-function parseVtep(v: Json, key: string): VtepConfig {
-  const o = object(v, key, ['interface', 'address', 'gateway', 'xdp'], ['interface', 'address']);
-  const addr = str(o.address, `${key}.address`);
+export function ifname(v: Json, key: string): string {
+  const s = str(v, key);
+  return obeying(s, key, interfaceNameProblem(s));
+}
+
+export function floodMode(v: Json, key: string): SegmentConfig['mode'] {
+  if (v !== 'unicast' && v !== 'multicast') throw new ConfigError(key, 'must be "unicast" or "multicast"');
+  return v;
+}
+
+export function group(v: Json, key: string): string {
+  const g = ipv4(v, key);
+  return obeying(g, key, groupProblem(g));
+}
+
+/** A unicast MAC, in lower case. */
+export function unicastMac(v: Json, key: string): string {
+  const mac = str(v, key).toLowerCase();
+  try {
+    if (isMulticastMac(parseMac(mac))) throw new ConfigError(key, `${mac} is a multicast MAC`);
+  } catch (e) {
+    if (e instanceof AddressError) throw new ConfigError(key, e.message);
+    throw e;
+  }
+  return mac;
+}
+
+/** A VTEP from its fields; `key` names each field in errors (a file path, or a flag). */
+export function vtepFrom(f: { interface?: Json; address?: Json; gateway?: Json; xdp?: Json }, key: (field: 'interface' | 'address' | 'gateway' | 'xdp') => string): VtepConfig {
+  const addr = str(f.address, key('address'));
   let cidr;
   try {
     cidr = parseCidr(addr);
   } catch (e) {
     const badAddress = e instanceof AddressError && e.message.startsWith('not an IPv4 address');
-    throw new ConfigError(`${key}.address`, badAddress ? e.message : `must be ADDRESS/PREFIX, e.g. 192.0.2.1/24 (got ${JSON.stringify(addr)})`);
+    throw new ConfigError(key('address'), badAddress ? e.message : `must be ADDRESS/PREFIX, e.g. 192.0.2.1/24 (got ${JSON.stringify(addr)})`);
   }
-  const address = cidr.address;
-  const prefixLength = int(cidr.prefixLength, `${key}.address prefix`, 1, 32);
-  const out: VtepConfig = { interface: ifname(o.interface, `${key}.interface`), address, prefixLength, xdp: false };
-  if (o.gateway !== undefined) out.gateway = ipv4(o.gateway, `${key}.gateway`);
-  if (o.xdp !== undefined) out.xdp = bool(o.xdp, `${key}.xdp`);
+  const prefixLength = int(cidr.prefixLength, `${key('address')} prefix`, 1, 32);
+  const out: VtepConfig = { interface: ifname(f.interface, key('interface')), address: cidr.address, prefixLength, xdp: false };
+  if (f.gateway !== undefined) out.gateway = ipv4(f.gateway, key('gateway'));
+  if (f.xdp !== undefined) out.xdp = bool(f.xdp, key('xdp'));
   return out;
+}
+
+export const SETTING_KEYS = ['macAgeingSeconds', 'ttl', 'tos', 'srcPortRange', 'udpChecksum'] as const;
+export type SettingKey = (typeof SETTING_KEYS)[number];
+
+/** The settings, defaults filled; `name` says how errors name each key. */
+export function parseSettings(o: Partial<Record<SettingKey, Json>>, name: (key: SettingKey) => string = (k) => k): DataplaneSettings {
+  const tos = o.tos === undefined || o.tos === 'inherit' ? 'inherit' : int(o.tos, name('tos'), 0, 255);
+  let srcPortRange: [number, number] = [49152, 65535];
+  if (o.srcPortRange !== undefined) {
+    const key = name('srcPortRange');
+    const r = array(o.srcPortRange, key);
+    if (r.length !== 2) throw new ConfigError(key, 'must be [min, max]');
+    srcPortRange = [int(r[0], `${key}[0]`, 1, 65535), int(r[1], `${key}[1]`, 1, 65535)];
+    if (srcPortRange[0] > srcPortRange[1]) throw new ConfigError(key, 'min is above max');
+  }
+  return {
+    macAgeingSeconds: o.macAgeingSeconds === undefined ? 300 : int(o.macAgeingSeconds, name('macAgeingSeconds'), 1, 1_000_000),
+    ttl: o.ttl === undefined ? 64 : int(o.ttl, name('ttl'), 1, 255),
+    tos,
+    srcPortRange,
+    udpChecksum: o.udpChecksum === undefined ? false : bool(o.udpChecksum, name('udpChecksum')),
+  };
+}
+
+/** 1 to MAX_VTEPS_PER_HOST VTEPs with distinct addresses; `key` names the list (index undefined) or one VTEP. */
+export function checkVteps(vteps: VtepConfig[], key: (index?: number) => string = (i) => (i === undefined ? 'vteps' : `vteps[${i}].address`)): void {
+  if (vteps.length < 1 || vteps.length > MAX_VTEPS_PER_HOST) throw new ConfigError(key(), `a host has 1 to ${MAX_VTEPS_PER_HOST} VTEPs`);
+  const addrs = new Set<string>();
+  vteps.forEach((v, i) => {
+    if (addrs.has(v.address)) throw new ConfigError(key(i), `${v.address} is used twice`);
+    addrs.add(v.address);
+  });
+}
+
+/** The rules across a whole configuration (a file's, or one built from a VSM view). */
+export function checkConfig(c: VemConfig): void {
+  checkVteps(c.vteps);
+  const addrs = new Set(c.vteps.map((v) => v.address));
+  const vnis = new Set<number>();
+  c.segments.forEach((s, i) => {
+    const key = `segments[${i}]`;
+    if (vnis.has(s.vni)) throw new ConfigError(`${key}.vni`, `VNI ${s.vni} is defined twice`);
+    vnis.add(s.vni);
+    if (s.vtep !== undefined && !addrs.has(s.vtep)) throw new ConfigError(`${key}.vtep`, `${s.vtep} is not one of this host's VTEPs`);
+    if (new Set(s.floodList).size !== s.floodList.length) throw new ConfigError(`${key}.floodList`, 'lists a VTEP twice (each must get exactly one copy)');
+    if (s.floodList.length > VXVEM_MAX_FLOOD) throw new ConfigError(`${key}.floodList`, `at most ${VXVEM_MAX_FLOOD} VTEPs`);
+    s.floodList.forEach((f, j) => {
+      if (addrs.has(f)) throw new ConfigError(`${key}.floodList[${j}]`, `${f} is a local VTEP`);
+    });
+  });
+  const portNames = new Set<string>();
+  c.ports.forEach((p, i) => {
+    if (!vnis.has(p.vni)) throw new ConfigError(`ports[${i}].vni`, `VNI ${p.vni} is not a configured segment`);
+    if (c.vteps.some((t) => t.interface === p.interface)) throw new ConfigError(`ports[${i}].interface`, `${p.interface} is an uplink`);
+    if (portNames.has(p.interface)) throw new ConfigError(`ports[${i}].interface`, `${p.interface} is bound twice`);
+    portNames.add(p.interface);
+  });
+  c.staticMacs.forEach((m, i) => {
+    if (!vnis.has(m.vni)) throw new ConfigError(`staticMacs[${i}].vni`, `VNI ${m.vni} is not a configured segment`);
+  });
 }
 
 function parseSegment(v: Json, key: string): SegmentConfig {
   const o = object(v, key, ['vni', 'mode', 'group', 'floodList', 'vtep'], ['vni']);
-  const mode = o.mode ?? 'unicast';
-  if (mode !== 'unicast' && mode !== 'multicast') throw new ConfigError(`${key}.mode`, 'must be "unicast" or "multicast"');
-  const seg: SegmentConfig = { vni: int(o.vni, `${key}.vni`, 1, VNI_MAX), mode, floodList: [] };
+  const mode = floodMode(o.mode ?? 'unicast', `${key}.mode`);
+  const seg: SegmentConfig = { vni: vni(o.vni, `${key}.vni`), mode, floodList: [] };
   if (mode === 'multicast') {
     if (o.group === undefined) throw new ConfigError(`${key}.group`, 'is required in multicast mode');
-    const g = ipv4(o.group, `${key}.group`);
-    const problem = groupProblem(g);
-    if (problem) throw new ConfigError(`${key}.group`, problem);
-    seg.group = g;
+    seg.group = group(o.group, `${key}.group`);
   } else if (o.group !== undefined) {
     throw new ConfigError(`${key}.group`, 'only valid in multicast mode');
   }
   if (o.floodList !== undefined) {
     if (mode === 'multicast') throw new ConfigError(`${key}.floodList`, 'only valid in unicast mode');
-    const list = array(o.floodList, `${key}.floodList`).map((x, i) => ipv4(x, `${key}.floodList[${i}]`));
-    if (new Set(list).size !== list.length) throw new ConfigError(`${key}.floodList`, 'lists a VTEP twice (each must get exactly one copy)');
-    if (list.length > VXVEM_MAX_FLOOD) throw new ConfigError(`${key}.floodList`, `at most ${VXVEM_MAX_FLOOD} VTEPs`);
-    seg.floodList = list;
+    seg.floodList = array(o.floodList, `${key}.floodList`).map((x, i) => ipv4(x, `${key}.floodList[${i}]`));
   }
   if (o.vtep !== undefined) seg.vtep = ipv4(o.vtep, `${key}.vtep`);
   return seg;
 }
 
-const TOP_KEYS = ['vteps', 'segments', 'ports', 'staticMacs', 'macAgeingSeconds', 'ttl', 'tos', 'srcPortRange', 'udpChecksum'];
+const TOP_KEYS = ['vteps', 'segments', 'ports', 'staticMacs', ...SETTING_KEYS];
 
-/** Parses and validates a whole configuration; throws ConfigError on the first problem. */
+/** Parses and validates a whole configuration file; throws ConfigError on the first problem. */
 export function parseVemConfig(input: Json): VemConfig {
   const o = object(input, '', TOP_KEYS, ['vteps', 'segments', 'ports']);
-  const vteps = array(o.vteps, 'vteps').map((v, i) => parseVtep(v, `vteps[${i}]`));
-  if (vteps.length < 1 || vteps.length > MAX_VTEPS_PER_HOST) throw new ConfigError('vteps', `a host has 1 to ${MAX_VTEPS_PER_HOST} VTEPs`);
-  const addrs = new Set<string>();
-  vteps.forEach((v, i) => {
-    if (addrs.has(v.address)) throw new ConfigError(`vteps[${i}].address`, `${v.address} is used twice`);
-    addrs.add(v.address);
+  const vteps = array(o.vteps, 'vteps').map((v, i) => {
+    const key = `vteps[${i}]`;
+    return vtepFrom(object(v, key, ['interface', 'address', 'gateway', 'xdp'], ['interface', 'address']), (f) => `${key}.${f}`);
   });
-
   const segments = array(o.segments, 'segments').map((v, i) => parseSegment(v, `segments[${i}]`));
-  const vnis = new Set<number>();
-  segments.forEach((s, i) => {
-    if (vnis.has(s.vni)) throw new ConfigError(`segments[${i}].vni`, `VNI ${s.vni} is defined twice`);
-    vnis.add(s.vni);
-    if (s.vtep !== undefined && !addrs.has(s.vtep)) throw new ConfigError(`segments[${i}].vtep`, `${s.vtep} is not one of this host's VTEPs`);
-    s.floodList.forEach((f, j) => {
-      if (addrs.has(f)) throw new ConfigError(`segments[${i}].floodList[${j}]`, `${f} is a local VTEP`);
-    });
-  });
-
   const ports = array(o.ports, 'ports').map((v, i) => {
     const p = object(v, `ports[${i}]`, ['interface', 'vni'], ['interface', 'vni']);
-    const port = { interface: ifname(p.interface, `ports[${i}].interface`), vni: int(p.vni, `ports[${i}].vni`, 1, VNI_MAX) };
-    if (!vnis.has(port.vni)) throw new ConfigError(`ports[${i}].vni`, `VNI ${port.vni} is not a configured segment`);
-    if (vteps.some((t) => t.interface === port.interface)) throw new ConfigError(`ports[${i}].interface`, `${port.interface} is an uplink`);
-    return port;
+    return { interface: ifname(p.interface, `ports[${i}].interface`), vni: vni(p.vni, `ports[${i}].vni`) };
   });
-  const portNames = new Set<string>();
-  ports.forEach((p, i) => {
-    if (portNames.has(p.interface)) throw new ConfigError(`ports[${i}].interface`, `${p.interface} is bound twice`);
-    portNames.add(p.interface);
-  });
-
   const staticMacs = o.staticMacs === undefined ? [] : array(o.staticMacs, 'staticMacs').map((v, i) => {
     const key = `staticMacs[${i}]`;
     const m = object(v, key, ['vni', 'mac', 'vtep'], ['vni', 'mac', 'vtep']);
-    const vni = int(m.vni, `${key}.vni`, 1, VNI_MAX);
-    if (!vnis.has(vni)) throw new ConfigError(`${key}.vni`, `VNI ${vni} is not a configured segment`);
-    const mac = str(m.mac, `${key}.mac`).toLowerCase();
-    try {
-      if (isMulticastMac(parseMac(mac))) throw new ConfigError(`${key}.mac`, `${mac} is a multicast MAC`);
-    } catch (e) {
-      if (e instanceof AddressError) throw new ConfigError(`${key}.mac`, e.message);
-      throw e;
-    }
-    return { vni, mac, vtep: ipv4(m.vtep, `${key}.vtep`) };
+    return { vni: vni(m.vni, `${key}.vni`), mac: unicastMac(m.mac, `${key}.mac`), vtep: ipv4(m.vtep, `${key}.vtep`) };
   });
-
-  const tos = o.tos === undefined || o.tos === 'inherit' ? 'inherit' : int(o.tos, 'tos', 0, 255);
-  let srcPortRange: [number, number] = [49152, 65535];
-  if (o.srcPortRange !== undefined) {
-    const r = array(o.srcPortRange, 'srcPortRange');
-    if (r.length !== 2) throw new ConfigError('srcPortRange', 'must be [min, max]');
-    srcPortRange = [int(r[0], 'srcPortRange[0]', 1, 65535), int(r[1], 'srcPortRange[1]', 1, 65535)];
-    if (srcPortRange[0] > srcPortRange[1]) throw new ConfigError('srcPortRange', 'min is above max');
-  }
-  return {
-    vteps,
-    segments,
-    ports,
-    staticMacs,
-    macAgeingSeconds: o.macAgeingSeconds === undefined ? 300 : int(o.macAgeingSeconds, 'macAgeingSeconds', 1, 1_000_000),
-    ttl: o.ttl === undefined ? 64 : int(o.ttl, 'ttl', 1, 255),
-    tos,
-    srcPortRange,
-    udpChecksum: o.udpChecksum === undefined ? false : bool(o.udpChecksum, 'udpChecksum'),
-  };
+  const config: VemConfig = { vteps, segments, ports, staticMacs, ...parseSettings(o) };
+  checkConfig(config);
+  return config;
 }

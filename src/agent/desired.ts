@@ -39,7 +39,6 @@ export interface DesiredState {
   /** Groups to join: group -> the uplink interface (of the segment's VTEP) to join it on. */
   groups: Map<string, string>;
   staticMacs: { key: MacKey; entry: MacEntry }[];
-  macAgeingSeconds: number;
   /** Port interfaces the configuration names that do not exist (yet). */
   missingPorts: string[];
 }
@@ -136,7 +135,6 @@ export function desiredFromConfig(cfg: VemConfig, links: Map<string, LinkInfo>, 
       key: { vni: m.vni, mac: m.mac },
       entry: { kind: MacKind.Remote, flags: MAC_F_STATIC, ifindex: 0, vtep: m.vtep, lastSeenNs: 0n },
     })),
-    macAgeingSeconds: cfg.macAgeingSeconds,
     missingPorts,
   };
 }

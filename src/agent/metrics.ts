@@ -1,9 +1,10 @@
 // Prometheus metrics of a VEM agent. Dataplane families are read from the pinned maps once per
-// scrape (per-CPU values summed here, never in BPF); health gauges come from the agent itself.
+// scrape (per-CPU values summed by src/maps/totals.ts, never in BPF); health gauges come from
+// the agent itself.
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { dropLabel } from '../maps/drop-reasons.js';
-import { MAC_F_STATIC, MacKind } from '../maps/layout.js';
 import type { DataplaneMaps } from '../maps/tables.js';
+import { countMacs, readDropTotals, readSegmentTotals, type DropTotal, type MacCount, type SegmentTotals } from '../maps/totals.js';
 
 /** What the agent tells the metrics about itself. */
 export interface AgentHealth {
@@ -41,52 +42,14 @@ function render(f: DataplaneFamily): string {
 
 /** The dataplane's figures at one instant, summed over CPUs. */
 interface DataplaneReading {
-  counters: Map<number, Float64Array>; // VNI -> [rxP, rxB, txP, txB, flood, learned, moves]
-  drops: { vni: number; reason: number; packets: number }[];
-  macs: Map<string, number>; // `${vni} ${kind}` -> entries
-}
-
-const COUNTER_FIELDS = 7; // struct seg_counters: seven __u64 in declaration order
-
-/**
- * A little-endian u64 as a double. Exact below 2^53 (a year of 100 Gbit/s in bytes is 4e17:
- * beyond that the low digits go, as they do in Prometheus's own float64 samples).
- */
-function u64(b: Buffer, off: number): number {
-  return b.readUInt32LE(off) + b.readUInt32LE(off + 4) * 4294967296;
-}
-
-function readCounters(maps: DataplaneMaps): Map<number, Float64Array> {
-  const out = new Map<number, Float64Array>();
-  const slot = Math.ceil(maps.counters.info.valueSize / 8) * 8;
-  for (const [k, v] of maps.counters.rawEntries()) {
-    const sums = new Float64Array(COUNTER_FIELDS);
-    for (let cpu = 0; cpu < maps.counters.cpus; cpu++) {
-      for (let f = 0; f < COUNTER_FIELDS; f++) sums[f]! += u64(v, cpu * slot + f * 8);
-    }
-    out.set(k.readUInt32LE(0), sums);
-  }
-  return out;
-}
-
-function readDrops(maps: DataplaneMaps): DataplaneReading['drops'] {
-  const out: DataplaneReading['drops'] = [];
-  for (const [k, v] of maps.drops.rawEntries()) {
-    let packets = 0;
-    for (let cpu = 0; cpu < maps.drops.cpus; cpu++) packets += u64(v, cpu * 8);
-    out.push({ vni: k.readUInt32LE(0), reason: k.readUInt32LE(4), packets });
-  }
-  return out;
-}
-
-function macKind(kind: number, flags: number): string {
-  if (flags & MAC_F_STATIC) return 'static';
-  return kind === MacKind.Local ? 'local' : 'remote';
+  counters: Map<number, SegmentTotals>;
+  drops: DropTotal[];
+  macs: MacCount[];
 }
 
 export class VemMetrics {
   readonly registry = new Registry();
-  private reading: DataplaneReading = { counters: new Map(), drops: [], macs: new Map() };
+  private reading: DataplaneReading = { counters: new Map(), drops: [], macs: [] };
   private macsReadAt = -Infinity;
   private macsReadMs = 0;
   private macScan?: Promise<void>;
@@ -97,24 +60,24 @@ export class VemMetrics {
     // Gauges named *_total (promtool rejects them); the same figures exist without the suffix.
     for (const n of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) this.registry.removeSingleMetric(n);
     const reading = (): DataplaneReading => this.reading;
-    const perVni = (name: string, help: string, field: number): DataplaneFamily => ({
+    const perVni = (name: string, help: string, field: keyof SegmentTotals): DataplaneFamily => ({
       name, help, type: 'counter',
       samples(out, n) {
         for (const [vni, c] of reading().counters) out.push(`${n}{vni="${vni}"} ${c[field]}`);
       },
     });
-    const directional = (name: string, help: string, rx: number, tx: number): DataplaneFamily => ({
+    const directional = (name: string, help: string, rx: keyof SegmentTotals, tx: keyof SegmentTotals): DataplaneFamily => ({
       name, help, type: 'counter',
       samples(out, n) {
         for (const [vni, c] of reading().counters) out.push(`${n}{vni="${vni}",direction="rx"} ${c[rx]}`, `${n}{vni="${vni}",direction="tx"} ${c[tx]}`);
       },
     });
     this.families = [
-      directional('vxvem_vni_packets_total', 'Frames per VNI: rx = from the network delivered to VMs, tx = from VMs (encapsulated or switched locally).', 0, 2),
-      directional('vxvem_vni_bytes_total', 'Inner frame bytes per VNI and direction.', 1, 3),
-      perVni('vxvem_vni_flood_packets_total', 'Copies sent by flooding (local ports and remote VTEPs or the group).', 4),
-      perVni('vxvem_vni_learned_total', 'MAC entries learned by the dataplane.', 5),
-      perVni('vxvem_vni_mac_moves_total', 'MAC moves (port to port, VTEP to VTEP, local to remote and back).', 6),
+      directional('vxvem_vni_packets_total', 'Frames per VNI: rx = from the network delivered to VMs, tx = from VMs (encapsulated or switched locally).', 'rxPackets', 'txPackets'),
+      directional('vxvem_vni_bytes_total', 'Inner frame bytes per VNI and direction.', 'rxBytes', 'txBytes'),
+      perVni('vxvem_vni_flood_packets_total', 'Copies sent by flooding (local ports and remote VTEPs or the group).', 'floodPackets'),
+      perVni('vxvem_vni_learned_total', 'MAC entries learned by the dataplane.', 'learned'),
+      perVni('vxvem_vni_mac_moves_total', 'MAC moves (port to port, VTEP to VTEP, local to remote and back).', 'moves'),
       {
         name: 'vxvem_drops_total', help: 'Dropped packets by VNI (0 = not known) and reason.', type: 'counter',
         samples(out, n) {
@@ -124,10 +87,7 @@ export class VemMetrics {
       {
         name: 'vxvem_mac_entries', help: 'MAC table entries by VNI and kind (local, remote, static).', type: 'gauge',
         samples(out, n) {
-          for (const [id, count] of reading().macs) {
-            const [vni, kind] = id.split(' ') as [string, string];
-            out.push(`${n}{vni="${vni}",kind="${kind}"} ${count}`);
-          }
+          for (const m of reading().macs) out.push(`${n}{vni="${m.vni}",kind="${m.kind}"} ${m.entries}`);
         },
       },
     ];
@@ -142,23 +102,12 @@ export class VemMetrics {
     gauge('vxvem_agent_mac_scan_seconds', 'Time the last MAC table scan for vxvem_mac_entries took.', () => this.macsReadMs / 1000);
   }
 
-  /**
-   * Counts MAC entries per (VNI, kind): key bytes 0-3 are the VNI, value byte 0 the kind, byte 1
-   * the flags. A table can hold a million entries (about a second to read), so the scan yields
-   * to the event loop every 16k entries and scrapes serve the last completed count.
-   */
+  /** Counts MAC entries in the background; scrapes serve the last completed count. */
   private scanMacs(): Promise<void> {
     this.macScan ??= (async () => {
       const t0 = performance.now();
-      const counts = new Map<string, number>();
-      let n = 0;
       try {
-        for (const [k, v] of this.maps.macs.rawEntries()) {
-          const id = `${k.readUInt32LE(0)} ${macKind(v[0]!, v[1]!)}`;
-          counts.set(id, (counts.get(id) ?? 0) + 1);
-          if (++n % 16384 === 0) await new Promise((r) => setImmediate(r));
-        }
-        this.reading.macs = counts;
+        this.reading.macs = await countMacs(this.maps);
       } finally {
         this.macsReadAt = performance.now();
         this.macsReadMs = this.macsReadAt - t0;
@@ -174,7 +123,7 @@ export class VemMetrics {
    * scrape waits for it.
    */
   async scrape(): Promise<string> {
-    this.reading = { counters: readCounters(this.maps), drops: readDrops(this.maps), macs: this.reading.macs };
+    this.reading = { counters: readSegmentTotals(this.maps), drops: readDropTotals(this.maps), macs: this.reading.macs };
     if (performance.now() - this.macsReadAt >= this.macsReadMs * 20) {
       const scan = this.scanMacs();
       if (this.macsReadAt === -Infinity) await scan;

@@ -7,7 +7,7 @@ import type { DesiredState } from './desired.js';
 export interface ReconcileResult {
   /** Map writes and deletes performed (0 when nothing changed). */
   changes: number;
-  addedPorts: number[];
+  /** Ports removed from vx_ports (their filters are detached by the caller). */
   removedPorts: number[];
 }
 
@@ -54,10 +54,8 @@ export function reconcile(maps: DataplaneMaps, want: DesiredState): ReconcileRes
       changes++;
     }
   }
-  const addedPorts: number[] = [];
   for (const [ifindex, p] of want.ports) {
     const cur = maps.ports.get(ifindex);
-    if (!cur) addedPorts.push(ifindex);
     if (!cur || cur.vni !== p.vni || cur.flags !== p.flags) {
       maps.ports.put(ifindex, { vni: p.vni, flags: p.flags, icmpLastNs: cur?.icmpLastNs ?? 0n });
       changes++;
@@ -98,5 +96,5 @@ export function reconcile(maps: DataplaneMaps, want: DesiredState): ReconcileRes
       changes++;
     }
   }
-  return { changes, addedPorts, removedPorts };
+  return { changes, removedPorts };
 }

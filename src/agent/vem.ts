@@ -1,12 +1,12 @@
-// The standalone VEM agent: a reconcile loop from a configuration file to the dataplane.
-// Desired state in (file + live interfaces), difference applied to the pinned maps, programs
-// attached to ports and uplinks, IGMP membership, next hops, MAC ageing.
+// The VEM agent: a reconcile loop from a configuration (a file, or the VSM's views through
+// vsm-mode.ts) to the dataplane. Desired state in (configuration + live interfaces),
+// difference applied to the pinned maps, programs attached to ports and uplinks, IGMP
+// membership, next hops, MAC ageing.
 import { readFileSync } from 'node:fs';
-import { native, type RingBufferHandle } from '../../native/index.js';
 import { Dataplane } from '../maps/dataplane.js';
-import { EventType, macEventCodec } from '../maps/layout.js';
+import { subscribeEvents, type DataplaneEvent, type EventSubscription } from '../maps/events.js';
 import { ageOut } from './ageing.js';
-import { attachIngress, attachXdp, detachIngress, detachXdp } from './attach.js';
+import { Attachments, type TcProgram } from './attach.js';
 import { parseVemConfig, type VemConfig } from './config.js';
 import { desiredFromConfig, type DesiredState } from './desired.js';
 import { TUNNEL_DEVICE, ensureTunnelDevice, removeTunnelDevice } from './tunnel-device.js';
@@ -45,8 +45,8 @@ function fingerprint(d: DesiredState): string {
 export class VemAgent {
   private desired?: DesiredState;
   private config?: VemConfig;
-  private readonly attached = new Set<number>();
-  private ring?: RingBufferHandle;
+  private readonly attachments: Attachments;
+  private events?: EventSubscription;
   private timer?: NodeJS.Timeout;
   private lastAgeing = 0;
   private readonly resolver: NeighbourResolver;
@@ -57,9 +57,10 @@ export class VemAgent {
 
   private constructor(private readonly opts: VemOptions, readonly dataplane: Dataplane) {
     this.resolver = new NeighbourResolver(dataplane.maps);
+    this.attachments = new Attachments(dataplane, opts.log);
   }
 
-  /** Loads (or re-uses pinned) state, applies the file, attaches, starts the loops. */
+  /** Loads (or re-uses pinned) state, applies the configuration, attaches, starts the loops. */
   static async start(opts: VemOptions, initial?: VemConfig): Promise<VemAgent> {
     const config = initial ?? readConfig(opts);
     const dp = Dataplane.open({ instance: opts.instance });
@@ -74,7 +75,7 @@ export class VemAgent {
       dp.close();
       throw e;
     }
-    agent.ring = native().ringBuffer(dp.maps.eventsFd, (rec) => agent.onEvent(rec));
+    agent.events = subscribeEvents(dp.maps, (ev) => agent.onEvent(ev));
     agent.timer = setInterval(() => agent.serial(() => agent.tick()), opts.pollMs ?? 1000);
     return agent;
   }
@@ -85,12 +86,12 @@ export class VemAgent {
     return this.busy;
   }
 
-  /** SIGHUP: re-read the file. A bad file is reported and changes nothing. */
   /** A new desired configuration from elsewhere (the VSM), applied by difference. */
   update(config: VemConfig): Promise<void> {
     return this.serial(() => this.apply(config));
   }
 
+  /** SIGHUP: re-read the file. A bad file is reported and changes nothing. */
   reload(): Promise<void> {
     return this.serial(async () => {
       let config: VemConfig;
@@ -111,18 +112,11 @@ export class VemAgent {
     // Everything is computed (and validated against the interfaces) before any map is touched.
     const want = desiredFromConfig(config, links, currentSlots(this.dataplane.maps));
     const result = reconcile(this.dataplane.maps, want);
-    const frag = links.get(TUNNEL_DEVICE)!.ifindex;
-    const wantAttached = new Set([...want.vteps.map((v) => v.ifindex), ...want.ports.keys(), frag]);
-    this.attach(frag, 'from-tunnel', 'from_tunnel');
-    for (const v of want.vteps) this.attach(v.ifindex, 'from-uplink', 'from_uplink');
-    for (const p of want.ports.keys()) this.attach(p, 'from-port', 'from_port');
-    for (const ifindex of [...this.attached]) {
-      if (wantAttached.has(ifindex)) continue;
-      detachIngress(ifindex);
-      this.attached.delete(ifindex);
-    }
-    for (const ifindex of result.removedPorts) detachIngress(ifindex);
-    for (const v of want.vteps) this.syncXdp(v.interface, v.ifindex, v.xdp);
+    const programs = new Map<number, TcProgram>([[links.get(TUNNEL_DEVICE)!.ifindex, 'from-tunnel']]);
+    for (const v of want.vteps) programs.set(v.ifindex, 'from-uplink');
+    for (const p of want.ports.keys()) programs.set(p, 'from-port');
+    this.attachments.sync(programs, result.removedPorts);
+    for (const v of want.vteps) this.attachments.syncXdp(v.interface, v.ifindex, v.xdp);
     const m = syncMemberships(want.groups, want.vteps.map((v) => v.interface));
     for (const id of m.joined) this.opts.log.info(`joined ${id}`);
     for (const id of m.left) this.opts.log.info(`left ${id}`);
@@ -135,28 +129,6 @@ export class VemAgent {
     this.applyCount++;
     if (result.changes) this.opts.log.info(`reconciled: ${result.changes} map changes`);
     await this.resolver.resolve(this.remotePairs(want));
-  }
-
-  /** XDP decap on an uplink whose VTEP asks for it; TC stays attached behind it for the rest. */
-  private syncXdp(ifname: string, ifindex: number, wanted: boolean): void {
-    const pinDir = this.dataplane.pinDir;
-    if (!wanted) {
-      if (detachXdp(pinDir, ifname)) this.opts.log.info(`XDP detached from ${ifname}`);
-      return;
-    }
-    try {
-      if (attachXdp(pinDir, ifname, ifindex, this.dataplane.progFd('xdp-uplink', 'xdp_uplink'))) this.opts.log.info(`XDP (native) attached to ${ifname}`);
-    } catch (e) {
-      // No native XDP on this device: TC alone carries the uplink, as without "xdp".
-      this.opts.log.error(`XDP on ${ifname} refused, uplink stays on TC: ${(e as Error).message}`);
-    }
-  }
-
-  private attach(ifindex: number, object: string, program: string): void {
-    // Re-attaching replaces the filter in place: after a restart this swaps in the new program.
-    if (this.attached.has(ifindex)) return;
-    attachIngress(ifindex, this.dataplane.progFd(object, program));
-    this.attached.add(ifindex);
   }
 
   /** (local VTEP, remote VTEP) pairs whose next hop must be resolved ahead of traffic. */
@@ -192,18 +164,16 @@ export class VemAgent {
     }
   }
 
-  private onEvent(rec: Buffer): void {
-    if (rec.length < macEventCodec.size) return;
-    const ev = macEventCodec.decode(rec);
-    if (ev.type === EventType.NeighMiss) {
+  private onEvent(ev: DataplaneEvent): void {
+    if (ev.type === 'neigh-miss') {
       const vtep = this.desired?.vteps.find((v) => v.ifindex === ev.ifindex);
-      if (vtep) void this.serial(async () => void (await this.resolver.resolve([{ vtep, remote: ev.vtep }])));
+      if (vtep) void this.serial(async () => void (await this.resolver.resolve([{ vtep, remote: ev.nextHop }])));
       return;
     }
     const iface = ev.ifindex ? this.desired?.ports.get(ev.ifindex)?.interface ?? `ifindex ${ev.ifindex}` : '';
-    this.opts.onLearn?.({ vni: ev.vni, mac: ev.mac, vtep: ev.ifindex ? '' : ev.vtep, interface: iface });
+    this.opts.onLearn?.({ vni: ev.vni, mac: ev.mac, vtep: ev.vtep, interface: iface });
     const where = ev.ifindex ? `port ${ev.ifindex}` : `vtep ${ev.vtep}`;
-    this.opts.log.debug(`${ev.type === EventType.Move ? 'move' : 'learn'} vni ${ev.vni} ${ev.mac} -> ${where}`);
+    this.opts.log.debug(`${ev.type} vni ${ev.vni} ${ev.mac} -> ${where}`);
   }
 
   /**
@@ -213,9 +183,9 @@ export class VemAgent {
   async stop(cleanup: boolean): Promise<void> {
     clearInterval(this.timer);
     await this.busy;
-    this.ring?.close();
+    this.events?.close();
     if (cleanup) {
-      for (const ifindex of this.attached) detachIngress(ifindex);
+      this.attachments.detachAll();
       if (this.desired) syncMemberships(new Map(), this.desired.vteps.map((v) => v.interface));
       removeTunnelDevice();
     }

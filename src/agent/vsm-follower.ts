@@ -1,40 +1,24 @@
 // VSM mode: the agent registers its host and VTEPs, then follows the host's view stream. Each
-// view becomes a VemConfig, applied by difference. While the VSM is unreachable the dataplane
-// keeps its last state; the follower retries with backoff and resyncs from a fresh snapshot.
+// view becomes a typed VemConfig (view-config.ts), applied by difference. While the VSM is
+// unreachable the dataplane keeps its last state; the follower retries with backoff and
+// resyncs from a fresh snapshot.
 import { VemClient } from '../../proto/clients.js';
 import { applyDelta } from '../../proto/delta.js';
 import type { HostUpdate, HostView, LearnedMacMsg } from '../../proto/index.js';
-import { parseVemConfig, type VemConfig, type VtepConfig } from './config.js';
+import type { HostConfig, VemConfig } from './config.js';
+import { configFromView } from './view-config.js';
 import type { Logger } from '../common/log.js';
 
 export interface FollowerOptions {
   vsm: string;
   host: string;
-  vteps: VtepConfig[];
+  /** The VTEPs (registered with the VSM) and settings every view is applied with. */
+  hostConfig: HostConfig;
   /** The smallest MTU of the VTEPs' uplinks, and this agent's version, told to the VSM. */
   uplinkMtu: number;
   version: string;
   log: Logger;
   apply: (config: VemConfig) => Promise<void>;
-}
-
-/** `IF:ADDR/LEN[@GATEWAY]` from the command line. */
-export function parseVtepArg(arg: string): VtepConfig {
-  const m = /^([A-Za-z0-9_.:-]{1,15}):([0-9.]+\/\d{1,2})(?:@([0-9.]+))?$/.exec(arg);
-  if (!m) throw new Error(`--vtep ${JSON.stringify(arg)}: expected IF:ADDR/LEN[@GATEWAY]`);
-  return parseVemConfig({ vteps: [{ interface: m[1], address: m[2], ...(m[3] ? { gateway: m[3] } : {}) }], segments: [], ports: [] }).vteps[0]!;
-}
-
-/** The VSM's view of this host as a configuration for the dataplane. */
-export function configFromView(vteps: VtepConfig[], view: HostView): VemConfig {
-  return parseVemConfig({
-    vteps: vteps.map((v) => ({ interface: v.interface, address: `${v.address}/${v.prefixLength}`, ...(v.gateway ? { gateway: v.gateway } : {}), xdp: v.xdp })),
-    segments: view.segments.map((s) => s.mode === 'multicast'
-      ? { vni: s.vni, mode: 'multicast', group: s.group, vtep: s.designatedVtep }
-      : { vni: s.vni, mode: 'unicast', floodList: s.floodList, vtep: s.designatedVtep }),
-    ports: view.ports.map((p) => ({ interface: p.interface, vni: p.vni })),
-    staticMacs: view.staticMacs.map((m) => ({ vni: m.vni, mac: m.mac, vtep: m.vtep })),
-  });
 }
 
 export class VsmFollower {
@@ -91,7 +75,7 @@ export class VsmFollower {
     try {
       await this.client.register({
         host: this.o.host,
-        vteps: this.o.vteps.map((v) => ({ interface: v.interface, address: v.address, prefixLength: v.prefixLength, gateway: v.gateway ?? '' })),
+        vteps: this.o.hostConfig.vteps.map((v) => ({ interface: v.interface, address: v.address, prefixLength: v.prefixLength, gateway: v.gateway ?? '' })),
         uplinkMtu: this.o.uplinkMtu,
         version: this.o.version,
       });
@@ -121,7 +105,7 @@ export class VsmFollower {
     this.backoffMs = 500;
     this.view = view;
     try {
-      await this.o.apply(configFromView(this.o.vteps, view));
+      await this.o.apply(configFromView(this.o.hostConfig, view));
       this.revision = view.revision;
       void this.sendReport(); // at once: the VSM measures how far this host lags from it
     } catch (e) {

@@ -11,7 +11,11 @@ Commands:
   vem --config FILE [--instance NAME] [--cleanup]
                              run the VEM agent from a JSON configuration file
   vem --vsm ADDR --host NAME --vtep IF:ADDR/LEN[@GW]... [--instance NAME] [--cleanup]
-                             run the VEM agent following a VSM
+      [--ttl N] [--tos inherit|N] [--src-port-range A-B] [--udp-checksum] [--mac-ageing SECONDS]
+                             run the VEM agent following a VSM; the encapsulation and ageing
+                             flags are the file's ttl, tos, srcPortRange, udpChecksum and
+                             macAgeingSeconds, with the same defaults (64, inherit, 49152-65535,
+                             off, 300)
   vsm [--listen ADDR] [--data DIR] [--metrics HOST:PORT|off] [--neutron [HOST:]PORT
       [--neutron-token-file F] [--vni-range A-B]] [--sync-interval SECONDS]
                              run the supervisor (ADDR unix:/PATH or HOST:PORT); --neutron serves

@@ -1,31 +1,60 @@
-// `vxvem vem --config FILE | --vsm ADDR --host NAME --vtep IF:ADDR/LEN[@GW]... [--instance NAME] [--cleanup]
-//            [--metrics HOST:PORT|off] [--netns NAME]`
+// `vxvem vem --config FILE | --vsm ADDR --host NAME --vtep IF:ADDR/LEN[@GW]... [--ttl N]
+//            [--tos inherit|N] [--src-port-range A-B] [--udp-checksum] [--mac-ageing SECONDS]
+//            [--instance NAME] [--cleanup] [--metrics HOST:PORT|off] [--netns NAME]`
 import { stderrLogger } from '../common/log.js';
 import { packageVersion } from '../common/package.js';
 import { VemAgent } from '../agent/vem.js';
-import { parseVemConfig } from '../agent/config.js';
-import { listLinks } from '../agent/links.js';
-import { VsmFollower, parseVtepArg } from '../agent/vsm-follower.js';
-import { VemMetrics } from '../agent/metrics.js';
-import { native } from '../../native/index.js';
+import { ConfigError, type HostConfig } from '../agent/config.js';
+import { SETTING_FLAGS, hostConfigFromFlags } from '../agent/host-flags.js';
+import { startVsmMode } from '../agent/vsm-mode.js';
+import { VemMetrics, type AgentHealth } from '../agent/metrics.js';
+import { enterNetns, netnsNameProblem } from '../maps/netns.js';
 import { serveMetrics, type MetricsSource } from './metrics-http.js';
-import { UsageError, flagString, parseArgs } from './args.js';
+import { UsageError, flagString, parseArgs, type Parsed } from './args.js';
+
+const SETTING_FLAG_NAMES = Object.values(SETTING_FLAGS);
+
+/** VSM mode's --host, --vtep list and settings flags, checked before anything starts. */
+function vsmHost(p: Parsed, vsm: string): { vsm: string; host: string; hostConfig: HostConfig } {
+  const host = flagString(p, 'host');
+  const vteps = (p.flags.get('vtep') as string[] | undefined) ?? [];
+  if (!host || !vteps.length) throw new UsageError('vem --vsm: --host NAME and at least one --vtep IF:ADDR/LEN[@GW] are required');
+  try {
+    const hostConfig = hostConfigFromFlags({
+      vteps,
+      ttl: flagString(p, SETTING_FLAGS.ttl),
+      tos: flagString(p, SETTING_FLAGS.tos),
+      srcPortRange: flagString(p, SETTING_FLAGS.srcPortRange),
+      udpChecksum: p.flags.get(SETTING_FLAGS.udpChecksum) === true ? true : undefined,
+      macAgeing: flagString(p, SETTING_FLAGS.macAgeingSeconds),
+    });
+    return { vsm, host, hostConfig };
+  } catch (e) {
+    if (e instanceof ConfigError) throw new UsageError(e.message);
+    throw e;
+  }
+}
 
 export async function run(argv: string[]): Promise<number> {
   const p = parseArgs(argv, {
     config: { kind: 'string' }, instance: { kind: 'string' }, cleanup: { kind: 'boolean' },
     vsm: { kind: 'string' }, host: { kind: 'string' }, vtep: { kind: 'list' },
     metrics: { kind: 'string' }, netns: { kind: 'string' },
+    ...Object.fromEntries(SETTING_FLAG_NAMES.map((f) => [f, { kind: f === SETTING_FLAGS.udpChecksum ? 'boolean' : 'string' } as const])),
   });
   if (p.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(p.positionals[0])}`);
   const configPath = flagString(p, 'config');
   const vsm = flagString(p, 'vsm');
   if (!configPath === !vsm) throw new UsageError('vem: give either --config FILE or --vsm ADDR --host NAME --vtep IF:ADDR/LEN[@GW]...');
+  const vsmOnly = SETTING_FLAG_NAMES.find((f) => p.flags.has(f));
+  if (configPath && vsmOnly) throw new UsageError(`--${vsmOnly} is a flag of VSM mode: with --config the file's keys set it`);
+  const following = vsm ? vsmHost(p, vsm) : undefined;
   const instance = flagString(p, 'instance') ?? 'default';
   const log = stderrLogger(`vem[${instance}]`);
   const version = packageVersion();
   const netns = flagString(p, 'netns');
-  if (netns !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(netns)) throw new UsageError(`--netns: ${JSON.stringify(netns)} is not a network namespace name (see \`ip netns list\`)`);
+  const netnsProblem = netns === undefined ? undefined : netnsNameProblem(netns);
+  if (netnsProblem) throw new UsageError(`--netns: ${netnsProblem}`);
   // The metrics socket is bound before --netns is entered: it stays in the namespace it was
   // made in, so an agent driving a namespace's interfaces is still scraped from the host.
   let metrics: VemMetrics | undefined;
@@ -39,43 +68,35 @@ export async function run(argv: string[]): Promise<number> {
   const server = metricsAddr === 'off' ? undefined : await serveMetrics(metricsAddr, source, (m) => log.error(m));
   if (netns) {
     try {
-      native().netnsEnter(`/run/netns/${netns}`);
+      enterNetns(netns);
     } catch (e) {
       server?.close();
       throw new UsageError(`--netns ${netns}: ${(e as Error).message}`);
     }
   }
   let agent: VemAgent;
-  let follower: VsmFollower | undefined;
+  let stopAgent: (cleanup: boolean) => Promise<void>;
+  let health: Pick<AgentHealth, 'mode' | 'vsmConnected' | 'revision'>;
   let origin: string;
-  if (vsm) {
-    const host = flagString(p, 'host');
-    const vteps = ((p.flags.get('vtep') as string[] | undefined) ?? []).map(parseVtepArg);
-    if (!host || !vteps.length) throw new UsageError('vem --vsm: --host NAME and at least one --vtep IF:ADDR/LEN[@GW] are required');
-    // Until the first view arrives: the VTEPs only (and whatever pinned state a previous run left).
-    agent = await VemAgent.start({ instance, log, keepPinnedUntilUpdate: true, onLearn: (m) => follower?.learnedMac(m) }, parseVemConfig({ vteps: vteps.map((v) => ({ interface: v.interface, address: `${v.address}/${v.prefixLength}`, ...(v.gateway ? { gateway: v.gateway } : {}) })), segments: [], ports: [] }));
-    const links = listLinks();
-    const uplinkMtu = Math.min(...vteps.map((v) => links.get(v.interface)?.mtu ?? 0));
-    follower = new VsmFollower({ vsm, host, vteps, uplinkMtu, version, log, apply: (c) => agent.update(c) });
-    follower.start();
-    origin = `VSM ${vsm} as host ${host}`;
+  if (following) {
+    const running = await startVsmMode({ ...following, instance, version, log });
+    agent = running.agent;
+    stopAgent = running.stop;
+    health = { mode: 'vsm', vsmConnected: running.connected, revision: running.revision };
+    origin = `VSM ${following.vsm} as host ${following.host}`;
   } else {
-    agent = await VemAgent.start({ configPath: configPath!, instance, log });
+    const a = await VemAgent.start({ configPath: configPath!, instance, log });
+    agent = a;
+    stopAgent = (cleanup) => a.stop(cleanup);
+    health = { mode: 'file', vsmConnected: () => false, revision: () => a.applyCount };
     origin = configPath!;
   }
-  const f = follower;
   const a = agent;
-  metrics = new VemMetrics(agent.dataplane.maps, {
-    mode: f ? 'vsm' : 'file', instance, version,
-    vsmConnected: () => f?.connected ?? false,
-    revision: () => (f ? Number(f.lastRevision) : a.applyCount),
-    lastSyncMs: () => a.lastSyncMs,
-  });
+  metrics = new VemMetrics(agent.dataplane.maps, { ...health, instance, version, lastSyncMs: () => a.lastSyncMs });
   return new Promise((resolve) => {
     const stop = (): void => {
-      follower?.stop();
       server?.close();
-      agent.stop(p.flags.get('cleanup') === true).then(
+      stopAgent(p.flags.get('cleanup') === true).then(
         () => {
           log.info('stopped');
           resolve(0);

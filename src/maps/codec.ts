@@ -144,6 +144,22 @@ export class StructCodec<T> implements Codec<T> {
     return out;
   }
 
+  /** The fields in declaration order. */
+  fieldNames(): (keyof T & string)[] {
+    return this.list.map(([k]) => k as keyof T & string);
+  }
+
+  /** A field's byte offset in the struct. */
+  offsetOf(name: keyof T & string): number {
+    return this.fields[name].members(name)[0]!.offset;
+  }
+
+  /** One field's reader, for scans that need a field or two of many entries, not whole objects. */
+  reader<F extends keyof T>(name: F): (buf: Buffer, base?: number) => T[F] {
+    const f = this.fields[name];
+    return (buf, base = 0) => f.read(buf, base);
+  }
+
   /** The C members covered, for the layout test (padding members are not listed). */
   members(): CMember[] {
     return (Object.keys(this.fields) as (keyof T & string)[]).flatMap((k) => this.fields[k].members(k));

@@ -41,7 +41,7 @@ export interface DataplaneMaps {
   groups: TypedMap<string, number>;
   counters: PerCpuMap<number, SegCounters>;
   drops: PerCpuMap<DropKey, bigint>;
-  /** The ring buffer's fd (consumed with native().ringBuffer). */
+  /** The ring buffer's fd (read through events.ts). */
   eventsFd: number;
 }
 

@@ -1,0 +1,56 @@
+// The host flags of `vxvem vem --vsm`: the VTEPs and the dataplane settings a host driven by a
+// VSM brings itself (the VSM's views carry networks, not encapsulation). They are checked by
+// the configuration file's validators, and errors name the flag instead of the file key.
+import { ConfigError, checkVteps, parseSettings, vtepFrom, type HostConfig, type SettingKey, type VtepConfig } from './config.js';
+
+export interface HostFlags {
+  /** `IF:ADDR/LEN[@GATEWAY]`, one per VTEP. */
+  vteps: string[];
+  ttl?: string;
+  /** `inherit` or 0..255. */
+  tos?: string;
+  /** `MIN-MAX`. */
+  srcPortRange?: string;
+  udpChecksum?: boolean;
+  macAgeing?: string;
+}
+
+/** The flag of each setting (without the leading dashes). */
+export const SETTING_FLAGS: Record<SettingKey, string> = {
+  ttl: 'ttl', tos: 'tos', srcPortRange: 'src-port-range', udpChecksum: 'udp-checksum', macAgeingSeconds: 'mac-ageing',
+};
+
+/** A decimal value as a number; anything else as written, for the validator to name. */
+const number = (v: string): unknown => (/^\d+$/.test(v) ? Number(v) : v);
+
+/** `IF:ADDR/LEN[@GATEWAY]`: the interface is what precedes the last ':' (names may hold ':'). */
+export function parseVtepFlag(arg: string): VtepConfig {
+  const colon = arg.lastIndexOf(':');
+  if (colon < 1) throw new ConfigError('--vtep', `expected IF:ADDR/LEN[@GATEWAY] (got ${JSON.stringify(arg)})`);
+  const rest = arg.slice(colon + 1);
+  const at = rest.indexOf('@');
+  return vtepFrom(
+    { interface: arg.slice(0, colon), address: at < 0 ? rest : rest.slice(0, at), gateway: at < 0 ? undefined : rest.slice(at + 1) },
+    () => '--vtep',
+  );
+}
+
+/** Throws ConfigError naming the flag (e.g. `--ttl: must be an integer in 1..255 (got 0)`). */
+export function hostConfigFromFlags(f: HostFlags): HostConfig {
+  const vteps = f.vteps.map(parseVtepFlag);
+  checkVteps(vteps, () => '--vtep');
+  let srcPortRange: unknown;
+  if (f.srcPortRange !== undefined) {
+    const m = /^([^-]*)-([^-]*)$/.exec(f.srcPortRange);
+    if (!m) throw new ConfigError(`--${SETTING_FLAGS.srcPortRange}`, `must be MIN-MAX, e.g. 49152-65535 (got ${JSON.stringify(f.srcPortRange)})`);
+    srcPortRange = [number(m[1]!), number(m[2]!)];
+  }
+  const settings = parseSettings({
+    ttl: f.ttl === undefined ? undefined : number(f.ttl),
+    tos: f.tos === undefined || f.tos === 'inherit' ? f.tos : number(f.tos),
+    srcPortRange,
+    udpChecksum: f.udpChecksum,
+    macAgeingSeconds: f.macAgeing === undefined ? undefined : number(f.macAgeing),
+  }, (k) => `--${SETTING_FLAGS[k]}`);
+  return { vteps, ...settings };
+}

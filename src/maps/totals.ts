@@ -1,0 +1,69 @@
+// The dataplane's figures for metrics: per-segment counters summed over CPUs, drops by (VNI,
+// reason), MAC entries by (VNI, kind). Read as doubles from the raw bytes through the codecs:
+// a scrape of thousands of segments (or a million MACs) must not decode whole structs.
+import { MAC_F_STATIC, MacKind, macEntryCodec, macKeyCodec, segCountersCodec, type SegCounters } from './layout.js';
+import type { DataplaneMaps } from './tables.js';
+
+/** A segment's counters summed over CPUs; exact below 2^53 (beyond, as Prometheus's float64). */
+export type SegmentTotals = Record<keyof SegCounters, number>;
+
+export interface DropTotal {
+  /** 0 when the VNI was not known. */
+  vni: number;
+  /** enum vxvem_drop_reason (labels in drop-reasons.ts). */
+  reason: number;
+  packets: number;
+}
+
+export type MacClass = 'local' | 'remote' | 'static';
+
+export interface MacCount {
+  vni: number;
+  kind: MacClass;
+  entries: number;
+}
+
+// struct seg_counters is __u64 counters only: word i of the value is at byte 8 * i.
+const COUNTER_WORDS = segCountersCodec.fieldNames().map((f) => [f, segCountersCodec.offsetOf(f) / 8] as const);
+
+export function readSegmentTotals(maps: DataplaneMaps): Map<number, SegmentTotals> {
+  const out = new Map<number, SegmentTotals>();
+  for (const [vni, words] of maps.counters.wordSums()) {
+    const t = {} as SegmentTotals;
+    for (const [f, w] of COUNTER_WORDS) t[f] = words[w]!;
+    out.set(vni, t);
+  }
+  return out;
+}
+
+export function readDropTotals(maps: DataplaneMaps): DropTotal[] {
+  const out: DropTotal[] = [];
+  for (const [k, words] of maps.drops.wordSums()) out.push({ vni: k.vni, reason: k.reason, packets: words[0]! });
+  return out;
+}
+
+const CLASSES: MacClass[] = ['local', 'remote', 'static'];
+
+function classIndex(kind: number, flags: number): number {
+  if (flags & MAC_F_STATIC) return 2;
+  return kind === MacKind.Local ? 0 : 1;
+}
+
+const keyVni = macKeyCodec.reader('vni');
+const entryKind = macEntryCodec.reader('kind');
+const entryFlags = macEntryCodec.reader('flags');
+
+/**
+ * Counts MAC entries per (VNI, kind). A table can hold a million entries (about a second to
+ * read), so the scan yields to the event loop every `yieldEvery` entries.
+ */
+export async function countMacs(maps: DataplaneMaps, yieldEvery = 16384): Promise<MacCount[]> {
+  const counts = new Map<number, number>(); // vni * 3 + class index
+  let n = 0;
+  for (const [k, v] of maps.macs.rawEntries()) {
+    const id = keyVni(k) * 3 + classIndex(entryKind(v), entryFlags(v));
+    counts.set(id, (counts.get(id) ?? 0) + 1);
+    if (++n % yieldEvery === 0) await new Promise((r) => setImmediate(r));
+  }
+  return [...counts].map(([id, entries]) => ({ vni: Math.floor(id / 3), kind: CLASSES[id % 3]!, entries }));
+}
