@@ -3,7 +3,7 @@
 // frames). The filters outlive this process (the kernel holds them).
 import { join } from 'node:path';
 import { native } from '../native/index.js';
-import { TC_HANDLE, TC_PRIORITY } from '../src/agent/attach.js';
+import { TC_HANDLE, TC_PRIORITY } from '../src/maps/attach.js';
 import { listLinks } from '../src/agent/links.js';
 import { REPO } from './lib.js';
 

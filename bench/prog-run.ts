@@ -9,7 +9,7 @@
 //   npx tsx bench/prog-run.ts [runs]      (default 1,000,000 per case)
 import { native } from '../native/index.js';
 import { MacKind } from '../src/maps/layout.js';
-import { PacketFixture, REMOTE_VM, UNICAST_VNI, VM1, skbCtx } from '../test/helpers/dataplane-fixture.js';
+import { PacketFixture, REMOTE_VM, UNICAST_VNI, VM1, skbCtx } from '../testbed/packet-fixture.js';
 import { arpRequest, pingFrame, vxlanFrame } from '../testbed/packets.js';
 import { writeResults } from './lib.js';
 

@@ -5,7 +5,7 @@ import { CFG_F_UDP_CSUM, MacKind, EventType, MAC_F_PEER, PORT_F_PEER } from '../
 import {
   BASE_CONFIG, GROUP, LOCAL_VTEP, MCAST_VNI, NH2_MAC, NH3_MAC, PacketFixture, REMOTE_VM, STATIC_VM,
   TC_ACT_OK, TC_ACT_REDIRECT, TC_ACT_SHOT, UNICAST_VNI, VM1, VM2, VM3,
-} from './helpers/dataplane-fixture.js';
+} from '../testbed/packet-fixture.js';
 import { arpRequest, csum16, eth, ipv4, ipv6, parseVxlan, pingFrame, udp } from '../testbed/packets.js';
 import { ensureBpf } from './helpers/bpf.js';
 

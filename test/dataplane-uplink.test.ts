@@ -5,7 +5,7 @@ import { EventType, MacKind } from '../src/maps/layout.js';
 import {
   GROUP, LOCAL_VTEP, MCAST_VNI, PacketFixture, REMOTE_VM, STATIC_VM, TC_ACT_OK, TC_ACT_REDIRECT, TC_ACT_SHOT,
   UNICAST_VNI, VM1, XDP_DROP, XDP_PASS, XDP_REDIRECT,
-} from './helpers/dataplane-fixture.js';
+} from '../testbed/packet-fixture.js';
 import { csum16, eth, ipv4, pingFrame, udp, vxlanFrame } from '../testbed/packets.js';
 import { ensureBpf } from './helpers/bpf.js';
 

@@ -1,8 +1,6 @@
 // The VSM's rules (src/vsm/rules.ts, indexes.ts): validation with nothing half-written, dynamic port
 // profiles, designated VTEPs spread over a host's VTEPs, flood lists, the segmentation guard.
 import { describe, expect, it } from 'vitest';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { derived, designatedVteps, floodList } from '../src/vsm/indexes.js';
 import { VsmError, emptyState, type VsmState } from '../src/vsm/objects.js';
 import {
@@ -210,18 +208,5 @@ describe('host views by parts', () => {
     const before = hostViewParts(s, 'h1');
     const after = hostViewParts(update(s, (x) => createPort(x, { name: 'last', network: 'mc', host: 'h3', mac: '02:00:00:03:00:01' })), 'h1');
     expect(after.parts.get(5000)).toBe(before.parts.get(5000));
-  });
-});
-
-describe('architecture', () => {
-  it('the VSM never imports native/ or src/maps/ (it runs on machines without BPF)', () => {
-    const dir = join(import.meta.dirname, '..', 'src', 'vsm');
-    const files = (readdirSync(dir, { recursive: true }) as string[]).filter((x) => x.endsWith('.ts'));
-    expect(files).toContain(join('neutron', 'http.ts'));
-    for (const f of files) {
-      const src = readFileSync(join(dir, f), 'utf8');
-      expect(src, f).not.toMatch(/from '(\.\.\/)+(native|maps)\//);
-      expect(src, f).not.toMatch(/from '\.\.\/maps\//);
-    }
   });
 });

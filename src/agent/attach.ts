@@ -4,9 +4,6 @@ import type { Logger } from '../common/log.js';
 import { attachIngress, attachXdp, detachIngress, detachXdp } from '../maps/attach.js';
 import type { Dataplane } from '../maps/dataplane.js';
 
-// bench/floor-attach.ts puts its floor program at the agent's place on the hook.
-export { TC_HANDLE, TC_PRIORITY } from '../maps/attach.js';
-
 /** TC entry programs by object, with the program's function name. */
 const TC_PROGRAMS = { 'from-port': 'from_port', 'from-uplink': 'from_uplink', 'from-tunnel': 'from_tunnel' } as const;
 export type TcProgram = keyof typeof TC_PROGRAMS;

@@ -1,11 +1,11 @@
 // A VEM dataplane loaded inside a private network namespace with real veth ports and an
-// uplink, maps filled directly (no agent), for BPF_PROG_TEST_RUN packet tests.
-import { native, type TestRunResult } from '../../native/index.js';
-import { Dataplane } from '../../src/maps/dataplane.js';
-import { macEventCodec, CFG_F_TOS_INHERIT, FloodMode, MAC_F_STATIC, MacKind, type MacEvent, type VxvemConfig } from '../../src/maps/layout.js';
-import { sumCounters } from '../../src/maps/tables.js';
-import { dropLabel } from '../../src/maps/drop-reasons.js';
-import { Netns, vethPair } from '../../testbed/netns.js';
+// uplink, maps filled directly (no agent), for BPF_PROG_TEST_RUN packet tests and bench/prog-run.ts.
+import { native, type TestRunResult } from '../native/index.js';
+import { Dataplane } from '../src/maps/dataplane.js';
+import { macEventCodec, CFG_F_TOS_INHERIT, FloodMode, MAC_F_STATIC, MacKind, type MacEvent, type VxvemConfig } from '../src/maps/layout.js';
+import { sumCounters } from '../src/maps/tables.js';
+import { dropLabel } from '../src/maps/drop-reasons.js';
+import { Netns, vethPair } from './netns.js';
 
 export const TC_ACT_OK = 0;
 export const TC_ACT_SHOT = 2;
