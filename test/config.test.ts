@@ -4,6 +4,7 @@ import { ConfigError, parseVemConfig } from '../src/agent/config.js';
 import { assignSlots, desiredFromConfig } from '../src/agent/desired.js';
 import { hostConfigFromFlags, parseVtepFlag } from '../src/agent/host-flags.js';
 import type { LinkInfo } from '../src/agent/links.js';
+import { SECURITY_DEFAULTS } from '../src/agent/security-config.js';
 import { configFromView } from '../src/agent/view-config.js';
 import type { HostView } from '../proto/index.js';
 
@@ -112,7 +113,10 @@ describe('a VSM view as configuration', () => {
       { vni: 5000, mode: 'unicast', group: '', designatedVtep: '192.0.2.12', floodList: ['192.0.2.21', '192.0.2.31'] },
       { vni: 6000, mode: 'multicast', group: '239.1.1.1', designatedVtep: '192.0.2.11', floodList: [] },
     ],
-    ports: [{ interface: 'tap0123456789a', vni: 5000, mac: '02:00:00:00:00:01' }],
+    ports: [{
+      interface: 'tap0123456789a', vni: 5000, mac: '02:00:00:00:00:01', portSecurity: true, addresses: ['198.51.100.1'],
+      allowedPairs: [{ mac: '02:00:00:00:00:0B', address: '198.51.100.128/25' }], stormPps: 500,
+    }],
     staticMacs: [{ vni: 5000, mac: '02:00:00:00:00:0A', vtep: '192.0.2.21' }],
   });
 
@@ -123,8 +127,12 @@ describe('a VSM view as configuration', () => {
         { vni: 5000, mode: 'unicast', floodList: ['192.0.2.21', '192.0.2.31'], vtep: '192.0.2.12' },
         { vni: 6000, mode: 'multicast', group: '239.1.1.1', floodList: [], vtep: '192.0.2.11' },
       ],
-      ports: [{ interface: 'tap0123456789a', vni: 5000 }],
+      ports: [{
+        interface: 'tap0123456789a', vni: 5000, mac: '02:00:00:00:00:01', portSecurity: true, addresses: ['198.51.100.1/32'],
+        allowedPairs: [{ mac: '02:00:00:00:00:0b', address: '198.51.100.128/25' }], stormPps: 500,
+      }],
       staticMacs: [{ vni: 5000, mac: '02:00:00:00:00:0a', vtep: '192.0.2.21' }],
+      ...SECURITY_DEFAULTS,
     });
   });
 

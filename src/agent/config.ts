@@ -2,16 +2,15 @@
 // anything is applied, so a bad file changes nothing; errors name the offending key. The same
 // validators check the host flags of VSM mode (host-flags.ts) and the VSM's views
 // (view-config.ts), under their own key names.
-import { AddressError, isMulticastMac, parseCidr, parseIpv4, parseMac } from '../common/address.js';
+import { AddressError, parseCidr } from '../common/address.js';
 import { MAX_VTEPS_PER_HOST, VNI_MAX, groupProblem, interfaceNameProblem } from '../common/vxlan.js';
 import { VXVEM_MAX_FLOOD } from '../maps/layout.js';
+import { ConfigError, array, bool, int, ipv4, obeying, object, str, unicastMac, type Json } from './config-values.js';
+import {
+  PORT_SECURITY_KEYS, SECURITY_DEFAULTS, SECURITY_KEYS, checkPortInterface, parseSecuritySettings, portSecurityFrom, type PortSecurity, type SecuritySettings,
+} from './security-config.js';
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  constructor(readonly key: string, problem: string) {
-    super(`${key}: ${problem}`);
-  }
-}
+export { ConfigError, ipv4, unicastMac };
 
 export interface VtepConfig {
   interface: string;
@@ -30,7 +29,7 @@ export interface SegmentConfig {
   vtep?: string;
 }
 
-export interface PortConfig {
+export interface PortConfig extends PortSecurity {
   interface: string;
   vni: number;
 }
@@ -55,65 +54,15 @@ export interface HostConfig extends DataplaneSettings {
   vteps: VtepConfig[];
 }
 
-export interface VemConfig extends HostConfig {
+/** Security settings absent: their defaults (SECURITY_DEFAULTS, trusted underlay: the VTEPs' subnets). */
+export interface VemConfig extends HostConfig, Partial<SecuritySettings> {
   segments: SegmentConfig[];
   ports: PortConfig[];
   staticMacs: StaticMacConfig[];
 }
 
-type Json = unknown;
-
-function isObject(v: Json): v is Record<string, Json> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function object(v: Json, key: string, allowed: readonly string[], required: string[]): Record<string, Json> {
-  if (!isObject(v)) throw new ConfigError(key, 'must be an object');
-  for (const k of Object.keys(v)) if (!allowed.includes(k)) throw new ConfigError(`${key}.${k}`.replace(/^\./, ''), 'unknown key');
-  for (const k of required) if (!(k in v)) throw new ConfigError(`${key}.${k}`.replace(/^\./, ''), 'is required');
-  return v;
-}
-
-function array(v: Json, key: string): Json[] {
-  if (!Array.isArray(v)) throw new ConfigError(key, 'must be an array');
-  return v;
-}
-
-function str(v: Json, key: string): string {
-  if (typeof v !== 'string' || v === '') throw new ConfigError(key, 'must be a non-empty string');
-  return v;
-}
-
-function int(v: Json, key: string, min: number, max: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw new ConfigError(key, `must be an integer in ${min}..${max} (got ${JSON.stringify(v)})`);
-  }
-  return v;
-}
-
-function bool(v: Json, key: string): boolean {
-  if (typeof v !== 'boolean') throw new ConfigError(key, 'must be true or false');
-  return v;
-}
-
 export function vni(v: Json, key: string): number {
   return int(v, key, 1, VNI_MAX);
-}
-
-export function ipv4(v: Json, key: string): string {
-  const s = str(v, key);
-  try {
-    parseIpv4(s);
-  } catch {
-    throw new ConfigError(key, `not an IPv4 address: ${JSON.stringify(s)}`);
-  }
-  return s;
-}
-
-/** `value`, unless a shared rule (src/common) found a problem with it. */
-function obeying<T>(value: T, key: string, problem: string | undefined): T {
-  if (problem) throw new ConfigError(key, problem);
-  return value;
 }
 
 export function ifname(v: Json, key: string): string {
@@ -129,18 +78,6 @@ export function floodMode(v: Json, key: string): SegmentConfig['mode'] {
 export function group(v: Json, key: string): string {
   const g = ipv4(v, key);
   return obeying(g, key, groupProblem(g));
-}
-
-/** A unicast MAC, in lower case. */
-export function unicastMac(v: Json, key: string): string {
-  const mac = str(v, key).toLowerCase();
-  try {
-    if (isMulticastMac(parseMac(mac))) throw new ConfigError(key, `${mac} is a multicast MAC`);
-  } catch (e) {
-    if (e instanceof AddressError) throw new ConfigError(key, e.message);
-    throw e;
-  }
-  return mac;
 }
 
 /** A VTEP from its fields; `key` names each field in errors (a file path, or a flag). */
@@ -213,6 +150,7 @@ export function checkConfig(c: VemConfig): void {
   c.ports.forEach((p, i) => {
     if (!vnis.has(p.vni)) throw new ConfigError(`ports[${i}].vni`, `VNI ${p.vni} is not a configured segment`);
     if (c.vteps.some((t) => t.interface === p.interface)) throw new ConfigError(`ports[${i}].interface`, `${p.interface} is an uplink`);
+    checkPortInterface(p.interface, `ports[${i}].interface`, c.portNames ?? SECURITY_DEFAULTS.portNames);
     if (portNames.has(p.interface)) throw new ConfigError(`ports[${i}].interface`, `${p.interface} is bound twice`);
     portNames.add(p.interface);
   });
@@ -239,7 +177,7 @@ function parseSegment(v: Json, key: string): SegmentConfig {
   return seg;
 }
 
-const TOP_KEYS = ['vteps', 'segments', 'ports', 'staticMacs', ...SETTING_KEYS];
+const TOP_KEYS = ['vteps', 'segments', 'ports', 'staticMacs', ...SETTING_KEYS, ...SECURITY_KEYS];
 
 /** Parses and validates a whole configuration file; throws ConfigError on the first problem. */
 export function parseVemConfig(input: Json): VemConfig {
@@ -249,16 +187,17 @@ export function parseVemConfig(input: Json): VemConfig {
     return vtepFrom(object(v, key, ['interface', 'address', 'gateway', 'xdp'], ['interface', 'address']), (f) => `${key}.${f}`);
   });
   const segments = array(o.segments, 'segments').map((v, i) => parseSegment(v, `segments[${i}]`));
-  const ports = array(o.ports, 'ports').map((v, i) => {
-    const p = object(v, `ports[${i}]`, ['interface', 'vni'], ['interface', 'vni']);
-    return { interface: ifname(p.interface, `ports[${i}].interface`), vni: vni(p.vni, `ports[${i}].vni`) };
+  const ports = array(o.ports, 'ports').map((v, i): PortConfig => {
+    const key = `ports[${i}]`;
+    const p = object(v, key, ['interface', 'vni', ...PORT_SECURITY_KEYS], ['interface', 'vni']);
+    return { interface: ifname(p.interface, `${key}.interface`), vni: vni(p.vni, `${key}.vni`), ...portSecurityFrom(p, key) };
   });
   const staticMacs = o.staticMacs === undefined ? [] : array(o.staticMacs, 'staticMacs').map((v, i) => {
     const key = `staticMacs[${i}]`;
     const m = object(v, key, ['vni', 'mac', 'vtep'], ['vni', 'mac', 'vtep']);
     return { vni: vni(m.vni, `${key}.vni`), mac: unicastMac(m.mac, `${key}.mac`), vtep: ipv4(m.vtep, `${key}.vtep`) };
   });
-  const config: VemConfig = { vteps, segments, ports, staticMacs, ...parseSettings(o) };
+  const config: VemConfig = { vteps, segments, ports, staticMacs, ...parseSettings(o), ...parseSecuritySettings(o) };
   checkConfig(config);
   return config;
 }

@@ -32,7 +32,7 @@ export function adminService(vsm: Pick<VsmServer, 'commit' | 'sync'>, vem: Pick<
     deleteSubnet: unary<NameMsg, Empty>((r) => (change((x) => deleteSubnet(x, r.name), {}), {})),
     listSubnets: unary<Empty, { items: SubnetMsg[] }>(() => ({ items: Object.values(s().subnets).map((n) => ({ ...n, gateway: n.gateway ?? '' })) })),
     // Policies change no host's view (no VEM sees them yet): nobody to tell.
-    createPolicy: unary<PolicyMsg, PolicyMsg>((r) => (change((x) => createPolicy(x, { name: r.name, portSecurity: r.portSecurity }), {}), r)),
+    createPolicy: unary<PolicyMsg, PolicyMsg>((r) => (change((x) => createPolicy(x, { name: r.name, portSecurity: r.portSecurity, stormPps: r.stormPps }), {}), r)),
     deletePolicy: unary<NameMsg, Empty>((r) => (change((x) => deletePolicy(x, r.name), {}), {})),
     listPolicies: unary<Empty, { items: PolicyMsg[] }>(() => ({ items: Object.values(s().policies) })),
     createPort: unary<PortMsg, PortMsg>((r) => {
