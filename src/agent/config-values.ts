@@ -64,9 +64,8 @@ export function ipv4(v: Json, key: string): string {
 /** `A.B.C.D/LEN` (host bits dropped), or `A.B.C.D` for a /32 when `bare` allows it; returned as `NETWORK/LEN`. */
 export function ipv4Prefix(v: Json, key: string, bare = false): string {
   const s = str(v, key);
-  if (bare && !s.includes('/')) return `${ipv4(s, key)}/32`;
   try {
-    const c = parseCidr(s);
+    const c = parseCidr(bare && !s.includes('/') ? `${s}/32` : s);
     return `${formatIpv4(c.network)}/${c.prefixLength}`;
   } catch {
     throw new ConfigError(key, `must be A.B.C.D/LEN${bare ? ' or A.B.C.D' : ''} (got ${JSON.stringify(s)})`);
