@@ -42,6 +42,7 @@ const seg = (s: Record<string, Json>): Record<string, Json> => base({ segments: 
 
 const VALID: [string, Json][] = [
   ['the README example', readmeExample()],
+  ['the example installed as /etc/vxvem/vem.json', JSON.parse(readFileSync(join(REPO, 'packaging', 'vem.json'), 'utf8'))],
   ['the smallest file', base({ segments: [], ports: [] })],
   ['a multicast segment', seg({ mode: 'multicast', group: '239.1.1.1' })],
   ['the lowest routable group', seg({ mode: 'multicast', group: '224.0.1.0' })],
