@@ -85,11 +85,11 @@ function pinnedViews(maps: DataplaneMaps, name: (ifindex: number) => string): Vi
   };
 }
 
-const render = (f: Fields): string => Object.entries(f).filter(([, v]) => v !== '').map(([k, v]) => `${k} ${v}`).join(', ');
+const render = (f: Fields): string => Object.entries(f).map(([k, v]) => `${k} ${v}`).join(', ');
 const byId = (a: string, b: string): number => a.localeCompare(b, 'en', { numeric: true });
 
 /** The change lines, pure: additions and changes in dependency order, then removals in reverse. */
-export function diffViews(want: Views, have: Views): string[] {
+function diffViews(want: Views, have: Views): string[] {
   const label = (kind: Kind, id: string): string => (id === '' ? kind : `${kind} ${id}`);
   const adds: string[] = [];
   const removes: string[][] = [];
@@ -103,7 +103,7 @@ export function diffViews(want: Views, have: Views): string[] {
         adds.push(`add ${label(kind, id)}: ${render(b)}`);
         continue;
       }
-      const moved = Object.keys(b).filter((k) => b[k] !== '' && a[k] !== b[k]).map((k) => `${k} ${a[k] ?? 'none'} -> ${b[k]}`);
+      const moved = Object.keys(b).filter((k) => a[k] !== b[k]).map((k) => `${k} ${a[k] ?? 'none'} -> ${b[k]}`);
       if (moved.length) adds.push(`change ${label(kind, id)}: ${moved.join(', ')}`);
     }
     removes.unshift([...h.keys()].filter((id) => !w.has(id)).sort(byId).map((id) => `remove ${label(kind, id)}: ${render(h.get(id)!)}`));
