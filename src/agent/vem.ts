@@ -3,7 +3,9 @@
 // difference applied to the pinned maps, programs attached to ports and uplinks, IGMP
 // membership, next hops, MAC ageing.
 import { readFileSync } from 'node:fs';
+import { ensurePinRoot } from '../maps/bpffs.js';
 import { Dataplane } from '../maps/dataplane.js';
+import { BPFFS_MOUNT } from '../maps/paths.js';
 import { subscribeEvents, type DataplaneEvent, type EventSubscription } from '../maps/events.js';
 import { ageOut } from './ageing.js';
 import { Attachments, type TcProgram } from './attach.js';
@@ -62,6 +64,8 @@ export class VemAgent {
 
   /** Loads (or re-uses pinned) state, applies the configuration, attaches, starts the loops. */
   static async start(opts: VemOptions, initial?: VemConfig): Promise<VemAgent> {
+    // First: without the host's bpffs nothing below could last (or even finish, see bpffs.ts).
+    if (ensurePinRoot().mounted) opts.log.info(`mounted the BPF filesystem (bpffs) on ${BPFFS_MOUNT}`);
     const config = initial ?? readConfig(opts);
     const dp = Dataplane.open({ instance: opts.instance });
     const agent = new VemAgent(opts, dp);

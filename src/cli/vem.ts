@@ -1,4 +1,4 @@
-// `vxvem vem --config FILE | --vsm ADDR --host NAME --vtep IF:ADDR/LEN[@GW]... [--ttl N]
+// `vxvem vem --config FILE [--check] | --vsm ADDR --host NAME --vtep IF:ADDR/LEN[@GW]... [--ttl N]
 //            [--tos inherit|N] [--src-port-range A-B] [--udp-checksum] [--mac-ageing SECONDS]
 //            [--instance NAME] [--cleanup] [--metrics HOST:PORT|off] [--netns NAME]`
 import { stderrLogger } from '../common/log.js';
@@ -8,7 +8,11 @@ import { ConfigError, type HostConfig } from '../agent/config.js';
 import { SETTING_FLAGS, hostConfigFromFlags } from '../agent/host-flags.js';
 import { startVsmMode } from '../agent/vsm-mode.js';
 import { VemMetrics, type AgentHealth } from '../agent/metrics.js';
+import { checkConfigFile } from '../agent/config-check.js';
+import { DesiredStateError } from '../agent/desired.js';
+import { ensurePinRoot } from '../maps/bpffs.js';
 import { enterNetns, netnsNameProblem } from '../maps/netns.js';
+import { BPFFS_MOUNT } from '../maps/paths.js';
 import { serveMetrics, type MetricsSource } from './metrics-http.js';
 import { UsageError, flagString, parseArgs, type Parsed } from './args.js';
 
@@ -35,11 +39,38 @@ function vsmHost(p: Parsed, vsm: string): { vsm: string; host: string; hostConfi
   }
 }
 
+/** `--check`: validate the file and print what applying it would change; applies nothing. */
+function check(configPath: string, instance: string): number {
+  let result;
+  try {
+    result = checkConfigFile(configPath, instance);
+  } catch (e) {
+    const msg = (e as Error).message;
+    if (e instanceof ConfigError || e instanceof SyntaxError) process.stderr.write(`vem --check: ${configPath} is invalid: ${msg}\n`);
+    else if (e instanceof DesiredStateError) process.stderr.write(`vem --check: ${configPath} is valid but cannot be applied here: ${msg}\n`);
+    else process.stderr.write(`vem --check: ${configPath}: ${msg}\n`);
+    return 1;
+  }
+  for (const line of [...result.changes, ...result.waiting]) process.stdout.write(`${line}\n`);
+  const n = result.changes.length;
+  const against = result.pinned ? `the pinned dataplane of instance ${instance}` : `no pinned dataplane (instance ${instance}): everything is to add`;
+  process.stderr.write(`vem --check: ${configPath} is valid; ${n || 'no'} change${n === 1 ? '' : 's'} against ${against}\n`);
+  return 0;
+}
+
+function enter(netns: string): void {
+  try {
+    enterNetns(netns);
+  } catch (e) {
+    throw new UsageError(`--netns ${netns}: ${(e as Error).message}`);
+  }
+}
+
 export async function run(argv: string[]): Promise<number> {
   const p = parseArgs(argv, {
     config: { kind: 'string' }, instance: { kind: 'string' }, cleanup: { kind: 'boolean' },
     vsm: { kind: 'string' }, host: { kind: 'string' }, vtep: { kind: 'list' },
-    metrics: { kind: 'string' }, netns: { kind: 'string' },
+    metrics: { kind: 'string' }, netns: { kind: 'string' }, check: { kind: 'boolean' },
     ...Object.fromEntries(SETTING_FLAG_NAMES.map((f) => [f, { kind: f === SETTING_FLAGS.udpChecksum ? 'boolean' : 'string' } as const])),
   });
   if (p.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(p.positionals[0])}`);
@@ -55,6 +86,13 @@ export async function run(argv: string[]): Promise<number> {
   const netns = flagString(p, 'netns');
   const netnsProblem = netns === undefined ? undefined : netnsNameProblem(netns);
   if (netnsProblem) throw new UsageError(`--netns: ${netnsProblem}`);
+  if (p.flags.get('check') === true) {
+    if (!configPath) throw new UsageError('--check checks a --config FILE');
+    if (netns) enter(netns);
+    return check(configPath, instance);
+  }
+  // Before anything is bound or entered: a VEM without the host's bpffs stops here, by name.
+  if (ensurePinRoot().mounted) log.info(`mounted the BPF filesystem (bpffs) on ${BPFFS_MOUNT}`);
   // The metrics socket is bound before --netns is entered: it stays in the namespace it was
   // made in, so an agent driving a namespace's interfaces is still scraped from the host.
   let metrics: VemMetrics | undefined;
@@ -68,10 +106,10 @@ export async function run(argv: string[]): Promise<number> {
   const server = metricsAddr === 'off' ? undefined : await serveMetrics(metricsAddr, source, (m) => log.error(m));
   if (netns) {
     try {
-      enterNetns(netns);
+      enter(netns);
     } catch (e) {
       server?.close();
-      throw new UsageError(`--netns ${netns}: ${(e as Error).message}`);
+      throw e;
     }
   }
   let agent: VemAgent;
