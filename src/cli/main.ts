@@ -10,6 +10,8 @@ Commands:
   version                    print the version
   vem --config FILE [--instance NAME] [--cleanup]
                              run the VEM agent from a JSON configuration file
+  vem --config FILE --check [--instance NAME]
+                             validate FILE and print what applying it would change (applies nothing)
   vem --vsm ADDR --host NAME --vtep IF:ADDR/LEN[@GW]... [--instance NAME] [--cleanup]
       [--ttl N] [--tos inherit|N] [--src-port-range A-B] [--udp-checksum] [--mac-ageing SECONDS]
                              run the VEM agent following a VSM; the encapsulation and ageing
