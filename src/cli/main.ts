@@ -90,7 +90,8 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  // Exit once stdout has taken everything: a long list written to a pipe is still queued here.
+  (code) => void process.stdout.write('', () => process.exit(code)),
   (err: unknown) => {
     const e = err instanceof Error ? err : new Error(String(err));
     process.stderr.write(`vxvem: ${e.message}\n`);

@@ -1,7 +1,8 @@
 // The admin service's lists in pages, so that no reply nears gRPC's 4 MiB limit (100,000 ports
 // are about 10 MB). The first page takes the whole list at one revision and keeps it under a
 // cursor; the next pages are read from it, so a listing is consistent even while the state
-// changes. A cursor unused for a minute is forgotten, as is the oldest beyond 32 open.
+// changes, and a page can be asked again. A listing unused for a minute is forgotten, as is
+// the oldest beyond 32; a list that fits one page is not kept at all.
 import { randomBytes } from 'node:crypto';
 import type { PageMsg, PageReply } from '../../proto/index.js';
 import { VsmError } from './objects.js';
@@ -43,10 +44,10 @@ export class Pager {
       out.push(items[i]!);
     }
     const end = from + out.length;
-    if (end >= items.length) return { items: out, next: '' };
+    if (from === 0 && end >= items.length) return { items: out, next: '' };
     this.open.set(token, { items, usedMs: Date.now() });
     if (this.open.size > MAX_OPEN) this.open.delete(this.open.keys().next().value!);
-    return { items: out, next: `${token}:${end}` };
+    return { items: out, next: end >= items.length ? '' : `${token}:${end}` };
   }
 
   private expire(): void {
