@@ -77,25 +77,29 @@ export class VemService {
 
   readonly report = bounded('Report', (r: ReportRequest) => `host ${r.host}`, unary<ReportRequest, Empty>((r) => {
     if (!this.vsm.state().hosts[r.host]) throw new VsmError('not_found', `host ${r.host} is not registered`);
-    this.noteStore(r.host, r.vsmId ?? '');
+    const ours = this.noteStore(r.host, r.vsmId ?? '');
     const prev = this.reports.get(r.host);
     const p = this.pending.get(r.host);
-    if (p && Number(r.appliedRevision) >= p.revision) this.pending.delete(r.host);
+    if (p && ours && Number(r.appliedRevision) >= p.revision) this.pending.delete(r.host); // another store's revision says nothing of ours
     this.reports.set(r.host, { appliedRevision: r.appliedRevision, lastReportMs: Date.now(), learned: [...(prev?.learned ?? []), ...r.learned].slice(-1000) });
     return {};
   }));
 
-  /** Says once (per host and identity) that a host's VEM follows another store: it refuses this one's views that would remove what it has. */
-  private noteStore(host: string, followed: string): void {
+  /**
+   * Whether a host's VEM follows this store (or does not say). If not, says so once per host and
+   * identity: it refuses this store's views that would remove what it has.
+   */
+  private noteStore(host: string, followed: string): boolean {
     const ours = this.vsm.state().id;
     if (!followed || followed === ours) {
       this.otherStore.delete(host);
-      return;
+      return true;
     }
-    if (this.otherStore.get(host) === followed) return;
+    if (this.otherStore.get(host) === followed) return false;
     this.otherStore.set(host, followed);
     this.log(`host ${host} follows the VSM store ${followed}, not this one (${ours}): it keeps its segments and ports and refuses this store's views `
       + `that would remove them, until it is adopted (vxvem vem adopt --instance NAME on the host, or vem --adopt)`);
+    return false;
   }
 
   /** Sends each of the host's streams the delta from the view it has to `view`; nothing when nothing changed. */
