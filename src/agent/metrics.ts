@@ -13,6 +13,8 @@ export interface AgentHealth {
   version: string;
   /** VSM mode: whether the watch stream is up. File mode: always false. */
   vsmConnected(): boolean;
+  /** VSM mode: whether the VSM's view is refused (another store, or an older revision, that would remove segments or ports). File mode: false. */
+  vsmIdentityMismatch?(): boolean;
   /** The configuration revision applied (VSM revision, or the count of file loads). */
   revision(): number;
   /** ms since the epoch of the last successful apply; 0 before the first. */
@@ -97,6 +99,8 @@ export class VemMetrics {
     };
     gauge('vxvem_agent_info', 'Constant 1, labelled with how the agent runs.', () => 1, ['mode', 'instance', 'version'], { mode: health.mode, instance: health.instance, version: health.version });
     gauge('vxvem_agent_vsm_connected', '1 while the watch stream to the VSM is up.', () => (health.vsmConnected() ? 1 : 0));
+    gauge('vxvem_agent_vsm_identity_mismatch', '1 while the VSM\'s view is refused: another store, or an older revision of this one, that would remove segments or ports (the dataplane keeps what it has until adopted).',
+      () => (health.vsmIdentityMismatch?.() ? 1 : 0));
     gauge('vxvem_agent_config_revision', 'Configuration revision applied to the dataplane.', () => health.revision());
     gauge('vxvem_agent_last_sync_timestamp_seconds', 'When the configuration was last applied (Unix time); 0 = never.', () => health.lastSyncMs() / 1000);
     gauge('vxvem_agent_mac_scan_seconds', 'Time the last MAC table scan for vxvem_mac_entries took.', () => this.macsReadMs / 1000);

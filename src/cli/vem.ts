@@ -1,12 +1,14 @@
 // `vxvem vem --config FILE [--check] | --vsm ADDR --host NAME --vtep IF:ADDR/LEN[@GW]... [--ttl N]
-//            [--tos inherit|N] [--src-port-range A-B] [--udp-checksum] [--mac-ageing SECONDS]
+//            [--tos inherit|N] [--src-port-range A-B] [--udp-checksum] [--mac-ageing SECONDS] [--adopt]
 //            [--instance NAME] [--cleanup] [--metrics HOST:PORT|off] [--netns NAME]`
+// `vxvem vem adopt [--instance NAME]`: the instance's next VSM view is applied whatever store it comes from.
 import { stderrLogger } from '../common/log.js';
 import { packageVersion } from '../common/package.js';
 import { VemAgent } from '../agent/vem.js';
 import { ConfigError, type HostConfig } from '../agent/config.js';
 import { SETTING_FLAGS, hostConfigFromFlags } from '../agent/host-flags.js';
 import { startVsmMode } from '../agent/vsm-mode.js';
+import { requestAdopt } from '../agent/vsm-identity.js';
 import { VemMetrics, type AgentHealth } from '../agent/metrics.js';
 import { checkConfigFile } from '../agent/config-check.js';
 import { DesiredStateError } from '../agent/desired.js';
@@ -66,9 +68,20 @@ function enter(netns: string): void {
   }
 }
 
+/** `vxvem vem adopt`: a running agent takes the held view within a second; a stopped one, the first view at its next start. */
+export function runAdopt(argv: string[]): number {
+  const p = parseArgs(argv, { instance: { kind: 'string' } });
+  if (p.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(p.positionals[0])}`);
+  const instance = flagString(p, 'instance') ?? 'default';
+  const marker = requestAdopt(instance);
+  console.log(`instance ${instance}: its next VSM view is applied whatever store it comes from, and that store is followed from then on `
+    + `(a running agent takes it within a second; ${marker} until then)`);
+  return 0;
+}
+
 export async function run(argv: string[]): Promise<number> {
   const p = parseArgs(argv, {
-    config: { kind: 'string' }, instance: { kind: 'string' }, cleanup: { kind: 'boolean' },
+    config: { kind: 'string' }, instance: { kind: 'string' }, cleanup: { kind: 'boolean' }, adopt: { kind: 'boolean' },
     vsm: { kind: 'string' }, host: { kind: 'string' }, vtep: { kind: 'list' },
     metrics: { kind: 'string' }, netns: { kind: 'string' }, check: { kind: 'boolean' },
     ...Object.fromEntries(SETTING_FLAG_NAMES.map((f) => [f, { kind: f === SETTING_FLAGS.udpChecksum ? 'boolean' : 'string' } as const])),
@@ -79,6 +92,7 @@ export async function run(argv: string[]): Promise<number> {
   if (!configPath === !vsm) throw new UsageError('vem: give either --config FILE or --vsm ADDR --host NAME --vtep IF:ADDR/LEN[@GW]...');
   const vsmOnly = SETTING_FLAG_NAMES.find((f) => p.flags.has(f));
   if (configPath && vsmOnly) throw new UsageError(`--${vsmOnly} is a flag of VSM mode: with --config the file's keys set it`);
+  if (configPath && p.flags.has('adopt')) throw new UsageError('--adopt is a flag of VSM mode (--vsm)');
   const following = vsm ? vsmHost(p, vsm) : undefined;
   const instance = flagString(p, 'instance') ?? 'default';
   const log = stderrLogger(`vem[${instance}]`);
@@ -114,19 +128,19 @@ export async function run(argv: string[]): Promise<number> {
   }
   let agent: VemAgent;
   let stopAgent: (cleanup: boolean) => Promise<void>;
-  let health: Pick<AgentHealth, 'mode' | 'vsmConnected' | 'revision'>;
+  let health: Pick<AgentHealth, 'mode' | 'vsmConnected' | 'vsmIdentityMismatch' | 'revision'>;
   let origin: string;
   if (following) {
-    const running = await startVsmMode({ ...following, instance, version, log });
+    const running = await startVsmMode({ ...following, instance, version, log, adopt: p.flags.get('adopt') === true });
     agent = running.agent;
     stopAgent = running.stop;
-    health = { mode: 'vsm', vsmConnected: running.connected, revision: running.revision };
+    health = { mode: 'vsm', vsmConnected: running.connected, vsmIdentityMismatch: running.identityMismatch, revision: running.revision };
     origin = `VSM ${following.vsm} as host ${following.host}`;
   } else {
     const a = await VemAgent.start({ configPath: configPath!, instance, log });
     agent = a;
     stopAgent = (cleanup) => a.stop(cleanup);
-    health = { mode: 'file', vsmConnected: () => false, revision: () => a.applyCount };
+    health = { mode: 'file', vsmConnected: () => false, vsmIdentityMismatch: () => false, revision: () => a.applyCount };
     origin = configPath!;
   }
   const a = agent;
