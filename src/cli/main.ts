@@ -16,6 +16,9 @@ Commands:
                              flags are the file's ttl, tos, srcPortRange, udpChecksum and
                              macAgeingSeconds, with the same defaults (64, inherit, 49152-65535,
                              off, 300)
+  vem ... [--metrics HOST:PORT|off] [--metrics-max-vnis N] [--netns NAME]
+                             /metrics (default 127.0.0.1:9469); VNIs beyond the first N (4096)
+                             are summed as vni="other"; --netns drives that namespace
   vsm [--listen ADDR] [--data DIR] [--metrics HOST:PORT|off] [--neutron [HOST:]PORT
       [--neutron-token-file F] [--vni-range A-B]] [--sync-interval SECONDS]
                              run the supervisor (ADDR unix:/PATH or HOST:PORT); --neutron serves

@@ -1,6 +1,6 @@
 // `vxvem vem --config FILE | --vsm ADDR --host NAME --vtep IF:ADDR/LEN[@GW]... [--ttl N]
 //            [--tos inherit|N] [--src-port-range A-B] [--udp-checksum] [--mac-ageing SECONDS]
-//            [--instance NAME] [--cleanup] [--metrics HOST:PORT|off] [--netns NAME]`
+//            [--instance NAME] [--cleanup] [--metrics HOST:PORT|off] [--metrics-max-vnis N] [--netns NAME]`
 import { stderrLogger } from '../common/log.js';
 import { packageVersion } from '../common/package.js';
 import { VemAgent } from '../agent/vem.js';
@@ -10,7 +10,7 @@ import { startVsmMode } from '../agent/vsm-mode.js';
 import { VemMetrics, type AgentHealth } from '../agent/metrics.js';
 import { enterNetns, netnsNameProblem } from '../maps/netns.js';
 import { serveMetrics, type MetricsSource } from './metrics-http.js';
-import { UsageError, flagString, parseArgs, type Parsed } from './args.js';
+import { UsageError, flagInt, flagString, parseArgs, type Parsed } from './args.js';
 
 const SETTING_FLAG_NAMES = Object.values(SETTING_FLAGS);
 
@@ -39,7 +39,7 @@ export async function run(argv: string[]): Promise<number> {
   const p = parseArgs(argv, {
     config: { kind: 'string' }, instance: { kind: 'string' }, cleanup: { kind: 'boolean' },
     vsm: { kind: 'string' }, host: { kind: 'string' }, vtep: { kind: 'list' },
-    metrics: { kind: 'string' }, netns: { kind: 'string' },
+    metrics: { kind: 'string' }, 'metrics-max-vnis': { kind: 'string' }, netns: { kind: 'string' },
     ...Object.fromEntries(SETTING_FLAG_NAMES.map((f) => [f, { kind: f === SETTING_FLAGS.udpChecksum ? 'boolean' : 'string' } as const])),
   });
   if (p.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(p.positionals[0])}`);
@@ -49,6 +49,7 @@ export async function run(argv: string[]): Promise<number> {
   const vsmOnly = SETTING_FLAG_NAMES.find((f) => p.flags.has(f));
   if (configPath && vsmOnly) throw new UsageError(`--${vsmOnly} is a flag of VSM mode: with --config the file's keys set it`);
   const following = vsm ? vsmHost(p, vsm) : undefined;
+  const maxVnis = flagInt(p, 'metrics-max-vnis', 0, 16_777_215);
   const instance = flagString(p, 'instance') ?? 'default';
   const log = stderrLogger(`vem[${instance}]`);
   const version = packageVersion();
@@ -92,7 +93,8 @@ export async function run(argv: string[]): Promise<number> {
     origin = configPath!;
   }
   const a = agent;
-  metrics = new VemMetrics(agent.dataplane.maps, { ...health, instance, version, lastSyncMs: () => a.lastSyncMs });
+  const activity = { reloadFailures: () => a.reloadFailures, portsWaiting: () => a.portsWaiting };
+  metrics = new VemMetrics(agent.dataplane.maps, { ...health, ...activity, instance, version, lastSyncMs: () => a.lastSyncMs }, { maxVnis });
   return new Promise((resolve) => {
     const stop = (): void => {
       server?.close();
