@@ -172,7 +172,10 @@ export class VemMetrics {
     const drops = readDropTotals(this.maps);
     if (performance.now() - this.macsReadAt >= this.macsReadMs * 20) {
       const scan = this.scanMacs();
+      // Only the first scrape waits. A later scan that fails (the maps closed under it when the
+      // agent stops) keeps the last count; the foreground reads above report a real fault.
       if (this.macsReadAt === -Infinity) await scan;
+      else scan.catch(() => undefined);
     }
     const { macs, tables } = this.scan;
     const bound = new Set(counters.keys());
