@@ -10,15 +10,15 @@ Commands:
   version                    print the version
   vem --config FILE [--instance NAME] [--cleanup]
                              run the VEM agent from a JSON configuration file
+  vem --config|--vsm ... [--metrics HOST:PORT|off] [--metrics-max-vnis N] [--netns NAME]
+                             /metrics (default 127.0.0.1:9469); VNIs beyond the first N (4096)
+                             are summed as vni="other"; --netns drives that namespace
   vem --vsm ADDR --host NAME --vtep IF:ADDR/LEN[@GW]... [--instance NAME] [--cleanup]
       [--ttl N] [--tos inherit|N] [--src-port-range A-B] [--udp-checksum] [--mac-ageing SECONDS]
                              run the VEM agent following a VSM; the encapsulation and ageing
                              flags are the file's ttl, tos, srcPortRange, udpChecksum and
                              macAgeingSeconds, with the same defaults (64, inherit, 49152-65535,
                              off, 300)
-  vem ... [--metrics HOST:PORT|off] [--metrics-max-vnis N] [--netns NAME]
-                             /metrics (default 127.0.0.1:9469); VNIs beyond the first N (4096)
-                             are summed as vni="other"; --netns drives that namespace
   vsm [--listen ADDR] [--data DIR] [--metrics HOST:PORT|off] [--neutron [HOST:]PORT
       [--neutron-token-file F] [--vni-range A-B]] [--sync-interval SECONDS]
                              run the supervisor (ADDR unix:/PATH or HOST:PORT); --neutron serves

@@ -1,6 +1,6 @@
 // `vxvem vem --config FILE | --vsm ADDR --host NAME --vtep IF:ADDR/LEN[@GW]... [--ttl N]
 //            [--tos inherit|N] [--src-port-range A-B] [--udp-checksum] [--mac-ageing SECONDS]
-//            [--instance NAME] [--cleanup] [--metrics HOST:PORT|off] [--metrics-max-vnis N] [--netns NAME]`
+//            [--instance NAME] [--cleanup] [--metrics HOST:PORT|off] [--netns NAME]`
 import { stderrLogger } from '../common/log.js';
 import { packageVersion } from '../common/package.js';
 import { VemAgent } from '../agent/vem.js';
