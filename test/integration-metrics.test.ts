@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { ensureBpf, REPO } from './helpers/bpf.js';
 import { freePort } from './helpers/free-port.js';
+import { PrometheusServer, until } from './helpers/prometheus.js';
 import { RAWPKT, Topology } from './helpers/topology.js';
 import { pingFrame, vxlanFrame } from '../testbed/packets.js';
 
@@ -36,7 +37,6 @@ function startProc(args: string[], ready: string): Promise<ChildProcess> {
 
 const vxvem = (...args: string[]): string[] => ['node', '--import', 'tsx', join(REPO, 'src/cli/main.ts'), ...args];
 const cli = (...args: string[]): string => execFileSync(vxvem(...args, '--vsm', VSM)[0]!, vxvem(...args, '--vsm', VSM).slice(1), { encoding: 'utf8' });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function scrape(target: string): Promise<string> {
   const r = await fetch(`http://${addr[target]}/metrics`);
@@ -55,26 +55,11 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
   return undefined;
 }
 
-async function promQuery(q: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
-  const r = await fetch(`http://${addr.prometheus}/api/v1/query?query=${encodeURIComponent(q)}`);
-  const body = (await r.json()) as { status: string; data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
-  expect(body.status).toBe('success');
-  return body.data.result;
-}
-
-async function until<V>(what: string, f: () => Promise<V>, ok: (v: V) => boolean, ms = 15_000): Promise<V> {
-  const end = Date.now() + ms;
-  let v = await f();
-  while (!ok(v) && Date.now() < end) {
-    await sleep(250);
-    v = await f();
-  }
-  if (!ok(v)) throw new Error(`${what}: still ${JSON.stringify(v)} after ${ms} ms`);
-  return v;
-}
+let prometheus: PrometheusServer | undefined;
+const promQuery = (q: string) => prometheus!.query(q);
 
 beforeAll(async () => {
-  for (const t of ['vsm', 'h1', 'h2', 'prometheus']) addr[t] = `127.0.0.1:${await freePort()}`;
+  for (const t of ['vsm', 'h1', 'h2']) addr[t] = `127.0.0.1:${await freePort()}`;
   await startProc(vxvem('vsm', '--listen', VSM, '--data', join(dir, 'data'), '--metrics', addr.vsm!), 'metrics on');
   T.addSwitch('ula');
   for (const [h, a] of Object.entries(HOSTS)) T.addHost(h, [{ sw: 'ula', addr: `${a}/24` }]);
@@ -99,19 +84,11 @@ beforeAll(async () => {
   });
   T.get('h2').exec('python3', [RAWPKT, 'send', 'up0', '5', bad.toString('hex'), '1']);
 
-  const cfg = join(dir, 'prometheus.yml');
-  writeFileSync(cfg, [
-    'global: { scrape_interval: 1s, scrape_timeout: 900ms }',
-    'scrape_configs:',
-    `  - job_name: vem`,
-    `    static_configs: [{ targets: ['${addr.h1}', '${addr.h2}'] }]`,
-    `  - job_name: vsm`,
-    `    static_configs: [{ targets: ['${addr.vsm}'] }]`,
-  ].join('\n'));
-  await startProc(['prometheus', `--config.file=${cfg}`, `--storage.tsdb.path=${join(dir, 'tsdb')}`, `--web.listen-address=${addr.prometheus}`], 'Server is ready to receive web requests');
+  prometheus = await PrometheusServer.start(dir, { 'vxvem-vem': [addr.h1!, addr.h2!], 'vxvem-vsm': [addr.vsm!] });
 }, 180_000);
 
 afterAll(async () => {
+  await prometheus?.stop();
   for (const p of procs.reverse()) {
     if (p.exitCode !== null || p.signalCode !== null) continue;
     const done = new Promise((r) => p.once('exit', r));
