@@ -4,6 +4,7 @@
 // prog-run.svg, qemu-tcp.svg. Results that are absent are skipped.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { packageRoot } from '../src/common/package.js';
@@ -162,7 +163,7 @@ export function chartSpecs(dir: string): [string, TopLevelSpec][] {
   return out;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (import.meta.url === pathToFileURL(process.argv[1]!).href) {
   const dir = process.env.VXVEM_BENCH_RESULTS ?? join(packageRoot(), 'bench', 'results');
   for (const [name, spec] of chartSpecs(dir)) {
     writeFileSync(join(dir, `${name}.svg`), await renderSvg(spec));
