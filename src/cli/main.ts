@@ -12,6 +12,9 @@ Commands:
                              run the VEM agent from a JSON configuration file
   vem --config FILE --check [--instance NAME]
                              validate FILE and print what applying it would change (applies nothing)
+  vem --config|--vsm ... [--metrics HOST:PORT|off] [--metrics-max-vnis N] [--netns NAME]
+                             /metrics (default 127.0.0.1:9469); VNIs beyond the first N (4096)
+                             are summed as vni="other"; --netns drives that namespace
   vem --vsm ADDR --host NAME --vtep IF:ADDR/LEN[@GW]... [--instance NAME] [--cleanup]
       [--ttl N] [--tos inherit|N] [--src-port-range A-B] [--udp-checksum] [--mac-ageing SECONDS]
       [--adopt]              run the VEM agent following a VSM; the encapsulation and ageing

@@ -16,7 +16,7 @@ import { ensurePinRoot } from '../maps/bpffs.js';
 import { enterNetns, netnsNameProblem } from '../maps/netns.js';
 import { BPFFS_MOUNT } from '../maps/paths.js';
 import { serveMetrics, type MetricsSource } from './metrics-http.js';
-import { UsageError, flagString, parseArgs, type Parsed } from './args.js';
+import { UsageError, flagInt, flagString, parseArgs, type Parsed } from './args.js';
 
 const SETTING_FLAG_NAMES = Object.values(SETTING_FLAGS);
 
@@ -83,7 +83,7 @@ export async function run(argv: string[]): Promise<number> {
   const p = parseArgs(argv, {
     config: { kind: 'string' }, instance: { kind: 'string' }, cleanup: { kind: 'boolean' }, adopt: { kind: 'boolean' },
     vsm: { kind: 'string' }, host: { kind: 'string' }, vtep: { kind: 'list' },
-    metrics: { kind: 'string' }, netns: { kind: 'string' }, check: { kind: 'boolean' },
+    metrics: { kind: 'string' }, 'metrics-max-vnis': { kind: 'string' }, netns: { kind: 'string' }, check: { kind: 'boolean' },
     ...Object.fromEntries(SETTING_FLAG_NAMES.map((f) => [f, { kind: f === SETTING_FLAGS.udpChecksum ? 'boolean' : 'string' } as const])),
   });
   if (p.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(p.positionals[0])}`);
@@ -94,6 +94,7 @@ export async function run(argv: string[]): Promise<number> {
   if (configPath && vsmOnly) throw new UsageError(`--${vsmOnly} is a flag of VSM mode: with --config the file's keys set it`);
   if (configPath && p.flags.has('adopt')) throw new UsageError('--adopt is a flag of VSM mode (--vsm)');
   const following = vsm ? vsmHost(p, vsm) : undefined;
+  const maxVnis = flagInt(p, 'metrics-max-vnis', 0, 16_777_215);
   const instance = flagString(p, 'instance') ?? 'default';
   const log = stderrLogger(`vem[${instance}]`);
   const version = packageVersion();
@@ -144,7 +145,8 @@ export async function run(argv: string[]): Promise<number> {
     origin = configPath!;
   }
   const a = agent;
-  metrics = new VemMetrics(agent.dataplane.maps, { ...health, instance, version, lastSyncMs: () => a.lastSyncMs });
+  const activity = { reloadFailures: () => a.reloadFailures, portsWaiting: () => a.portsWaiting };
+  metrics = new VemMetrics(agent.dataplane.maps, { ...health, ...activity, instance, version, lastSyncMs: () => a.lastSyncMs }, { maxVnis });
   return new Promise((resolve) => {
     const stop = (): void => {
       server?.close();
