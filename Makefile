@@ -15,7 +15,7 @@ BPF_HDRS     := $(wildcard bpf/*.h bpf/lib/*.h)
 NATIVE       := build/Release/vxvem_native.node
 TS_SRCS      := $(shell find src native proto bench -name '*.ts' 2>/dev/null)
 
-.PHONY: all setup build guest bpf native ts verify test demo install clean
+.PHONY: all setup build guest bpf native ts verify test demo runtime install uninstall deb clean
 
 all: build
 
@@ -65,9 +65,34 @@ test: build
 demo: build
 	node bin/vxvem demo
 
-install: build
-	ln -sf "$(CURDIR)/bin/vxvem" /usr/local/bin/vxvem
-	@echo "installed: $$(command -v vxvem)"
+# `make install [PREFIX=/usr/local] [DESTDIR=...]`, `make uninstall`, `make deb`: the runtime only
+# (packaging/stage-runtime.sh says what that is), built with the build tools already here; these
+# targets install no packages and run no tests.
+PREFIX      ?= /usr/local
+SYSCONFDIR  ?= /etc
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
+RUNTIME_BPF := $(patsubst bpf/%.bpf.c,out/bpf/%.bpf.o,$(BPF_SRCS))
+RUNTIME_TS  := $(shell find src native proto -name '*.ts' 2>/dev/null)
+INSTALL_ENV  = PREFIX="$(PREFIX)" DESTDIR="$(DESTDIR)" UNITDIR="$(UNITDIR)" SYSCONFDIR="$(SYSCONFDIR)"
+
+runtime: out/runtime/package.json
+
+out/runtime/package.json: $(RUNTIME_BPF) $(NATIVE) $(RUNTIME_TS) tsconfig.json tsconfig.build.json bin/vxvem \
+                          package.json package-lock.json proto/vxvem.proto packaging/stage-runtime.sh
+	bash packaging/stage-runtime.sh out/runtime
+
+install:
+	@bash packaging/build-tools.sh
+	@$(MAKE) --no-print-directory runtime
+	@$(INSTALL_ENV) bash packaging/install.sh install
+
+uninstall:
+	@$(INSTALL_ENV) bash packaging/install.sh uninstall
+
+deb:
+	@bash packaging/build-tools.sh
+	@$(MAKE) --no-print-directory runtime
+	@bash packaging/build-deb.sh
 
 clean:
 	rm -rf out build dist

@@ -4,6 +4,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { native } from '../native/index.js';
 import { Dataplane } from '../src/maps/dataplane.js';
 import { packageRoot } from '../src/common/package.js';
 import type { Netns } from '../testbed/netns.js';
@@ -106,7 +107,7 @@ interface NetShow { xdp?: { id?: number; multi_attachments?: { id: number }[] }[
 
 /**
  * Run time so far (ns) of every BPF program attached in namespace `nsPath` (TC and XDP), from
- * the kernel's own per-program statistics (kernel.bpf_stats_enabled must be on: bpfStats()).
+ * the kernel's own per-program statistics (statistics must be on: setBpfStats()).
  */
 export function bpfRunNs(nsPath: string): number {
   const net = (JSON.parse(execFileSync('nsenter', [`--net=${nsPath}`, 'bpftool', '-j', 'net', 'show'], { encoding: 'utf8' })) as NetShow[])[0] ?? {};
@@ -118,10 +119,17 @@ export function bpfRunNs(nsPath: string): number {
   return total;
 }
 
+let statsFd: number | undefined;
+
 /**
- * Switches the kernel's BPF run-time statistics (kernel.bpf_stats_enabled). They cost every
- * program two clock reads per run, so they are on only for the run that measures them.
+ * Switches the kernel's BPF run-time statistics on (held through an fd, so that nobody else's
+ * sysctl switches them off under us) or off. They cost every program two clock reads per run,
+ * so they are on only for the run that measures them.
  */
 export function setBpfStats(on: boolean): void {
-  execFileSync('sysctl', ['-qw', `kernel.bpf_stats_enabled=${on ? 1 : 0}`]);
+  if (on && statsFd === undefined) statsFd = native().enableRunTimeStats();
+  if (!on && statsFd !== undefined) {
+    native().closeFd(statsFd);
+    statsFd = undefined;
+  }
 }

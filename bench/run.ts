@@ -1,5 +1,6 @@
 // `npm run bench [-- --quick] [-- --rounds N] [-- --gro]`: every benchmark, each in its own
-// process, then one summary (bench/results/summary.md) of what they wrote.
+// process, then one summary (bench/results/summary.md) of what they wrote, and its charts
+// (bench/results/*.svg, bench/charts.ts).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release } from 'node:os';
@@ -37,3 +38,4 @@ const summary = [
 ].join('\n');
 writeFileSync(join(REPO, 'bench', 'results', 'summary.md'), summary);
 console.log(summary);
+run('charts.ts', []);

@@ -36,6 +36,7 @@ class VxvemAddon : public Napi::Addon<VxvemAddon> {
                     InstanceMethod<&VxvemAddon::Call<PossibleCpusJs>>("possibleCpus"),
                     InstanceMethod<&VxvemAddon::Call<ProgInfo>>("progInfo"),
                     InstanceMethod<&VxvemAddon::Call<ProgGetFdById>>("progGetFdById"),
+                    InstanceMethod<&VxvemAddon::Call<EnableRunTimeStats>>("enableRunTimeStats"),
                     InstanceMethod<&VxvemAddon::Call<XdpAttach>>("xdpAttach"),
                     InstanceMethod<&VxvemAddon::CallVoid<XdpDetach>>("xdpDetach"),
                     InstanceMethod<&VxvemAddon::Call<XdpQuery>>("xdpQuery"),

@@ -94,6 +94,7 @@ Napi::Value ObjGet(const Napi::CallbackInfo& info);
 void CloseFd(const Napi::CallbackInfo& info);
 Napi::Value ProgInfo(const Napi::CallbackInfo& info);
 Napi::Value ProgGetFdById(const Napi::CallbackInfo& info);
+Napi::Value EnableRunTimeStats(const Napi::CallbackInfo& info);
 
 // netns.cc
 void NetnsEnter(const Napi::CallbackInfo& info);

@@ -134,8 +134,11 @@ export interface NativeBinding {
   closeFd(fd: number): void;
   /** Number of possible CPUs: per-CPU values are this many slots of round_up(valueSize, 8). */
   possibleCpus(): number;
-  progInfo(fd: number): { id: number; name: string; type: number; tag: string };
+  /** runCount/runTimeNs grow only while run-time statistics are on. */
+  progInfo(fd: number): { id: number; name: string; type: number; tag: string; runCount: number; runTimeNs: number };
   progGetFdById(id: number): number;
+  /** Turns the kernel's per-program run-time statistics on until the returned fd is closed. */
+  enableRunTimeStats(): number;
 
   /** XDP through a bpf_link (returns the link fd). Flags: XDP_FLAGS_DRV_MODE or XDP_FLAGS_SKB_MODE. */
   xdpAttach(ifindex: number, progFd: number, flags: number): number;

@@ -48,7 +48,19 @@ Napi::Value ProgInfo(const Napi::CallbackInfo& info) {
   o.Set("name", std::string(pi.name, strnlen(pi.name, sizeof(pi.name))));
   o.Set("type", pi.type);
   o.Set("tag", tag);
+  // Counted only while run-time statistics are on (EnableRunTimeStats or the sysctl).
+  o.Set("runCount", static_cast<double>(pi.run_cnt));
+  o.Set("runTimeNs", static_cast<double>(pi.run_time_ns));
   return o;
+}
+
+Napi::Value EnableRunTimeStats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  // On while the fd is open, counted apart from kernel.bpf_stats_enabled: another process
+  // switching the sysctl off does not switch them off for the holder.
+  int fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+  if (fd < 0) Fail(env, "enable_stats", ErrOf(fd), "run time");
+  return Napi::Number::New(env, fd);
 }
 
 Napi::Value ProgGetFdById(const Napi::CallbackInfo& info) {

@@ -8,25 +8,27 @@ import { fileURLToPath } from 'node:url';
 
 export interface VtepMsg { interface: string; address: string; prefixLength: number; gateway: string }
 export interface RegisterRequest { host: string; vteps: VtepMsg[]; uplinkMtu: number; version: string }
-export interface RegisterReply { revision: string }
-export interface WatchRequest { host: string; lastRevision: string }
+export interface RegisterReply { revision: string; vsmId: string }
+export interface WatchRequest { host: string; lastRevision: string; vsmId: string; chunked: boolean }
 export interface HostSegmentMsg { vni: number; mode: string; group: string; designatedVtep: string; floodList: string[] }
 export interface AddressPairMsg { mac: string; address: string }
+/** The security fields are always sent by this VSM; absent (an older VSM), they mean none. */
 export interface HostPortMsg {
   interface: string; vni: number; mac: string;
-  portSecurity: boolean; addresses: string[]; allowedPairs: AddressPairMsg[]; stormPps: number;
+  portSecurity?: boolean; addresses?: string[]; allowedPairs?: AddressPairMsg[]; stormPps?: number;
 }
 export interface StaticMacMsg { vni: number; mac: string; vtep: string }
-export interface HostView { revision: string; segments: HostSegmentMsg[]; ports: HostPortMsg[]; staticMacs: StaticMacMsg[] }
+export interface HostView { revision: string; segments: HostSegmentMsg[]; ports: HostPortMsg[]; staticMacs: StaticMacMsg[]; partial?: boolean }
 export interface HostDelta {
   baseRevision: string; revision: string;
   upsertSegments: HostSegmentMsg[]; removeSegments: number[];
   upsertPorts: HostPortMsg[]; removePorts: string[];
   upsertStaticMacs: StaticMacMsg[]; removeStaticMacs: StaticMacMsg[];
+  partial?: boolean;
 }
-export interface HostUpdate { snapshot?: HostView; delta?: HostDelta; update?: 'snapshot' | 'delta' }
+export interface HostUpdate { snapshot?: HostView; delta?: HostDelta; update?: 'snapshot' | 'delta'; vsmId?: string }
 export interface LearnedMacMsg { vni: number; mac: string; vtep: string; interface: string }
-export interface ReportRequest { host: string; appliedRevision: string; learned: LearnedMacMsg[] }
+export interface ReportRequest { host: string; appliedRevision: string; learned: LearnedMacMsg[]; vsmId?: string }
 
 export interface NetworkMsg { name: string; vni: number; mode: string; group: string; origin: string }
 export interface PolicyMsg { name: string; portSecurity: boolean; stormPps?: number }
@@ -38,6 +40,9 @@ export interface HostInfoMsg {
   appliedRevision: string; lastReportMs: string; learned: LearnedMacMsg[]; uplinkMtu: number; version: string;
 }
 export interface NameMsg { name: string }
+/** A page request of a list; the reply carries `items` and the `next` cursor ('' on the last page). */
+export interface PageMsg { limit: number; cursor: string }
+export interface PageReply<T> { items: T[]; next: string }
 export interface FeatureMsg { name: string; enabled: boolean }
 export interface RemovalMsg { kind: string; name: string; origin: string; reason: string }
 export interface SyncReportMsg { removed: RemovalMsg[]; revision: string }

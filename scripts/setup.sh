@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Idempotent setup for a fresh Debian 12 host (run as root): Debian packages, npm deps,
-# bpffs. Each step is skipped when already satisfied, so `make` targets can call it freely.
+# Idempotent setup for a fresh Debian 12 host (run as root): Node.js checked, Debian packages,
+# npm deps, bpffs. Each step is skipped when already satisfied, so `make` targets can call it freely.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+"$BASH" scripts/check-node.sh
 
 PKGS=(clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool pkg-config cmake make g++ iproute2 ethtool
       iputils-ping iputils-arping iperf3 netsniff-ng tshark python3-scapy tcpdump prometheus smcroute

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { ensureBpf, REPO } from './helpers/bpf.js';
 import { freePort } from './helpers/free-port.js';
+import { PrometheusServer, until } from './helpers/prometheus.js';
 import { RAWPKT, Topology } from './helpers/topology.js';
 import { pingFrame, vxlanFrame } from '../testbed/packets.js';
 
@@ -36,7 +37,6 @@ function startProc(args: string[], ready: string): Promise<ChildProcess> {
 
 const vxvem = (...args: string[]): string[] => ['node', '--import', 'tsx', join(REPO, 'src/cli/main.ts'), ...args];
 const cli = (...args: string[]): string => execFileSync(vxvem(...args, '--vsm', VSM)[0]!, vxvem(...args, '--vsm', VSM).slice(1), { encoding: 'utf8' });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function scrape(target: string): Promise<string> {
   const r = await fetch(`http://${addr[target]}/metrics`);
@@ -55,26 +55,11 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
   return undefined;
 }
 
-async function promQuery(q: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
-  const r = await fetch(`http://${addr.prometheus}/api/v1/query?query=${encodeURIComponent(q)}`);
-  const body = (await r.json()) as { status: string; data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
-  expect(body.status).toBe('success');
-  return body.data.result;
-}
-
-async function until<V>(what: string, f: () => Promise<V>, ok: (v: V) => boolean, ms = 15_000): Promise<V> {
-  const end = Date.now() + ms;
-  let v = await f();
-  while (!ok(v) && Date.now() < end) {
-    await sleep(250);
-    v = await f();
-  }
-  if (!ok(v)) throw new Error(`${what}: still ${JSON.stringify(v)} after ${ms} ms`);
-  return v;
-}
+let prometheus: PrometheusServer | undefined;
+const promQuery = (q: string) => prometheus!.query(q);
 
 beforeAll(async () => {
-  for (const t of ['vsm', 'h1', 'h2', 'prometheus']) addr[t] = `127.0.0.1:${await freePort()}`;
+  for (const t of ['vsm', 'h1', 'h2']) addr[t] = `127.0.0.1:${await freePort()}`;
   await startProc(vxvem('vsm', '--listen', VSM, '--data', join(dir, 'data'), '--metrics', addr.vsm!), 'metrics on');
   T.addSwitch('ula');
   for (const [h, a] of Object.entries(HOSTS)) T.addHost(h, [{ sw: 'ula', addr: `${a}/24` }]);
@@ -99,19 +84,11 @@ beforeAll(async () => {
   });
   T.get('h2').exec('python3', [RAWPKT, 'send', 'up0', '5', bad.toString('hex'), '1']);
 
-  const cfg = join(dir, 'prometheus.yml');
-  writeFileSync(cfg, [
-    'global: { scrape_interval: 1s, scrape_timeout: 900ms }',
-    'scrape_configs:',
-    `  - job_name: vem`,
-    `    static_configs: [{ targets: ['${addr.h1}', '${addr.h2}'] }]`,
-    `  - job_name: vsm`,
-    `    static_configs: [{ targets: ['${addr.vsm}'] }]`,
-  ].join('\n'));
-  await startProc(['prometheus', `--config.file=${cfg}`, `--storage.tsdb.path=${join(dir, 'tsdb')}`, `--web.listen-address=${addr.prometheus}`], 'Server is ready to receive web requests');
+  prometheus = await PrometheusServer.start(dir, { 'vxvem-vem': [addr.h1!, addr.h2!], 'vxvem-vsm': [addr.vsm!] });
 }, 180_000);
 
 afterAll(async () => {
+  await prometheus?.stop();
   for (const p of procs.reverse()) {
     if (p.exitCode !== null || p.signalCode !== null) continue;
     const done = new Promise((r) => p.once('exit', r));
@@ -151,6 +128,31 @@ describe('VEM metrics', () => {
     const synced = sample(text, 'vxvem_agent_last_sync_timestamp_seconds')!;
     expect(Date.now() / 1000 - synced).toBeLessThan(120);
     expect(sample(text, 'process_cpu_seconds_total')).toBeGreaterThan(0);
+  });
+
+  it('map fill: segments, ports and MACs present against each map\'s capacity; no event lost', async () => {
+    const text = await scrape('h1');
+    const entries = (map: string) => sample(text, 'vxvem_map_entries', { map });
+    expect(entries('vx_segments')).toBe(2);
+    expect(entries('vx_ports')).toBe(2);
+    expect(entries('vx_seg_ports')).toBe(2);
+    expect(entries('vx_flood')).toBe(1); // web is unicast-only: h2's VTEP
+    expect(entries('vx_groups')).toBe(1);
+    const macs = JSON.parse(T.cli('h1', ['show', 'macs', '--json', '--instance', T.agents.get('h1')!.instance])) as unknown[];
+    expect(entries('vx_macs')).toBe(macs.length);
+    expect(sample(text, 'vxvem_map_capacity', { map: 'vx_segments' })).toBe(16384);
+    expect(sample(text, 'vxvem_events_lost_total')).toBe(0);
+    expect(sample(text, 'vxvem_agent_ports_waiting')).toBe(0);
+    expect(sample(text, 'vxvem_agent_reload_failures_total')).toBe(0);
+  });
+
+  it('a port whose interface does not exist yet is counted as waiting until it goes', async () => {
+    cli('port', 'create', 'p9', '--net', 'web', '--host', 'h1', '--mac', '02:00:00:00:00:09', '--interface', 'vnet9');
+    await until('p9 waiting', () => scrape('h1'), (t) => sample(t, 'vxvem_agent_ports_waiting') === 1);
+    cli('port', 'delete', 'p9');
+    await until('p9 gone', () => scrape('h1'), (t) => sample(t, 'vxvem_agent_ports_waiting') === 0);
+    // Both hosts in step again before the VSM's figures are checked.
+    await until('hosts in step', () => scrape('vsm'), (t) => ['h1', 'h2'].every((h) => sample(t, 'vxvem_vsm_host_applied_revision', { host: h }) === sample(t, 'vxvem_vsm_revision')));
   });
 
   it('promtool accepts every exposition (agents and VSM)', async () => {
@@ -209,10 +211,39 @@ describe('Prometheus scrapes it all', () => {
     const drops = await promQuery(`vxvem_drops_total{instance="${addr.h1}",reason="unknown_vni"}`);
     expect(drops.map((d) => [d.metric.vni, d.value[1]])).toEqual([['0', '5']]);
   });
+
+  it('the agent\'s name is the vem label; instance stays the scrape target (no exported_instance)', async () => {
+    const info = await until('agent info', () => promQuery('vxvem_agent_info'), (r) => r.length > 0);
+    const h1 = info.find((x) => x.metric.vem === T.agents.get('h1')!.instance);
+    expect(h1?.metric.instance).toBe(addr.h1);
+    for (const x of info) expect(Object.keys(x.metric)).not.toContain('exported_instance');
+  });
+});
+
+describe('file mode: reload failures', () => {
+  it('a SIGHUP with a bad file counts one failure; a waiting port is counted', async () => {
+    T.addHost('h3', [{ sw: 'ula', addr: '192.0.2.23/24' }]);
+    const agent = await T.startAgent('h3', {
+      vteps: [{ interface: 'up0', address: '192.0.2.23/24' }],
+      segments: [{ vni: 9000, mode: 'unicast', floodList: [] }],
+      ports: [{ interface: 'vnetz', vni: 9000 }],
+    });
+    // Without --metrics the agent serves the default address inside its host.
+    const scrapeH3 = async () => T.get('h3').exec('curl', ['-sf', 'http://127.0.0.1:9469/metrics']);
+    const text = await until('h3 metrics', scrapeH3, (t) => sample(t, 'vxvem_agent_ports_waiting') === 1);
+    expect(sample(text, 'vxvem_agent_reload_failures_total')).toBe(0);
+    expect(sample(text, 'vxvem_agent_info', { mode: 'file', vem: agent.instance })).toBe(1);
+    writeFileSync(agent.configPath, '{ "vteps": [');
+    agent.proc.kill('SIGHUP');
+    await until('reload failure counted', scrapeH3, (t) => sample(t, 'vxvem_agent_reload_failures_total') === 1);
+  });
 });
 
 describe('bad metrics arguments', () => {
-  it('a malformed --metrics or an unknown --netns is a usage error, nothing started', () => {
+  it('a malformed --metrics, --metrics-max-vnis or an unknown --netns is a usage error, nothing started', () => {
+    const cap = spawnSync(vxvem()[0]!, [...vxvem('vem', '--config', '/nonexistent', '--metrics', 'off', '--metrics-max-vnis', '-1').slice(1)], { encoding: 'utf8' });
+    expect(cap.status).toBe(2);
+    expect(cap.stderr).toMatch(/--metrics-max-vnis: "-1" is not an integer/);
     const bad = spawnSync(vxvem()[0]!, [...vxvem('vem', '--config', '/nonexistent', '--metrics', 'localhost:x').slice(1)], { encoding: 'utf8' });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--metrics: expected HOST:PORT/);

@@ -17,6 +17,18 @@ describe('native binding', () => {
   const { n } = fx;
 
   describe('test run', () => {
+    it('run-time statistics count runs while their fd is open, and only then', () => {
+      const prog = fx.obj.progFd('fx_tc');
+      const run = () => n.progTestRun(prog, { data: Buffer.alloc(64, 0x11), repeat: 10 });
+      const stats = n.enableRunTimeStats();
+      const before = n.progInfo(prog);
+      run();
+      const during = n.progInfo(prog);
+      n.closeFd(stats);
+      expect(during.runCount - before.runCount).toBeGreaterThanOrEqual(10);
+      expect(during.runTimeNs).toBeGreaterThan(before.runTimeNs);
+    });
+
     it('tc program: output packet, ctx and return value follow the input', () => {
       const data = Buffer.alloc(64, 0x11);
       data[14] = 0x21;

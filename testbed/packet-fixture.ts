@@ -6,6 +6,7 @@ import { macEventCodec, CFG_F_TOS_INHERIT, FloodMode, MAC_F_STATIC, MacKind, POR
 import { sumCounters } from '../src/maps/tables.js';
 import { dropLabel } from '../src/maps/drop-reasons.js';
 import { Netns, vethPair } from './netns.js';
+import { arpRequest } from './packets.js';
 
 export const TC_ACT_OK = 0;
 export const TC_ACT_SHOT = 2;
@@ -54,6 +55,9 @@ export function skbCtx(ifindex: number, gso?: GsoMeta): Buffer {
   return ctx;
 }
 
+/** The source of each reset's barrier frame (never used by a test). */
+const BARRIER_MAC = '02:00:00:ba:77:1e';
+
 export class PacketFixture {
   readonly ns: Netns;
   readonly dp: Dataplane;
@@ -61,6 +65,11 @@ export class PacketFixture {
   readonly uplink: number;
   readonly uplinkMac: string;
   private readonly events: MacEvent[] = [];
+  /**
+   * Events reach JS from the addon's poll thread, possibly after the next test has begun: each
+   * reset sends a barrier frame, and events are kept only once its own learn event has come.
+   */
+  private barrierSeen = true;
   private readonly ring;
 
   constructor(readonly tag: string) {
@@ -75,7 +84,15 @@ export class PacketFixture {
     this.uplink = this.ns.ifindex('up0');
     this.uplinkMac = this.ns.mac('up0');
     this.dp = Dataplane.open({ instance: `test-${tag}-${process.pid}`, macTableSize: 4096 });
-    this.ring = native().ringBuffer(this.dp.maps.eventsFd, (r) => this.events.push(macEventCodec.decode(r)));
+    this.ring = native().ringBuffer(this.dp.maps.eventsFd, (r) => {
+      const e = macEventCodec.decode(r);
+      if (e.mac === BARRIER_MAC) {
+        this.events.length = 0;
+        this.barrierSeen = true;
+      } else if (this.barrierSeen) {
+        this.events.push(e);
+      }
+    });
     this.configure();
   }
 
@@ -114,6 +131,10 @@ export class PacketFixture {
 
   resetCounters(): void {
     const m = this.dp.maps;
+    this.barrierSeen = false;
+    this.run('from_port', arpRequest(BARRIER_MAC, '198.51.100.250', '198.51.100.251'), this.port.p1);
+    m.macs.delete({ vni: UNICAST_VNI, mac: BARRIER_MAC });
+    m.portState.delete(this.port.p1); // the barrier's learn counted towards p1's MAC limit
     for (const k of [...m.counters.keys()]) m.counters.delete(k);
     for (const k of [...m.drops.keys()]) m.drops.delete(k);
     this.events.length = 0;
@@ -141,10 +162,10 @@ export class PacketFixture {
     return out;
   }
 
-  /** Ring-buffer events received so far (polled by the addon's thread: wait briefly). */
-  async takeEvents(min = 1, timeoutMs = 1000): Promise<MacEvent[]> {
+  /** Events since the last reset, once at least `min` have come (or the deadline passed). */
+  async takeEvents(min = 1, timeoutMs = 10_000): Promise<MacEvent[]> {
     const until = Date.now() + timeoutMs;
-    while (this.events.length < min && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    while ((!this.barrierSeen || this.events.length < min) && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
     return this.events.splice(0);
   }
 

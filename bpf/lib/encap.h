@@ -5,6 +5,7 @@
 
 #include "common.h"
 #include "csum.h"
+#include "metrics.h"
 
 #ifndef BPF_F_ADJ_ROOM_ENCAP_L2_ETH
 #define BPF_F_ADJ_ROOM_ENCAP_L2_ETH (1ULL << 6) /* kernel >= 5.13; Debian's uapi header predates it */
@@ -78,8 +79,10 @@ static __always_inline void neigh_miss_event(__u32 ifindex, __u32 addr)
 {
 	struct mac_event *ev = bpf_ringbuf_reserve(&vx_events, sizeof(*ev), 0);
 
-	if (!ev)
+	if (!ev) {
+		count_event_lost();
 		return;
+	}
 	__builtin_memset(ev, 0, sizeof(*ev));
 	ev->type = EVENT_NEIGH_MISS;
 	ev->ifindex = ifindex;

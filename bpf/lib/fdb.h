@@ -40,8 +40,10 @@ static __always_inline void fdb_event(__u32 type, __u32 vni, const __u8 *mac, co
 {
 	struct mac_event *ev = bpf_ringbuf_reserve(&vx_events, sizeof(*ev), 0);
 
-	if (!ev)
-		return; /* ring full: the agent resyncs from the table itself */
+	if (!ev) {
+		count_event_lost(); /* ring full: the agent resyncs from the table itself */
+		return;
+	}
 	ev->type = type;
 	ev->vni = vni;
 	mac_copy(ev->mac, mac);

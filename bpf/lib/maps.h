@@ -177,4 +177,16 @@ struct {
 	PINNED;
 } vx_events SEC(".maps");
 
+/*
+ * Events that found vx_events full (slot 0). One shared slot with atomic adds, not per-CPU: it
+ * moves only after a failed reserve, which has already taken the ring buffer's lock.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+	PINNED;
+} vx_events_lost SEC(".maps");
+
 #endif /* VXVEM_MAPS_H */

@@ -64,6 +64,16 @@ static __always_inline void count_drop(__u32 vni, __u32 reason)
 	}
 }
 
+/* An event vx_events had no room for (the agent exports the count). */
+static __always_inline void count_event_lost(void)
+{
+	__u32 zero = 0;
+	__u64 *n = bpf_map_lookup_elem(&vx_events_lost, &zero);
+
+	if (n)
+		__sync_fetch_and_add(n, 1);
+}
+
 /* TC programs: count and return the verdict (XDP uses XDP_DROP, which is 1, not 2). */
 static __always_inline int drop(__u32 vni, __u32 reason)
 {

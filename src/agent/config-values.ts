@@ -16,10 +16,16 @@ function isObject(v: Json): v is Record<string, Json> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-export function object(v: Json, key: string, allowed: readonly string[], required: string[]): Record<string, Json> {
+/** An object of a file: its keys and the required ones. */
+export interface ObjectSpec {
+  keys: readonly string[];
+  required: readonly string[];
+}
+
+export function object(v: Json, key: string, spec: ObjectSpec): Record<string, Json> {
   if (!isObject(v)) throw new ConfigError(key, 'must be an object');
-  for (const k of Object.keys(v)) if (!allowed.includes(k)) throw new ConfigError(`${key}.${k}`.replace(/^\./, ''), 'unknown key');
-  for (const k of required) if (!(k in v)) throw new ConfigError(`${key}.${k}`.replace(/^\./, ''), 'is required');
+  for (const k of Object.keys(v)) if (!spec.keys.includes(k)) throw new ConfigError(`${key}.${k}`.replace(/^\./, ''), 'unknown key');
+  for (const k of spec.required) if (!(k in v)) throw new ConfigError(`${key}.${k}`.replace(/^\./, ''), 'is required');
   return v;
 }
 

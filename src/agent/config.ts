@@ -7,7 +7,8 @@ import { MAX_VTEPS_PER_HOST, VNI_MAX, groupProblem, interfaceNameProblem } from 
 import { VXVEM_MAX_FLOOD } from '../maps/layout.js';
 import { ConfigError, array, bool, int, ipv4, obeying, object, str, unicastMac, type Json } from './config-values.js';
 import {
-  PORT_SECURITY_KEYS, SECURITY_DEFAULTS, SECURITY_KEYS, checkPortInterface, parseSecuritySettings, portSecurityFrom, type PortSecurity, type SecuritySettings,
+  ALLOWED_PAIR, PORT_SECURITY_KEYS, SECURITY_DEFAULTS, SECURITY_KEYS, SECURITY_RANGES, checkPortInterface, parseSecuritySettings,
+  portSecurityFrom, type PortSecurity, type SecuritySettings,
 } from './security-config.js';
 
 export { ConfigError, ipv4, unicastMac };
@@ -62,7 +63,7 @@ export interface VemConfig extends HostConfig, Partial<SecuritySettings> {
 }
 
 export function vni(v: Json, key: string): number {
-  return int(v, key, 1, VNI_MAX);
+  return int(v, key, ...RANGES.vni);
 }
 
 export function ifname(v: Json, key: string): string {
@@ -71,8 +72,8 @@ export function ifname(v: Json, key: string): string {
 }
 
 export function floodMode(v: Json, key: string): SegmentConfig['mode'] {
-  if (v !== 'unicast' && v !== 'multicast') throw new ConfigError(key, 'must be "unicast" or "multicast"');
-  return v;
+  if (!FLOOD_MODES.includes(v as SegmentConfig['mode'])) throw new ConfigError(key, 'must be "unicast" or "multicast"');
+  return v as SegmentConfig['mode'];
 }
 
 export function group(v: Json, key: string): string {
@@ -90,8 +91,8 @@ export function vtepFrom(f: { interface?: Json; address?: Json; gateway?: Json; 
     const badAddress = e instanceof AddressError && e.message.startsWith('not an IPv4 address');
     throw new ConfigError(key('address'), badAddress ? e.message : `must be ADDRESS/PREFIX, e.g. 192.0.2.1/24 (got ${JSON.stringify(addr)})`);
   }
-  const prefixLength = int(cidr.prefixLength, `${key('address')} prefix`, 1, 32);
-  const out: VtepConfig = { interface: ifname(f.interface, key('interface')), address: cidr.address, prefixLength, xdp: false };
+  const prefixLength = int(cidr.prefixLength, `${key('address')} prefix`, ...RANGES.prefixLength);
+  const out: VtepConfig = { interface: ifname(f.interface, key('interface')), address: cidr.address, prefixLength, xdp: DEFAULTS.xdp };
   if (f.gateway !== undefined) out.gateway = ipv4(f.gateway, key('gateway'));
   if (f.xdp !== undefined) out.xdp = bool(f.xdp, key('xdp'));
   return out;
@@ -100,23 +101,51 @@ export function vtepFrom(f: { interface?: Json; address?: Json; gateway?: Json; 
 export const SETTING_KEYS = ['macAgeingSeconds', 'ttl', 'tos', 'srcPortRange', 'udpChecksum'] as const;
 export type SettingKey = (typeof SETTING_KEYS)[number];
 
+/**
+ * The objects of a file: their keys and the required ones. These, RANGES, DEFAULTS and
+ * FLOOD_MODES are what the validators below apply and what scripts/gen-schema.ts writes the JSON
+ * Schema in docs/ from.
+ */
+export const FILE_OBJECTS = {
+  file: { keys: ['vteps', 'segments', 'ports', 'staticMacs', ...SETTING_KEYS, ...SECURITY_KEYS], required: ['vteps', 'segments', 'ports'] },
+  vtep: { keys: ['interface', 'address', 'gateway', 'xdp'], required: ['interface', 'address'] },
+  segment: { keys: ['vni', 'mode', 'group', 'floodList', 'vtep'], required: ['vni'] },
+  port: { keys: ['interface', 'vni', ...PORT_SECURITY_KEYS], required: ['interface', 'vni'] },
+  allowedPair: ALLOWED_PAIR,
+  staticMac: { keys: ['vni', 'mac', 'vtep'], required: ['vni', 'mac', 'vtep'] },
+} as const;
+
+/** Inclusive ranges of the integers. */
+export const RANGES = {
+  vni: [1, VNI_MAX], prefixLength: [1, 32], ttl: [1, 255], tos: [0, 255], udpPort: [1, 65535], macAgeingSeconds: [1, 1_000_000],
+  ...SECURITY_RANGES,
+} as const;
+
+/** What an absent key means. */
+export const DEFAULTS = {
+  macAgeingSeconds: 300, ttl: 64, tos: 'inherit', srcPortRange: [49152, 65535], udpChecksum: false, mode: 'unicast', xdp: false,
+  ...SECURITY_DEFAULTS, stormPps: 0,
+} as const;
+
+export const FLOOD_MODES: readonly SegmentConfig['mode'][] = ['unicast', 'multicast'];
+
 /** The settings, defaults filled; `name` says how errors name each key. */
 export function parseSettings(o: Partial<Record<SettingKey, Json>>, name: (key: SettingKey) => string = (k) => k): DataplaneSettings {
-  const tos = o.tos === undefined || o.tos === 'inherit' ? 'inherit' : int(o.tos, name('tos'), 0, 255);
-  let srcPortRange: [number, number] = [49152, 65535];
+  const tos = o.tos === undefined || o.tos === 'inherit' ? 'inherit' : int(o.tos, name('tos'), ...RANGES.tos);
+  let srcPortRange: [number, number] = [...DEFAULTS.srcPortRange];
   if (o.srcPortRange !== undefined) {
     const key = name('srcPortRange');
     const r = array(o.srcPortRange, key);
     if (r.length !== 2) throw new ConfigError(key, 'must be [min, max]');
-    srcPortRange = [int(r[0], `${key}[0]`, 1, 65535), int(r[1], `${key}[1]`, 1, 65535)];
+    srcPortRange = [int(r[0], `${key}[0]`, ...RANGES.udpPort), int(r[1], `${key}[1]`, ...RANGES.udpPort)];
     if (srcPortRange[0] > srcPortRange[1]) throw new ConfigError(key, 'min is above max');
   }
   return {
-    macAgeingSeconds: o.macAgeingSeconds === undefined ? 300 : int(o.macAgeingSeconds, name('macAgeingSeconds'), 1, 1_000_000),
-    ttl: o.ttl === undefined ? 64 : int(o.ttl, name('ttl'), 1, 255),
+    macAgeingSeconds: o.macAgeingSeconds === undefined ? DEFAULTS.macAgeingSeconds : int(o.macAgeingSeconds, name('macAgeingSeconds'), ...RANGES.macAgeingSeconds),
+    ttl: o.ttl === undefined ? DEFAULTS.ttl : int(o.ttl, name('ttl'), ...RANGES.ttl),
     tos,
     srcPortRange,
-    udpChecksum: o.udpChecksum === undefined ? false : bool(o.udpChecksum, name('udpChecksum')),
+    udpChecksum: o.udpChecksum === undefined ? DEFAULTS.udpChecksum : bool(o.udpChecksum, name('udpChecksum')),
   };
 }
 
@@ -160,8 +189,8 @@ export function checkConfig(c: VemConfig): void {
 }
 
 function parseSegment(v: Json, key: string): SegmentConfig {
-  const o = object(v, key, ['vni', 'mode', 'group', 'floodList', 'vtep'], ['vni']);
-  const mode = floodMode(o.mode ?? 'unicast', `${key}.mode`);
+  const o = object(v, key, FILE_OBJECTS.segment);
+  const mode = floodMode(o.mode === undefined ? DEFAULTS.mode : o.mode, `${key}.mode`); // null is no mode
   const seg: SegmentConfig = { vni: vni(o.vni, `${key}.vni`), mode, floodList: [] };
   if (mode === 'multicast') {
     if (o.group === undefined) throw new ConfigError(`${key}.group`, 'is required in multicast mode');
@@ -177,24 +206,22 @@ function parseSegment(v: Json, key: string): SegmentConfig {
   return seg;
 }
 
-const TOP_KEYS = ['vteps', 'segments', 'ports', 'staticMacs', ...SETTING_KEYS, ...SECURITY_KEYS];
-
 /** Parses and validates a whole configuration file; throws ConfigError on the first problem. */
 export function parseVemConfig(input: Json): VemConfig {
-  const o = object(input, '', TOP_KEYS, ['vteps', 'segments', 'ports']);
+  const o = object(input, '', FILE_OBJECTS.file);
   const vteps = array(o.vteps, 'vteps').map((v, i) => {
     const key = `vteps[${i}]`;
-    return vtepFrom(object(v, key, ['interface', 'address', 'gateway', 'xdp'], ['interface', 'address']), (f) => `${key}.${f}`);
+    return vtepFrom(object(v, key, FILE_OBJECTS.vtep), (f) => `${key}.${f}`);
   });
   const segments = array(o.segments, 'segments').map((v, i) => parseSegment(v, `segments[${i}]`));
   const ports = array(o.ports, 'ports').map((v, i): PortConfig => {
     const key = `ports[${i}]`;
-    const p = object(v, key, ['interface', 'vni', ...PORT_SECURITY_KEYS], ['interface', 'vni']);
+    const p = object(v, key, FILE_OBJECTS.port);
     return { interface: ifname(p.interface, `${key}.interface`), vni: vni(p.vni, `${key}.vni`), ...portSecurityFrom(p, key) };
   });
   const staticMacs = o.staticMacs === undefined ? [] : array(o.staticMacs, 'staticMacs').map((v, i) => {
     const key = `staticMacs[${i}]`;
-    const m = object(v, key, ['vni', 'mac', 'vtep'], ['vni', 'mac', 'vtep']);
+    const m = object(v, key, FILE_OBJECTS.staticMac);
     return { vni: vni(m.vni, `${key}.vni`), mac: unicastMac(m.mac, `${key}.mac`), vtep: ipv4(m.vtep, `${key}.vtep`) };
   });
   const config: VemConfig = { vteps, segments, ports, staticMacs, ...parseSettings(o), ...parseSecuritySettings(o) };

@@ -1,22 +1,35 @@
 // Prometheus metrics of a VEM agent. Dataplane families are read from the pinned maps once per
 // scrape (per-CPU values summed by src/maps/totals.ts, never in BPF); health gauges come from
 // the agent itself.
-import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { dropLabel } from '../maps/drop-reasons.js';
 import type { DataplaneMaps } from '../maps/tables.js';
-import { countMacs, readDropTotals, readSegmentTotals, type DropTotal, type MacCount, type SegmentTotals } from '../maps/totals.js';
+import {
+  countMacs, readDropTotals, readEventsLost, readSegmentTotals, readTableFill, type MacCount, type MapFill, type SegmentTotals,
+} from '../maps/totals.js';
+import { VniCap, labelReading, type LabelledReading } from './vni-cap.js';
+
+/** Default of `--metrics-max-vnis`: VNIs with series of their own; the rest are summed as "other". */
+export const DEFAULT_MAX_VNIS = 4096;
 
 /** What the agent tells the metrics about itself. */
 export interface AgentHealth {
   mode: 'file' | 'vsm';
+  /** The agent's instance name: the `vem` label of vxvem_agent_info. */
   instance: string;
   version: string;
   /** VSM mode: whether the watch stream is up. File mode: always false. */
   vsmConnected(): boolean;
+  /** VSM mode: whether the VSM's view is refused (another store, or an older revision, that would remove segments or ports). File mode: false. */
+  vsmIdentityMismatch?(): boolean;
   /** The configuration revision applied (VSM revision, or the count of file loads). */
   revision(): number;
   /** ms since the epoch of the last successful apply; 0 before the first. */
   lastSyncMs(): number;
+  /** Configurations (file reloads, VSM views) the agent could not apply; absent: 0. */
+  reloadFailures?(): number;
+  /** Ports whose interface does not exist yet; absent: 0. */
+  portsWaiting?(): number;
 }
 
 type Labels = Record<string, string>;
@@ -40,22 +53,31 @@ function render(f: DataplaneFamily): string {
   return out.join('\n') + '\n';
 }
 
-/** The dataplane's figures at one instant, summed over CPUs. */
-interface DataplaneReading {
-  counters: Map<number, SegmentTotals>;
-  drops: DropTotal[];
+/** The dataplane's figures at one instant, summed over CPUs, with their `vni` labels chosen. */
+interface DataplaneReading extends LabelledReading {
+  /** vx_macs, vx_counters and vx_drops (read whole every scrape), then the other tables. */
+  fill: MapFill[];
+  eventsLost: number;
+}
+
+/** The last background scan: MAC entries per (VNI, kind) and the fill of the smaller tables. */
+interface TableScan {
   macs: MacCount[];
+  tables: MapFill[];
 }
 
 export class VemMetrics {
   readonly registry = new Registry();
-  private reading: DataplaneReading = { counters: new Map(), drops: [], macs: [] };
+  private reading: DataplaneReading = { counters: [], drops: [], macs: [], fill: [], eventsLost: 0 };
+  private scan: TableScan = { macs: [], tables: [] };
+  private readonly cap: VniCap;
   private macsReadAt = -Infinity;
   private macsReadMs = 0;
   private macScan?: Promise<void>;
   private readonly families: DataplaneFamily[];
 
-  constructor(private readonly maps: DataplaneMaps, health: AgentHealth) {
+  constructor(private readonly maps: DataplaneMaps, health: AgentHealth, opts: { maxVnis?: number } = {}) {
+    this.cap = new VniCap(opts.maxVnis ?? DEFAULT_MAX_VNIS);
     collectDefaultMetrics({ register: this.registry });
     // Gauges named *_total (promtool rejects them); the same figures exist without the suffix.
     for (const n of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) this.registry.removeSingleMetric(n);
@@ -90,24 +112,51 @@ export class VemMetrics {
           for (const m of reading().macs) out.push(`${n}{vni="${m.vni}",kind="${m.kind}"} ${m.entries}`);
         },
       },
+      {
+        name: 'vxvem_map_entries', help: 'Entries in each hash map of the dataplane.', type: 'gauge',
+        samples(out, n) {
+          for (const f of reading().fill) out.push(`${n}{map="${f.map}"} ${f.entries}`);
+        },
+      },
+      {
+        name: 'vxvem_map_capacity', help: 'Capacity (max entries) of each hash map of the dataplane; vx_macs is LRU beyond it.', type: 'gauge',
+        samples(out, n) {
+          for (const f of reading().fill) out.push(`${n}{map="${f.map}"} ${f.capacity}`);
+        },
+      },
+      {
+        name: 'vxvem_events_lost_total', help: 'Learn, move and next-hop events the programs dropped because the ring buffer to the agent was full.', type: 'counter',
+        samples(out, n) {
+          out.push(`${n} ${reading().eventsLost}`);
+        },
+      },
     ];
 
     const gauge = (name: string, help: string, read: () => number, labelNames: string[] = [], labels: Labels = {}): void => {
       new Gauge({ name, help, labelNames, registers: [this.registry], collect() { this.set(labels, read()); } });
     };
-    gauge('vxvem_agent_info', 'Constant 1, labelled with how the agent runs.', () => 1, ['mode', 'instance', 'version'], { mode: health.mode, instance: health.instance, version: health.version });
+    // Not `instance`: Prometheus sets that label to the scrape target itself.
+    gauge('vxvem_agent_info', 'Constant 1, labelled with how the agent runs.', () => 1, ['mode', 'vem', 'version'], { mode: health.mode, vem: health.instance, version: health.version });
     gauge('vxvem_agent_vsm_connected', '1 while the watch stream to the VSM is up.', () => (health.vsmConnected() ? 1 : 0));
+    gauge('vxvem_agent_vsm_identity_mismatch', '1 while the VSM\'s view is refused: another store, or an older revision of this one, that would remove segments or ports (the dataplane keeps what it has until adopted).',
+      () => (health.vsmIdentityMismatch?.() ? 1 : 0));
     gauge('vxvem_agent_config_revision', 'Configuration revision applied to the dataplane.', () => health.revision());
     gauge('vxvem_agent_last_sync_timestamp_seconds', 'When the configuration was last applied (Unix time); 0 = never.', () => health.lastSyncMs() / 1000);
     gauge('vxvem_agent_mac_scan_seconds', 'Time the last MAC table scan for vxvem_mac_entries took.', () => this.macsReadMs / 1000);
+    gauge('vxvem_agent_ports_waiting', 'Ports of the configuration whose interface does not exist yet.', () => health.portsWaiting?.() ?? 0);
+    new Counter({
+      name: 'vxvem_agent_reload_failures_total', help: 'Configurations (file reloads, VSM views) refused, or that failed to apply.', registers: [this.registry],
+      collect() { this.reset(); this.inc(health.reloadFailures?.() ?? 0); },
+    });
   }
 
-  /** Counts MAC entries in the background; scrapes serve the last completed count. */
+  /** Counts MAC entries (and the smaller tables) in the background; scrapes serve the last count. */
   private scanMacs(): Promise<void> {
     this.macScan ??= (async () => {
       const t0 = performance.now();
       try {
-        this.reading.macs = await countMacs(this.maps);
+        const macs = await countMacs(this.maps);
+        this.scan = { macs, tables: readTableFill(this.maps) };
       } finally {
         this.macsReadAt = performance.now();
         this.macsReadMs = this.macsReadAt - t0;
@@ -118,16 +167,32 @@ export class VemMetrics {
   }
 
   /**
-   * Reads the counters, then renders every family. The MAC count is refreshed in the background
-   * once older than 20 times its own scan time (every scrape for small tables); only the first
-   * scrape waits for it.
+   * Reads the counters, then renders every family. The MAC count (and the fill of the smaller
+   * tables) is refreshed in the background once older than 20 times its own scan time (every
+   * scrape for small tables); only the first scrape waits for it.
    */
   async scrape(): Promise<string> {
-    this.reading = { counters: readSegmentTotals(this.maps), drops: readDropTotals(this.maps), macs: this.reading.macs };
+    const counters = readSegmentTotals(this.maps);
+    const drops = readDropTotals(this.maps);
     if (performance.now() - this.macsReadAt >= this.macsReadMs * 20) {
       const scan = this.scanMacs();
+      // Only the first scrape waits. A later scan that fails (the maps closed under it when the
+      // agent stops) keeps the last count; the foreground reads above report a real fault.
       if (this.macsReadAt === -Infinity) await scan;
+      else scan.catch(() => undefined);
     }
+    const { macs, tables } = this.scan;
+    const bound = new Set(counters.keys());
+    for (const m of macs) bound.add(m.vni);
+    this.cap.select(bound, drops.map((d) => d.vni));
+    const { maps } = this;
+    const fill: MapFill[] = [
+      { map: maps.macs.name, entries: macs.reduce((a, m) => a + m.entries, 0), capacity: maps.macs.info.maxEntries },
+      { map: maps.counters.name, entries: counters.size, capacity: maps.counters.info.maxEntries },
+      { map: maps.drops.name, entries: drops.length, capacity: maps.drops.info.maxEntries },
+      ...tables,
+    ];
+    this.reading = { ...labelReading(this.cap, counters, drops, macs), fill, eventsLost: readEventsLost(maps) };
     return this.families.map(render).join('\n') + '\n' + (await this.registry.metrics());
   }
 

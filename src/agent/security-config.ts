@@ -3,7 +3,7 @@
 // limit, and per port its port security (MAC, addresses, address pairs) and storm limit. A file
 // and a VSM view go through the same validators and rules.
 import { MAX_PORT_SOURCES, MAX_STORM_PPS, VM_INTERFACE_PATTERNS, interfacePatternProblem, vmInterfaceProblem } from '../common/vxlan.js';
-import { ConfigError, array, bool, int, ipv4Prefix, obeying, object, str, unicastMac, type Json } from './config-values.js';
+import { ConfigError, array, bool, int, ipv4Prefix, obeying, object, str, unicastMac, type Json, type ObjectSpec } from './config-values.js';
 
 export const DEFAULT_MAX_MACS_PER_PORT = 64;
 /** Largest maxMacsPerPort (a 16-bit field of the port table). */
@@ -21,7 +21,10 @@ export interface SecuritySettings {
 export const SECURITY_KEYS = ['trustedUnderlay', 'portNames', 'maxMacsPerPort'] as const;
 export type SecurityKey = (typeof SECURITY_KEYS)[number];
 
-export const SECURITY_DEFAULTS: SecuritySettings = { portNames: [...VM_INTERFACE_PATTERNS], maxMacsPerPort: DEFAULT_MAX_MACS_PER_PORT };
+export const SECURITY_DEFAULTS = { portNames: [...VM_INTERFACE_PATTERNS], maxMacsPerPort: DEFAULT_MAX_MACS_PER_PORT } satisfies SecuritySettings;
+
+/** Inclusive ranges of the security integers (part of config.ts's RANGES, hence of the file's schema). */
+export const SECURITY_RANGES = { maxMacsPerPort: [1, MAX_MACS_PER_PORT], stormPps: [0, MAX_STORM_PPS] } as const;
 
 export function parseSecuritySettings(o: Partial<Record<SecurityKey, Json>>): SecuritySettings {
   const out: SecuritySettings = { ...SECURITY_DEFAULTS };
@@ -36,7 +39,7 @@ export function parseSecuritySettings(o: Partial<Record<SecurityKey, Json>>): Se
       return obeying(p, `portNames[${i}]`, interfacePatternProblem(p));
     });
   }
-  if (o.maxMacsPerPort !== undefined) out.maxMacsPerPort = int(o.maxMacsPerPort, 'maxMacsPerPort', 1, MAX_MACS_PER_PORT);
+  if (o.maxMacsPerPort !== undefined) out.maxMacsPerPort = int(o.maxMacsPerPort, 'maxMacsPerPort', ...SECURITY_RANGES.maxMacsPerPort);
   return out;
 }
 
@@ -60,6 +63,7 @@ export interface PortSecurity {
 }
 
 export const PORT_SECURITY_KEYS = ['mac', 'portSecurity', 'addresses', 'allowedPairs', 'stormPps'] as const;
+export const ALLOWED_PAIR = { keys: ['mac', 'address'], required: ['address'] } as const satisfies ObjectSpec;
 type PortSecurityFields = Partial<Record<(typeof PORT_SECURITY_KEYS)[number], Json>>;
 
 /** A port's security fields, checked; without `portSecurity`, it is on when the port names its MAC. */
@@ -71,12 +75,12 @@ export function portSecurityFrom(f: PortSecurityFields, key: string): PortSecuri
     addresses: f.addresses === undefined ? [] : array(f.addresses, `${key}.addresses`).map((a, i) => ipv4Prefix(a, `${key}.addresses[${i}]`, true)),
     allowedPairs: f.allowedPairs === undefined ? [] : array(f.allowedPairs, `${key}.allowedPairs`).map((v, i) => {
       const k = `${key}.allowedPairs[${i}]`;
-      const pair = object(v, k, ['mac', 'address'], ['address']);
+      const pair = object(v, k, ALLOWED_PAIR);
       const pairMac = pair.mac === undefined ? mac : unicastMac(pair.mac, `${k}.mac`);
       if (!pairMac) throw new ConfigError(`${k}.mac`, 'is required when the port names no MAC');
       return { mac: pairMac, address: ipv4Prefix(pair.address, `${k}.address`, true) };
     }),
-    stormPps: f.stormPps === undefined ? 0 : int(f.stormPps, `${key}.stormPps`, 0, MAX_STORM_PPS),
+    stormPps: f.stormPps === undefined ? 0 : int(f.stormPps, `${key}.stormPps`, ...SECURITY_RANGES.stormPps),
   };
   if (out.portSecurity && !mac) throw new ConfigError(`${key}.mac`, 'is required with portSecurity (the MAC the port sends from)');
   if (!out.portSecurity && (out.addresses.length || out.allowedPairs.length)) {

@@ -3,7 +3,9 @@
 // difference applied to the pinned maps, programs attached to ports and uplinks, IGMP
 // membership, next hops, MAC ageing.
 import { readFileSync } from 'node:fs';
+import { ensurePinRoot } from '../maps/bpffs.js';
 import { Dataplane } from '../maps/dataplane.js';
+import { BPFFS_MOUNT } from '../maps/paths.js';
 import { subscribeEvents, type DataplaneEvent, type EventSubscription } from '../maps/events.js';
 import { ageOut } from './ageing.js';
 import { Attachments, type TcProgram } from './attach.js';
@@ -54,6 +56,8 @@ export class VemAgent {
   /** When the configuration was last applied (ms since the epoch) and how many times. */
   lastSyncMs = 0;
   applyCount = 0;
+  /** Configurations (file reloads, VSM views) refused, or that failed to apply. */
+  reloadFailures = 0;
 
   private constructor(private readonly opts: VemOptions, readonly dataplane: Dataplane) {
     this.resolver = new NeighbourResolver(dataplane.maps);
@@ -62,6 +66,8 @@ export class VemAgent {
 
   /** Loads (or re-uses pinned) state, applies the configuration, attaches, starts the loops. */
   static async start(opts: VemOptions, initial?: VemConfig): Promise<VemAgent> {
+    // First: without the host's bpffs nothing below could last (or even finish, see bpffs.ts).
+    if (ensurePinRoot().mounted) opts.log.info(`mounted the BPF filesystem (bpffs) on ${BPFFS_MOUNT}`);
     const config = initial ?? readConfig(opts);
     const dp = Dataplane.open({ instance: opts.instance });
     const agent = new VemAgent(opts, dp);
@@ -88,7 +94,21 @@ export class VemAgent {
 
   /** A new desired configuration from elsewhere (the VSM), applied by difference. */
   update(config: VemConfig): Promise<void> {
-    return this.serial(() => this.apply(config));
+    return this.serial(() => this.applyCounted(config));
+  }
+
+  /** Ports of the configuration whose interface does not exist yet. */
+  get portsWaiting(): number {
+    return this.desired?.missingPorts.length ?? 0;
+  }
+
+  private async applyCounted(config: VemConfig): Promise<void> {
+    try {
+      await this.apply(config);
+    } catch (e) {
+      this.reloadFailures++;
+      throw e;
+    }
   }
 
   /** SIGHUP: re-read the file. A bad file is reported and changes nothing. */
@@ -98,10 +118,11 @@ export class VemAgent {
       try {
         config = readConfig(this.opts);
       } catch (e) {
+        this.reloadFailures++;
         this.opts.log.error(`reload refused, keeping the running configuration: ${(e as Error).message}`);
         return;
       }
-      await this.apply(config);
+      await this.applyCounted(config);
       this.opts.log.info('configuration reloaded');
     });
   }

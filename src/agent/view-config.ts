@@ -8,8 +8,8 @@ import { SECURITY_DEFAULTS, portSecurityFrom } from './security-config.js';
 /** A port of the view, with its port security and storm limit as the VSM's policy and Neutron set them. */
 function portFromView(p: HostPortMsg, key: string): PortConfig {
   const security = portSecurityFrom({
-    mac: p.mac, portSecurity: p.portSecurity, addresses: p.addresses, stormPps: p.stormPps,
-    allowedPairs: p.allowedPairs.map((x) => ({ mac: x.mac, address: x.address })),
+    mac: p.mac, portSecurity: p.portSecurity ?? false, addresses: p.addresses ?? [], stormPps: p.stormPps ?? 0,
+    allowedPairs: (p.allowedPairs ?? []).map((x) => ({ mac: x.mac, address: x.address })),
   }, key);
   return { interface: ifname(p.interface, `${key}.interface`), vni: p.vni, ...security };
 }

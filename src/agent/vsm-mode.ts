@@ -1,11 +1,13 @@
 // An agent that follows a VSM: it starts with the host's VTEPs and settings only (and whatever
 // pinned state a previous run left forwarding), registers the host, and applies each view of
-// the host the VSM streams.
+// the host the VSM streams, unless it comes from a store the host does not follow and would
+// remove what the host has (vsm-identity.ts).
 import type { Logger } from '../common/log.js';
 import type { HostConfig } from './config.js';
 import { listLinks } from './links.js';
 import { VemAgent } from './vem.js';
 import { VsmFollower } from './vsm-follower.js';
+import { IdentityRecord, hasPins } from './vsm-identity.js';
 
 export interface VsmModeOptions {
   /** The VSM's address (unix:/PATH or HOST:PORT). */
@@ -15,6 +17,8 @@ export interface VsmModeOptions {
   instance: string;
   version: string;
   log: Logger;
+  /** Apply the next view whatever its store, and follow that store from then on. */
+  adopt?: boolean;
 }
 
 export interface VsmModeAgent {
@@ -23,11 +27,16 @@ export interface VsmModeAgent {
   connected(): boolean;
   /** The VSM revision last applied (0 before the first view). */
   revision(): number;
+  /** Whether the VSM's view is refused: another store, or an older revision, that would remove segments or ports. */
+  identityMismatch(): boolean;
   /** Stops following, then stops the agent (see VemAgent.stop). */
   stop(cleanup: boolean): Promise<void>;
 }
 
 export async function startVsmMode(o: VsmModeOptions): Promise<VsmModeAgent> {
+  // Read before the agent starts: it pins a new dataplane when there is none.
+  const identity = new IdentityRecord(o.instance, hasPins(o.instance), o.log, o.adopt);
+  if (o.adopt) o.log.warn('--adopt: the next view is applied whatever VSM store it comes from, and that store is followed from then on');
   let follower: VsmFollower | undefined;
   const agent = await VemAgent.start(
     { instance: o.instance, log: o.log, keepPinnedUntilUpdate: true, onLearn: (m) => follower?.learnedMac(m) },
@@ -35,16 +44,18 @@ export async function startVsmMode(o: VsmModeOptions): Promise<VsmModeAgent> {
   );
   const links = listLinks();
   const uplinkMtu = Math.min(...o.hostConfig.vteps.map((v) => links.get(v.interface)?.mtu ?? 0));
-  const f = new VsmFollower({ vsm: o.vsm, host: o.host, hostConfig: o.hostConfig, uplinkMtu, version: o.version, log: o.log, apply: (c) => agent.update(c) });
+  const f = new VsmFollower({ vsm: o.vsm, host: o.host, hostConfig: o.hostConfig, uplinkMtu, version: o.version, log: o.log, identity, apply: (c) => agent.update(c) });
   follower = f;
   f.start();
   return {
     agent,
     connected: () => f.connected,
     revision: () => Number(f.lastRevision),
-    stop: (cleanup) => {
+    identityMismatch: () => f.refusing,
+    stop: async (cleanup) => {
       f.stop();
-      return agent.stop(cleanup);
+      await agent.stop(cleanup);
+      if (cleanup) identity.forget(); // the pins are gone: nothing left to guard
     },
   };
 }

@@ -10,12 +10,21 @@ Commands:
   version                    print the version
   vem --config FILE [--instance NAME] [--cleanup]
                              run the VEM agent from a JSON configuration file
+  vem --config FILE --check [--instance NAME]
+                             validate FILE and print what applying it would change (applies nothing)
+  vem --config|--vsm ... [--metrics HOST:PORT|off] [--metrics-max-vnis N] [--netns NAME]
+                             /metrics (default 127.0.0.1:9469); VNIs beyond the first N (4096)
+                             are summed as vni="other"; --netns drives that namespace
   vem --vsm ADDR --host NAME --vtep IF:ADDR/LEN[@GW]... [--instance NAME] [--cleanup]
       [--ttl N] [--tos inherit|N] [--src-port-range A-B] [--udp-checksum] [--mac-ageing SECONDS]
-                             run the VEM agent following a VSM; the encapsulation and ageing
+      [--adopt]              run the VEM agent following a VSM; the encapsulation and ageing
                              flags are the file's ttl, tos, srcPortRange, udpChecksum and
                              macAgeingSeconds, with the same defaults (64, inherit, 49152-65535,
-                             off, 300)
+                             off, 300). A view from another VSM store (or an older revision)
+                             that would remove segments or ports is refused; --adopt applies
+                             the next view whatever its store and follows that store
+  vem adopt [--instance NAME]
+                             the same for a running agent (or at its next start)
   vsm [--listen ADDR] [--data DIR] [--metrics HOST:PORT|off] [--neutron [HOST:]PORT
       [--neutron-token-file F] [--vni-range A-B]] [--sync-interval SECONDS]
                              run the supervisor (ADDR unix:/PATH or HOST:PORT); --neutron serves
@@ -50,7 +59,10 @@ type Command = (argv: string[]) => Promise<number>;
 
 const commands: Record<string, () => Promise<Command>> = {
   'bpf-info': async () => (await import('./bpf-info.js')).run,
-  vem: async () => (await import('./vem.js')).run,
+  vem: async () => {
+    const m = await import('./vem.js');
+    return (a) => (a[0] === 'adopt' ? Promise.resolve(m.runAdopt(a.slice(1))) : m.run(a));
+  },
   show: async () => (await import('./show.js')).runShow,
   vsm: async () => (await import('./vsm.js')).run,
   net: async () => (a) => import('./admin.js').then((m) => m.run('net', a)),
@@ -83,7 +95,8 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  // Exit once stdout has taken everything: a long list written to a pipe is still queued here.
+  (code) => void process.stdout.write('', () => process.exit(code)),
   (err: unknown) => {
     const e = err instanceof Error ? err : new Error(String(err));
     process.stderr.write(`vxvem: ${e.message}\n`);

@@ -1,16 +1,22 @@
-// `vxvem vem --config FILE | --vsm ADDR --host NAME --vtep IF:ADDR/LEN[@GW]... [--ttl N]
-//            [--tos inherit|N] [--src-port-range A-B] [--udp-checksum] [--mac-ageing SECONDS]
+// `vxvem vem --config FILE [--check] | --vsm ADDR --host NAME --vtep IF:ADDR/LEN[@GW]... [--ttl N]
+//            [--tos inherit|N] [--src-port-range A-B] [--udp-checksum] [--mac-ageing SECONDS] [--adopt]
 //            [--instance NAME] [--cleanup] [--metrics HOST:PORT|off] [--netns NAME]`
+// `vxvem vem adopt [--instance NAME]`: the instance's next VSM view is applied whatever store it comes from.
 import { stderrLogger } from '../common/log.js';
 import { packageVersion } from '../common/package.js';
 import { VemAgent } from '../agent/vem.js';
 import { ConfigError, type HostConfig } from '../agent/config.js';
 import { SETTING_FLAGS, hostConfigFromFlags } from '../agent/host-flags.js';
 import { startVsmMode } from '../agent/vsm-mode.js';
+import { requestAdopt } from '../agent/vsm-identity.js';
 import { VemMetrics, type AgentHealth } from '../agent/metrics.js';
+import { checkConfigFile } from '../agent/config-check.js';
+import { DesiredStateError } from '../agent/desired.js';
+import { ensurePinRoot } from '../maps/bpffs.js';
 import { enterNetns, netnsNameProblem } from '../maps/netns.js';
+import { BPFFS_MOUNT } from '../maps/paths.js';
 import { serveMetrics, type MetricsSource } from './metrics-http.js';
-import { UsageError, flagString, parseArgs, type Parsed } from './args.js';
+import { UsageError, flagInt, flagString, parseArgs, type Parsed } from './args.js';
 
 const SETTING_FLAG_NAMES = Object.values(SETTING_FLAGS);
 
@@ -35,11 +41,49 @@ function vsmHost(p: Parsed, vsm: string): { vsm: string; host: string; hostConfi
   }
 }
 
+/** `--check`: validate the file and print what applying it would change; applies nothing. */
+function check(configPath: string, instance: string): number {
+  let result;
+  try {
+    result = checkConfigFile(configPath, instance);
+  } catch (e) {
+    const msg = (e as Error).message;
+    if (e instanceof ConfigError || e instanceof SyntaxError) process.stderr.write(`vem --check: ${configPath} is invalid: ${msg}\n`);
+    else if (e instanceof DesiredStateError) process.stderr.write(`vem --check: ${configPath} is valid but cannot be applied here: ${msg}\n`);
+    else process.stderr.write(`vem --check: ${configPath}: ${msg}\n`);
+    return 1;
+  }
+  for (const line of [...result.changes, ...result.waiting]) process.stdout.write(`${line}\n`);
+  const n = result.changes.length;
+  const against = result.pinned ? `the pinned dataplane of instance ${instance}` : `no pinned dataplane (instance ${instance}): everything is to add`;
+  process.stderr.write(`vem --check: ${configPath} is valid; ${n || 'no'} change${n === 1 ? '' : 's'} against ${against}\n`);
+  return 0;
+}
+
+function enter(netns: string): void {
+  try {
+    enterNetns(netns);
+  } catch (e) {
+    throw new UsageError(`--netns ${netns}: ${(e as Error).message}`);
+  }
+}
+
+/** `vxvem vem adopt`: a running agent takes the held view within a second; a stopped one, the first view at its next start. */
+export function runAdopt(argv: string[]): number {
+  const p = parseArgs(argv, { instance: { kind: 'string' } });
+  if (p.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(p.positionals[0])}`);
+  const instance = flagString(p, 'instance') ?? 'default';
+  const marker = requestAdopt(instance);
+  console.log(`instance ${instance}: its next VSM view is applied whatever store it comes from, and that store is followed from then on `
+    + `(a running agent takes it within a second; ${marker} until then)`);
+  return 0;
+}
+
 export async function run(argv: string[]): Promise<number> {
   const p = parseArgs(argv, {
-    config: { kind: 'string' }, instance: { kind: 'string' }, cleanup: { kind: 'boolean' },
+    config: { kind: 'string' }, instance: { kind: 'string' }, cleanup: { kind: 'boolean' }, adopt: { kind: 'boolean' },
     vsm: { kind: 'string' }, host: { kind: 'string' }, vtep: { kind: 'list' },
-    metrics: { kind: 'string' }, netns: { kind: 'string' },
+    metrics: { kind: 'string' }, 'metrics-max-vnis': { kind: 'string' }, netns: { kind: 'string' }, check: { kind: 'boolean' },
     ...Object.fromEntries(SETTING_FLAG_NAMES.map((f) => [f, { kind: f === SETTING_FLAGS.udpChecksum ? 'boolean' : 'string' } as const])),
   });
   if (p.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(p.positionals[0])}`);
@@ -48,13 +92,22 @@ export async function run(argv: string[]): Promise<number> {
   if (!configPath === !vsm) throw new UsageError('vem: give either --config FILE or --vsm ADDR --host NAME --vtep IF:ADDR/LEN[@GW]...');
   const vsmOnly = SETTING_FLAG_NAMES.find((f) => p.flags.has(f));
   if (configPath && vsmOnly) throw new UsageError(`--${vsmOnly} is a flag of VSM mode: with --config the file's keys set it`);
+  if (configPath && p.flags.has('adopt')) throw new UsageError('--adopt is a flag of VSM mode (--vsm)');
   const following = vsm ? vsmHost(p, vsm) : undefined;
+  const maxVnis = flagInt(p, 'metrics-max-vnis', 0, 16_777_215);
   const instance = flagString(p, 'instance') ?? 'default';
   const log = stderrLogger(`vem[${instance}]`);
   const version = packageVersion();
   const netns = flagString(p, 'netns');
   const netnsProblem = netns === undefined ? undefined : netnsNameProblem(netns);
   if (netnsProblem) throw new UsageError(`--netns: ${netnsProblem}`);
+  if (p.flags.get('check') === true) {
+    if (!configPath) throw new UsageError('--check checks a --config FILE');
+    if (netns) enter(netns);
+    return check(configPath, instance);
+  }
+  // Before anything is bound or entered: a VEM without the host's bpffs stops here, by name.
+  if (ensurePinRoot().mounted) log.info(`mounted the BPF filesystem (bpffs) on ${BPFFS_MOUNT}`);
   // The metrics socket is bound before --netns is entered: it stays in the namespace it was
   // made in, so an agent driving a namespace's interfaces is still scraped from the host.
   let metrics: VemMetrics | undefined;
@@ -68,31 +121,32 @@ export async function run(argv: string[]): Promise<number> {
   const server = metricsAddr === 'off' ? undefined : await serveMetrics(metricsAddr, source, (m) => log.error(m));
   if (netns) {
     try {
-      enterNetns(netns);
+      enter(netns);
     } catch (e) {
       server?.close();
-      throw new UsageError(`--netns ${netns}: ${(e as Error).message}`);
+      throw e;
     }
   }
   let agent: VemAgent;
   let stopAgent: (cleanup: boolean) => Promise<void>;
-  let health: Pick<AgentHealth, 'mode' | 'vsmConnected' | 'revision'>;
+  let health: Pick<AgentHealth, 'mode' | 'vsmConnected' | 'vsmIdentityMismatch' | 'revision'>;
   let origin: string;
   if (following) {
-    const running = await startVsmMode({ ...following, instance, version, log });
+    const running = await startVsmMode({ ...following, instance, version, log, adopt: p.flags.get('adopt') === true });
     agent = running.agent;
     stopAgent = running.stop;
-    health = { mode: 'vsm', vsmConnected: running.connected, revision: running.revision };
+    health = { mode: 'vsm', vsmConnected: running.connected, vsmIdentityMismatch: running.identityMismatch, revision: running.revision };
     origin = `VSM ${following.vsm} as host ${following.host}`;
   } else {
     const a = await VemAgent.start({ configPath: configPath!, instance, log });
     agent = a;
     stopAgent = (cleanup) => a.stop(cleanup);
-    health = { mode: 'file', vsmConnected: () => false, revision: () => a.applyCount };
+    health = { mode: 'file', vsmConnected: () => false, vsmIdentityMismatch: () => false, revision: () => a.applyCount };
     origin = configPath!;
   }
   const a = agent;
-  metrics = new VemMetrics(agent.dataplane.maps, { ...health, instance, version, lastSyncMs: () => a.lastSyncMs });
+  const activity = { reloadFailures: () => a.reloadFailures, portsWaiting: () => a.portsWaiting };
+  metrics = new VemMetrics(agent.dataplane.maps, { ...health, ...activity, instance, version, lastSyncMs: () => a.lastSyncMs }, { maxVnis });
   return new Promise((resolve) => {
     const stop = (): void => {
       server?.close();

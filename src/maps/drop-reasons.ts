@@ -38,7 +38,3 @@ const byValue = new Map<number, string>(DROP_REASONS.map(([v, , label]) => [v, l
 export function dropLabel(reason: number): string {
   return byValue.get(reason) ?? `reason_${reason}`;
 }
-
-export function dropReasonValue(label: string): number | undefined {
-  return DROP_REASONS.find(([, , l]) => l === label)?.[0];
-}

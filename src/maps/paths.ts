@@ -3,7 +3,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../common/package.js';
 
-export const BPFFS_ROOT = '/sys/fs/bpf/vxvem';
+/** Where the host's BPF filesystem is mounted, and the pin root of every VEM instance in it. */
+export const BPFFS_MOUNT = '/sys/fs/bpf';
+export const BPFFS_ROOT = `${BPFFS_MOUNT}/vxvem`;
 
 const INSTANCE_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$/;
 

@@ -14,8 +14,8 @@ import { PerCpuMap, TypedMap } from './typed-map.js';
 /** The maps every entry program shares, by their names in bpf/lib/maps.h. */
 export const MAP_NAMES = [
   'vx_config', 'vx_macs', 'vx_segments', 'vx_ports', 'vx_vteps', 'vx_neigh', 'vx_flood',
-  'vx_seg_ports', 'vx_groups', 'vx_counters', 'vx_drops', 'vx_events', 'vx_static_macs', 'vx_port_state',
-  'vx_port_addrs', 'vx_peers', 'vx_trusted',
+  'vx_seg_ports', 'vx_groups', 'vx_counters', 'vx_drops', 'vx_events', 'vx_events_lost', 'vx_static_macs',
+  'vx_port_state', 'vx_port_addrs', 'vx_peers', 'vx_trusted',
 ] as const;
 export type MapName = (typeof MAP_NAMES)[number];
 
@@ -55,6 +55,8 @@ export interface DataplaneMaps {
   drops: PerCpuMap<DropKey, bigint>;
   /** The ring buffer's fd (read through events.ts). */
   eventsFd: number;
+  /** Slot 0: events the programs dropped because the ring buffer was full. */
+  eventsLost: TypedMap<number, bigint>;
 }
 
 /** Wraps the fds of the shared maps; each wrapper checks its sizes against the kernel's map. */
@@ -77,6 +79,7 @@ export function wrapMaps(fd: (name: MapName) => number): DataplaneMaps {
     counters: new PerCpuMap('vx_counters', fd('vx_counters'), U32, segCountersCodec),
     drops: new PerCpuMap('vx_drops', fd('vx_drops'), dropKeyCodec, U64),
     eventsFd: fd('vx_events'),
+    eventsLost: new TypedMap('vx_events_lost', fd('vx_events_lost'), U32, U64),
   };
 }
 

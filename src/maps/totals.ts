@@ -70,3 +70,35 @@ export async function countMacs(maps: DataplaneMaps, yieldEvery = 16384): Promis
   }
   return [...counts].map(([id, entries]) => ({ vni: Math.floor(id / 3), kind: CLASSES[id % 3]!, entries }));
 }
+
+/** How full a hash map is: entries present against the capacity it was created with. */
+export interface MapFill {
+  /** The map's name in bpf/lib/maps.h. */
+  map: string;
+  entries: number;
+  capacity: number;
+}
+
+/** Counts a map's entries by batch reads (one syscall per 8192 entries). */
+function countEntries(m: { name: string; info: { maxEntries: number }; rawEntries(): Iterable<unknown> }): MapFill {
+  let entries = 0;
+  for (const _ of m.rawEntries()) entries++;
+  return { map: m.name, entries, capacity: m.info.maxEntries };
+}
+
+/**
+ * Fill of the tables written by the agent (and vx_neigh, which the uplink program also fills,
+ * and vx_port_state, which the port program fills).
+ * vx_macs, vx_counters and vx_drops are not here: metrics reads them whole anyway.
+ */
+export function readTableFill(maps: DataplaneMaps): MapFill[] {
+  return [
+    maps.segments, maps.ports, maps.neigh, maps.flood, maps.segPorts, maps.groups,
+    maps.staticMacs, maps.portState, maps.portAddrs, maps.peers, maps.trusted,
+  ].map(countEntries);
+}
+
+/** Learn, move and next-hop events the programs dropped because the ring buffer was full. */
+export function readEventsLost(maps: DataplaneMaps): number {
+  return Number(maps.eventsLost.get(0) ?? 0n);
+}

@@ -1,12 +1,14 @@
 // The admin service: networks, subnets, policies and ports made on the VSM directly, the
-// segmentation feature, the hosts as their VEMs registered and reported them, and sync.
+// segmentation feature, the hosts as their VEMs registered and reported them, and sync. Lists
+// come in pages (paging.ts).
 import type * as grpc from '@grpc/grpc-js';
-import type { Empty, FeatureMsg, NameMsg, NetworkMsg, PolicyMsg, PortMsg, SubnetMsg } from '../../proto/index.js';
+import type { Empty, FeatureMsg, HostInfoMsg, NameMsg, NetworkMsg, PageMsg, PageReply, PolicyMsg, PortMsg, ProfileMsg, SubnetMsg } from '../../proto/index.js';
 import { designatedVteps } from './indexes.js';
 import { VsmError, type VsmState } from './objects.js';
 import {
   createPolicy, createPort, createSegment, createSubnet, deletePolicy, deletePort, deleteSegment, deleteSubnet, portProfiles, setSegmentation, type Commit,
 } from './rules.js';
+import { Pager } from './paging.js';
 import type { VsmServer } from './server.js';
 import { unary } from './unary.js';
 import type { VemService } from './vem-service.js';
@@ -15,6 +17,7 @@ import { hostView } from './views.js';
 export function adminService(vsm: Pick<VsmServer, 'commit' | 'sync'>, vem: Pick<VemService, 'connected' | 'lastReport'>): grpc.UntypedServiceImplementation {
   const s = (): VsmState => vsm.commit.state();
   const change: Commit['change'] = (fn, touches) => vsm.commit.change(fn, touches);
+  const pager = new Pager();
   const net = (n: { name: string; vni: number; mode: string; group?: string; origin: string }): NetworkMsg => ({ name: n.name, vni: n.vni, mode: n.mode, group: n.group ?? '', origin: n.origin });
   return {
     createNetwork: unary<NetworkMsg, NetworkMsg>((r) => {
@@ -22,7 +25,7 @@ export function adminService(vsm: Pick<VsmServer, 'commit' | 'sync'>, vem: Pick<
       return net(s().segments[r.name]!);
     }),
     deleteNetwork: unary<NameMsg, Empty>((r) => (change((x) => deleteSegment(x, r.name), { networks: [r.name] }), {})),
-    listNetworks: unary<Empty, { items: NetworkMsg[] }>(() => ({ items: Object.values(s().segments).map(net) })),
+    listNetworks: unary<PageMsg, PageReply<NetworkMsg>>((r) => pager.page(r, () => Object.values(s().segments).map(net))),
     // Subnets and policies change no host's view (no VEM sees them yet): nobody to tell.
     createSubnet: unary<SubnetMsg, SubnetMsg>((r) => {
       change((x) => createSubnet(x, { name: r.name, network: r.network, cidr: r.cidr, ...(r.gateway ? { gateway: r.gateway } : {}) }), {});
@@ -30,7 +33,7 @@ export function adminService(vsm: Pick<VsmServer, 'commit' | 'sync'>, vem: Pick<
       return { ...n, gateway: n.gateway ?? '' };
     }),
     deleteSubnet: unary<NameMsg, Empty>((r) => (change((x) => deleteSubnet(x, r.name), {}), {})),
-    listSubnets: unary<Empty, { items: SubnetMsg[] }>(() => ({ items: Object.values(s().subnets).map((n) => ({ ...n, gateway: n.gateway ?? '' })) })),
+    listSubnets: unary<PageMsg, PageReply<SubnetMsg>>((r) => pager.page(r, () => Object.values(s().subnets).map((n) => ({ ...n, gateway: n.gateway ?? '' })))),
     // Policies change no host's view (no VEM sees them yet): nobody to tell.
     createPolicy: unary<PolicyMsg, PolicyMsg>((r) => (change((x) => createPolicy(x, { name: r.name, portSecurity: r.portSecurity, stormPps: r.stormPps }), {}), r)),
     deletePolicy: unary<NameMsg, Empty>((r) => (change((x) => deletePolicy(x, r.name), {}), {})),
@@ -44,25 +47,23 @@ export function adminService(vsm: Pick<VsmServer, 'commit' | 'sync'>, vem: Pick<
       change((x) => deletePort(x, r.name), port ? { networks: [port.network], hosts: [port.host] } : undefined);
       return {};
     }),
-    listPorts: unary<Empty, { items: PortMsg[] }>(() => ({ items: Object.values(s().ports) as PortMsg[] })),
-    listProfiles: unary(() => ({ items: portProfiles(s()) })),
-    listHosts: unary(() => {
+    listPorts: unary<PageMsg, PageReply<PortMsg>>((r) => pager.page(r, () => Object.values(s().ports) as PortMsg[])),
+    listProfiles: unary<PageMsg, PageReply<ProfileMsg>>((r) => pager.page(r, () => portProfiles(s()))),
+    listHosts: unary<PageMsg, PageReply<HostInfoMsg>>((r) => pager.page(r, () => {
       const d = designatedVteps(s());
-      return {
-        items: Object.values(s().hosts).map((h) => ({
-          name: h.name,
-          vteps: h.vteps.map((v) => ({ ...v, gateway: v.gateway ?? '' })),
-          connected: vem.connected(h.name),
-          designated: Object.fromEntries(d.get(h.name) ?? []),
-          segments: hostView(s(), h.name).segments,
-          uplinkMtu: h.uplinkMtu ?? 0,
-          version: h.version ?? '',
-          appliedRevision: vem.lastReport(h.name)?.appliedRevision ?? '0',
-          lastReportMs: String(vem.lastReport(h.name)?.lastReportMs ?? 0),
-          learned: vem.lastReport(h.name)?.learned ?? [],
-        })),
-      };
-    }),
+      return Object.values(s().hosts).map((h) => ({
+        name: h.name,
+        vteps: h.vteps.map((v) => ({ ...v, gateway: v.gateway ?? '' })),
+        connected: vem.connected(h.name),
+        designated: Object.fromEntries(d.get(h.name) ?? []),
+        segments: hostView(s(), h.name).segments,
+        uplinkMtu: h.uplinkMtu ?? 0,
+        version: h.version ?? '',
+        appliedRevision: vem.lastReport(h.name)?.appliedRevision ?? '0',
+        lastReportMs: String(vem.lastReport(h.name)?.lastReportMs ?? 0),
+        learned: vem.lastReport(h.name)?.learned ?? [],
+      }));
+    })),
     setFeature: unary<FeatureMsg, FeatureMsg>((r) => {
       if (r.name !== 'segmentation') throw new VsmError('not_found', `no feature ${r.name} (known: segmentation)`);
       change((x) => setSegmentation(x, r.enabled));

@@ -7,6 +7,8 @@ export const TABLES: Table[] = ['segments', 'subnets', 'policies', 'ports', 'hos
 
 /** One journal line: what changed from the previous revision. */
 export interface Change {
+  /** The store's identity: a journal line cannot be replayed onto another store's snapshot. */
+  id?: string;
   revision: number;
   segmentation: boolean;
   set: Partial<Record<Table, Record<string, unknown>>>;
@@ -15,7 +17,7 @@ export interface Change {
 
 /** The change from `prev` to `next` (tables are copied shallowly per change: an unchanged entry is the same object). */
 export function changeOf(prev: VsmState, next: VsmState): Change {
-  const change: Change = { revision: next.revision, segmentation: next.segmentation, set: {}, del: {} };
+  const change: Change = { ...(next.id ? { id: next.id } : {}), revision: next.revision, segmentation: next.segmentation, set: {}, del: {} };
   for (const t of TABLES) {
     const a = prev[t] as Record<string, unknown>;
     const b = next[t] as Record<string, unknown>;
@@ -31,6 +33,7 @@ export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v =
 /** Why a parsed line is not a change, or undefined when it is one. */
 function shapeError(c: unknown): string | undefined {
   if (!isRecord(c)) return 'not an object';
+  if (c.id !== undefined && typeof c.id !== 'string') return 'id is not a string';
   if (!Number.isSafeInteger(c.revision) || (c.revision as number) < 1) return 'no valid revision';
   if (typeof c.segmentation !== 'boolean' || !isRecord(c.set) || !isRecord(c.del)) return 'not a change (segmentation, set, del)';
   for (const t of TABLES) {
@@ -42,7 +45,7 @@ function shapeError(c: unknown): string | undefined {
 }
 
 function apply(state: VsmState, c: Change): VsmState {
-  const next = { ...state, revision: c.revision, segmentation: c.segmentation };
+  const next = { ...state, id: c.id || state.id, revision: c.revision, segmentation: c.segmentation };
   for (const t of TABLES) {
     if (!c.set[t] && !c.del[t]) continue;
     const table = { ...state[t] } as Record<string, unknown>;
@@ -92,6 +95,7 @@ export function replay(base: VsmState, text: string): Replay {
     const bad = shapeError(c);
     if (bad) return damaged(i, bad);
     const change = c as Change;
+    if (change.id && state.id && change.id !== state.id) return damaged(i, `a change of store ${change.id}, not of this store (${state.id})`);
     if (change.revision <= state.revision && applied === 0) continue;
     if (change.revision !== state.revision + 1) return damaged(i, `revision ${change.revision} where ${state.revision + 1} was expected`);
     state = apply(state, change);

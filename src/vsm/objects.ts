@@ -83,6 +83,12 @@ export interface HostObj {
 }
 
 export interface VsmState {
+  /**
+   * The store's identity (a cluster id), made once when the store is created and never changed:
+   * VEMs remember it and refuse a store that is not the one they follow (src/vsm/identity.ts).
+   * '' until the store assigns one.
+   */
+  id: string;
   revision: number;
   segmentation: boolean;
   segments: Record<string, SegmentObj>;
@@ -95,5 +101,5 @@ export interface VsmState {
 export const DEFAULT_POLICY = 'default';
 
 export function emptyState(): VsmState {
-  return { revision: 0, segmentation: true, segments: {}, subnets: {}, policies: { [DEFAULT_POLICY]: { name: DEFAULT_POLICY, portSecurity: true } }, ports: {}, hosts: {} };
+  return { id: '', revision: 0, segmentation: true, segments: {}, subnets: {}, policies: { [DEFAULT_POLICY]: { name: DEFAULT_POLICY, portSecurity: true } }, ports: {}, hosts: {} };
 }

@@ -2,13 +2,16 @@
 // (vem-service.ts) and the admin service (admin-service.ts), and tells the VEMs of each change.
 import * as grpc from '@grpc/grpc-js';
 import { checkAddress, protocol } from '../../proto/index.js';
+import { stderrLogger } from '../common/log.js';
 import { adminService } from './admin-service.js';
+import { newIdentityWarning } from './identity.js';
 import { derived } from './indexes.js';
 import type { VsmState } from './objects.js';
 import { deleteSegment, deletePort, deleteSubnet, update } from './rules.js';
 import { clearStaleSocket } from './socket-guard.js';
 import { StoreWriteError } from './store-errors.js';
 import type { StateStore } from './store.js';
+import { measured, serverOptions } from './stream-bounds.js';
 import { VemService } from './vem-service.js';
 import { hostViewParts } from './views.js';
 
@@ -17,7 +20,9 @@ export class VsmServer {
   private readonly vem: VemService;
   private server?: grpc.Server;
 
-  constructor(private readonly store: StateStore, private readonly log: (line: string) => void = () => undefined) {
+  /** `warn` is for what must not go unnoticed (a new, empty store); by default the same stderr format as the CLI's log. */
+  constructor(private readonly store: StateStore, private readonly log: (line: string) => void = () => undefined,
+    private readonly warn: (line: string) => void = stderrLogger('vsm').warn) {
     this.state = store.load();
     this.vem = new VemService(this.commit, log);
   }
@@ -28,14 +33,16 @@ export class VsmServer {
 
   async listen(addr: string): Promise<void> {
     const p = protocol();
-    const server = new grpc.Server();
-    server.addService(p.Vem.service, { register: this.register, watch: this.watch, report: this.report });
+    const server = new grpc.Server(serverOptions());
+    server.addService(measured(p.Vem.service), { register: this.register, watch: this.watch, report: this.report });
     server.addService(p.Admin.service, this.adminHandlers());
     if (checkAddress(addr).startsWith('unix:') && await clearStaleSocket(addr.slice(5))) this.log(`removed the stale socket ${addr} (nobody answered on it)`);
     await new Promise<void>((resolve, reject) =>
       server.bindAsync(addr, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(new Error(`cannot listen on ${addr}: ${err.message}`)) : resolve())));
     this.server = server;
-    this.log(`listening on ${addr}`);
+    // Said once the VSM serves (a refused start stays one line): VEMs see this identity from now on.
+    if (this.store.newIdentity) this.warn(newIdentityWarning(this.store.newIdentity));
+    this.log(`listening on ${addr}; store identity ${this.state.id}, revision ${this.state.revision}`);
   }
 
   async close(): Promise<void> {

@@ -3,12 +3,16 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { appendDurably, emptyDurably, replaceDurably } from './durable-fs.js';
+import { withIdentity, type NewIdentity } from './identity.js';
 import { TABLES, changeOf, isRecord, replay, type Replay } from './journal.js';
 import { emptyState, type VsmState } from './objects.js';
 import { StoreDamagedError, StoreWriteError, errnoCode } from './store-errors.js';
 
 export interface StateStore {
+  /** The stored state; one without an identity is given one (see identity.ts) and `newIdentity` says so. */
   load(): VsmState;
+  /** Set by load() when it gave the store its identity (a new store, or one from before identities). */
+  readonly newIdentity?: NewIdentity;
   /**
    * Persists `next`; `prev` is the state it was derived from (lets a store write only the change).
    * Throws StoreWriteError when it could not, having left the stored state at `prev`.
@@ -49,6 +53,7 @@ export class FileStore implements StateStore {
   private lines = 0;
   /** Set when a failed write could not be undone: the disk may differ from memory, so nothing more is written. */
   private broken?: StoreWriteError;
+  newIdentity?: NewIdentity;
 
   constructor(private readonly dir: string, private readonly compactEvery = 1000) {
     mkdirSync(dir, { recursive: true });
@@ -72,7 +77,9 @@ export class FileStore implements StateStore {
         throw new StoreWriteError(w.file, w.code, `cannot fold the torn last line of ${this.journal} away: ${w.message}`, w.intact);
       }
     }
-    return r.state;
+    const { state, assigned } = withIdentity(r.state, this.dir);
+    this.newIdentity = assigned;
+    return state;
   }
 
   /** Keeps the snapshot and the journal up to its last good change, folded into a new snapshot; the damaged journal is copied aside. */

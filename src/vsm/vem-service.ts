@@ -1,13 +1,17 @@
 // The VEM service: hosts register their VTEPs, watch the view of what their host needs (a
 // snapshot, then deltas) and report what they applied. Kept per host and per stream: what was
-// sent, so that a change costs each stream its delta only and a reconnect can resume.
+// sent, so that a change costs each stream its delta only and a reconnect can resume. One
+// stream per host (a newer Watch replaces the older); a stream whose VEM stops reading is
+// dropped past a bound (watch-stream.ts); Register and Report are bounded in size.
 import * as grpc from '@grpc/grpc-js';
 import { deltaIsEmpty } from '../../proto/delta.js';
 import type { Empty, HostUpdate, LearnedMacMsg, RegisterReply, RegisterRequest, ReportRequest, WatchRequest } from '../../proto/index.js';
 import { VsmError } from './objects.js';
 import { registerHost, type Commit } from './rules.js';
+import { bounded } from './stream-bounds.js';
 import { unary } from './unary.js';
 import { flatten, hostViewParts, partsDelta, type ViewParts } from './views.js';
+import { WatchStream } from './watch-stream.js';
 
 export interface HostReport {
   appliedRevision: string;
@@ -16,10 +20,8 @@ export interface HostReport {
 }
 
 export class VemService {
-  /** Per host: its VEM's open watch streams. */
-  readonly watchers = new Map<string, Set<grpc.ServerWritableStream<WatchRequest, HostUpdate>>>();
-  /** Per stream: the view it has now (deltas are computed from it). */
-  private readonly sent = new WeakMap<object, ViewParts>();
+  /** Per host: its VEM's open watch stream (a set of at most one: a newer Watch replaces the older). */
+  readonly watchers = new Map<string, Set<WatchStream>>();
   /** Per host: the last view any of its streams got, so that a reconnect can resume from it. */
   private readonly lastView = new Map<string, ViewParts>();
   /** Per host: what its VEM last reported (kept in memory: it is the VEMs' to resend). */
@@ -28,18 +30,20 @@ export class VemService {
   private readonly pending = new Map<string, { revision: number; sinceMs: number }>();
   /** Updates written to VEM streams since start (for the metrics). */
   readonly sentCounts = { deltas: 0, snapshots: 0 };
+  /** Hosts already warned of following another store (identity), so that it is said once. */
+  private readonly otherStore = new Map<string, string>();
 
   constructor(private readonly vsm: Commit, private readonly log: (line: string) => void) {}
 
-  readonly register = unary<RegisterRequest, RegisterReply>((r) => {
+  readonly register = bounded('Register', (r: RegisterRequest) => `host ${r.host}`, unary<RegisterRequest, RegisterReply>((r) => {
     const networks = [...new Set(Object.values(this.vsm.state().ports).filter((p) => p.host === r.host).map((p) => p.network))];
     this.vsm.change((s) => registerHost(s, {
       name: r.host, uplinkMtu: r.uplinkMtu, version: r.version,
       vteps: r.vteps.map((v) => ({ interface: v.interface, address: v.address, prefixLength: v.prefixLength, ...(v.gateway ? { gateway: v.gateway } : {}) })),
     }), { networks, hosts: [r.host] });
     this.log(`host ${r.host} registered (${r.vteps.map((v) => v.address).join(', ')})`);
-    return { revision: String(this.vsm.state().revision) };
-  });
+    return { revision: String(this.vsm.state().revision), vsmId: this.vsm.state().id };
+  }));
 
   readonly watch = (call: grpc.ServerWritableStream<WatchRequest, HostUpdate>): void => {
     const host = call.request.host;
@@ -48,46 +52,79 @@ export class VemService {
       call.emit('error', { code: grpc.status.FAILED_PRECONDITION, details: `host ${host} is not registered: call Register first` });
       return;
     }
-    const set = this.watchers.get(host) ?? new Set();
-    set.add(call);
+    const stream = new WatchStream(call, this.vsm.state().id);
+    // A host has one VEM: an older stream is one its VEM left behind (or a second agent that
+    // claims the host, which then says so in its log each time it takes the stream back).
+    for (const old of this.watchers.get(host) ?? []) old.close(grpc.status.ABORTED, `replaced by a newer Watch of host ${host} (one stream per host)`);
+    const set = new Set([stream]);
     this.watchers.set(host, set);
-    call.on('cancelled', () => set.delete(call));
-    call.on('close', () => set.delete(call));
-    // Resume from the revision the VEM has, if it is the last one this VSM sent the host;
-    // otherwise (first contact, VSM restart, older revision) a full snapshot.
+    call.on('cancelled', () => set.delete(stream));
+    call.on('close', () => set.delete(stream));
+    // Resume from the revision the VEM has, if it is the last one this VSM sent the host (and
+    // of this store); otherwise (first contact, VSM restart, older revision) a full snapshot.
     const view = hostViewParts(this.vsm.state(), host);
     const known = this.lastView.get(host);
-    if (known && call.request.lastRevision === known.revision && known.revision !== '0') {
-      call.write({ delta: partsDelta(known, view) });
+    const ours = !call.request.vsmId || call.request.vsmId === this.vsm.state().id;
+    if (known && ours && call.request.lastRevision === known.revision && known.revision !== '0') {
+      stream.send({ delta: partsDelta(known, view) }, view);
     } else {
-      call.write({ snapshot: flatten(view) });
+      stream.send({ snapshot: flatten(view) }, view);
       this.sentCounts.snapshots++;
     }
     this.markSent(host, view);
-    this.sent.set(call, view);
     this.lastView.set(host, view);
   };
 
-  readonly report = unary<ReportRequest, Empty>((r) => {
+  readonly report = bounded('Report', (r: ReportRequest) => `host ${r.host}`, unary<ReportRequest, Empty>((r) => {
     if (!this.vsm.state().hosts[r.host]) throw new VsmError('not_found', `host ${r.host} is not registered`);
+    const ours = this.noteStore(r.host, r.vsmId ?? '');
     const prev = this.reports.get(r.host);
     const p = this.pending.get(r.host);
-    if (p && Number(r.appliedRevision) >= p.revision) this.pending.delete(r.host);
+    if (p && ours && Number(r.appliedRevision) >= p.revision) this.pending.delete(r.host); // another store's revision says nothing of ours
     this.reports.set(r.host, { appliedRevision: r.appliedRevision, lastReportMs: Date.now(), learned: [...(prev?.learned ?? []), ...r.learned].slice(-1000) });
     return {};
-  });
+  }));
+
+  /**
+   * Whether a host's VEM follows this store (or does not say). If not, says so once per host and
+   * identity: it refuses this store's views that would remove what it has.
+   */
+  private noteStore(host: string, followed: string): boolean {
+    const ours = this.vsm.state().id;
+    if (!followed || followed === ours) {
+      this.otherStore.delete(host);
+      return true;
+    }
+    if (this.otherStore.get(host) === followed) return false;
+    this.otherStore.set(host, followed);
+    this.log(`host ${host} follows the VSM store ${followed}, not this one (${ours}): it keeps its segments and ports and refuses this store's views `
+      + `that would remove them, until it is adopted (vxvem vem adopt --instance NAME on the host, or vem --adopt)`);
+    return false;
+  }
 
   /** Sends each of the host's streams the delta from the view it has to `view`; nothing when nothing changed. */
   send(host: string, view: ViewParts): void {
     for (const w of this.watchers.get(host) ?? []) {
-      const delta = partsDelta(this.sent.get(w)!, view);
+      const over = w.overBound;
+      if (over) {
+        this.drop(host, w, over);
+        continue;
+      }
+      const delta = partsDelta(w.view!, view);
       if (deltaIsEmpty(delta)) continue;
-      this.sent.set(w, view);
-      w.write({ delta });
+      w.send({ delta }, view);
       this.sentCounts.deltas++;
       this.markSent(host, view);
     }
     this.lastView.set(host, view);
+  }
+
+  /** Ends the stream of a VEM that does not read: it resyncs from a snapshot when it comes back. */
+  private drop(host: string, w: WatchStream, over: { queued: number; bound: number }): void {
+    const why = `host ${host} has not read its updates (${over.queued} entries queued, the bound is ${over.bound}): its stream is dropped; it resyncs from a snapshot`;
+    this.watchers.get(host)?.delete(w);
+    this.log(why);
+    w.close(grpc.status.RESOURCE_EXHAUSTED, why);
   }
 
   private markSent(host: string, view: { revision: string }): void {

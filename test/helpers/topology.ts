@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Dataplane } from '../../src/maps/dataplane.js';
+import { vemStateDir } from '../../src/agent/vsm-identity.js';
 import { Netns, vethPair } from '../../testbed/netns.js';
 import { REPO } from './bpf.js';
 
@@ -133,10 +134,10 @@ export class Topology {
     return this.spawnVem(host, instance, ['--config', configPath], configPath, env);
   }
 
-  /** A VEM that follows a VSM: `vem --vsm ADDR --host HOST --vtep up0:ADDR/LEN[@GW]`. */
-  async startVsmAgent(host: string, vsm: string, vteps: string[], o: { metrics?: string } = {}): Promise<Agent> {
+  /** A VEM that follows a VSM: `vem --vsm ADDR --host HOST --vtep up0:ADDR/LEN[@GW] [ARGS]`. */
+  async startVsmAgent(host: string, vsm: string, vteps: string[], o: { metrics?: string; args?: string[] } = {}): Promise<Agent> {
     const instance = `${this.tag}-${host}`.replace(/[^A-Za-z0-9_-]/g, '-');
-    return this.spawnVem(host, instance, ['--vsm', vsm, '--host', host, ...vteps.flatMap((v) => ['--vtep', v])], '', {}, o.metrics);
+    return this.spawnVem(host, instance, ['--vsm', vsm, '--host', host, ...vteps.flatMap((v) => ['--vtep', v]), ...(o.args ?? [])], '', {}, o.metrics);
   }
 
   /**
@@ -186,7 +187,10 @@ export class Topology {
 
   async destroy(): Promise<void> {
     for (const host of this.agents.keys()) await this.stopAgent(host, 'SIGKILL').catch(() => undefined);
-    for (const a of this.agents.values()) Dataplane.removePins(a.instance);
+    for (const a of this.agents.values()) {
+      Dataplane.removePins(a.instance);
+      rmSync(vemStateDir(a.instance), { recursive: true, force: true }); // what a VSM-mode agent remembers
+    }
     for (const ns of this.ns.values()) ns.delete();
     this.underlay.delete();
     rmSync(this.dir, { recursive: true, force: true });
