@@ -41,7 +41,8 @@ function shapeError(c: unknown): string | undefined {
   return undefined;
 }
 
-function apply(state: VsmState, c: Change): VsmState {
+/** `state` with `c` applied: only the tables `c` touches are copied; the others are shared. */
+export function applyChange(state: VsmState, c: Change): VsmState {
   const next = { ...state, revision: c.revision, segmentation: c.segmentation };
   for (const t of TABLES) {
     if (!c.set[t] && !c.del[t]) continue;
@@ -94,7 +95,7 @@ export function replay(base: VsmState, text: string): Replay {
     const change = c as Change;
     if (change.revision <= state.revision && applied === 0) continue;
     if (change.revision !== state.revision + 1) return damaged(i, `revision ${change.revision} where ${state.revision + 1} was expected`);
-    state = apply(state, change);
+    state = applyChange(state, change);
     applied++;
   }
   return { state, applied, torn: false };

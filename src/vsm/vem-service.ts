@@ -4,7 +4,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { deltaIsEmpty } from '../../proto/delta.js';
 import type { Empty, HostUpdate, LearnedMacMsg, RegisterReply, RegisterRequest, ReportRequest, WatchRequest } from '../../proto/index.js';
-import { VsmError } from './objects.js';
+import { VsmError, type VsmState } from './objects.js';
 import { registerHost, type Commit } from './rules.js';
 import { unary } from './unary.js';
 import { flatten, hostViewParts, partsDelta, type ViewParts } from './views.js';
@@ -29,11 +29,16 @@ export class VemService {
   /** Updates written to VEM streams since start (for the metrics). */
   readonly sentCounts = { deltas: 0, snapshots: 0 };
 
-  constructor(private readonly vsm: Commit, private readonly log: (line: string) => void) {}
+  /**
+   * @param history the state at a past revision, where the store keeps it (etcd): a VEM that
+   *   another replica served resumes here with a delta from the view it had
+   */
+  constructor(private readonly vsm: Commit, private readonly log: (line: string) => void,
+    private readonly history?: (revision: number) => Promise<VsmState | undefined>) {}
 
-  readonly register = unary<RegisterRequest, RegisterReply>((r) => {
+  readonly register = unary<RegisterRequest, RegisterReply>(async (r) => {
     const networks = [...new Set(Object.values(this.vsm.state().ports).filter((p) => p.host === r.host).map((p) => p.network))];
-    this.vsm.change((s) => registerHost(s, {
+    await this.vsm.change((s) => registerHost(s, {
       name: r.host, uplinkMtu: r.uplinkMtu, version: r.version,
       vteps: r.vteps.map((v) => ({ interface: v.interface, address: v.address, prefixLength: v.prefixLength, ...(v.gateway ? { gateway: v.gateway } : {}) })),
     }), { networks, hosts: [r.host] });
@@ -48,17 +53,29 @@ export class VemService {
       call.emit('error', { code: grpc.status.FAILED_PRECONDITION, details: `host ${host} is not registered: call Register first` });
       return;
     }
+    // Resume from the revision the VEM has, if it is the last one this VSM sent the host, or
+    // one the store can still show; otherwise (first contact, older revision) a full snapshot.
+    const from = call.request.lastRevision;
+    const known = this.lastView.get(host);
+    if ((known && from === known.revision && known.revision !== '0') || !this.history || from === '0') {
+      this.start(call, host, known?.revision === from ? known : undefined);
+      return;
+    }
+    void this.history(Number(from))
+      .then((s) => (s?.hosts[host] ? hostViewParts(s, host) : undefined), () => undefined)
+      .then((base) => call.cancelled || this.start(call, host, base));
+  };
+
+  /** Opens the stream with a delta from `base` (the view the VEM has) or a snapshot, then follows. */
+  private start(call: grpc.ServerWritableStream<WatchRequest, HostUpdate>, host: string, base: ViewParts | undefined): void {
     const set = this.watchers.get(host) ?? new Set();
     set.add(call);
     this.watchers.set(host, set);
     call.on('cancelled', () => set.delete(call));
     call.on('close', () => set.delete(call));
-    // Resume from the revision the VEM has, if it is the last one this VSM sent the host;
-    // otherwise (first contact, VSM restart, older revision) a full snapshot.
     const view = hostViewParts(this.vsm.state(), host);
-    const known = this.lastView.get(host);
-    if (known && call.request.lastRevision === known.revision && known.revision !== '0') {
-      call.write({ delta: partsDelta(known, view) });
+    if (base && base.revision !== '0') {
+      call.write({ delta: partsDelta(base, view) });
     } else {
       call.write({ snapshot: flatten(view) });
       this.sentCounts.snapshots++;
@@ -66,7 +83,7 @@ export class VemService {
     this.markSent(host, view);
     this.sent.set(call, view);
     this.lastView.set(host, view);
-  };
+  }
 
   readonly report = unary<ReportRequest, Empty>((r) => {
     if (!this.vsm.state().hosts[r.host]) throw new VsmError('not_found', `host ${r.host} is not registered`);
