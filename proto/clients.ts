@@ -113,10 +113,20 @@ export class VemClient {
   /** The host's update stream, from the replica that answered last: a snapshot (or a resuming delta) first, then deltas. */
   watch(host: string, lastRevision: string, onUpdate: (u: HostUpdate) => void, onEnd: (err?: Error) => void): () => void {
     const stream = (this.c.client as unknown as { watch: (req: unknown) => grpc.ClientReadableStream<HostUpdate> }).watch({ host, lastRevision });
-    stream.on('data', onUpdate);
-    stream.on('error', (e: grpc.ServiceError) => onEnd(e.code === grpc.status.CANCELLED ? undefined : callError(e)));
-    stream.on('end', () => onEnd());
-    return () => stream.cancel();
+    // grpc-js ends a failed stream with both 'error' and 'end', and hands on updates it had
+    // buffered after a cancel: the caller hears of the end once, and of nothing after it.
+    let live = true;
+    const end = (err?: Error): void => {
+      if (live) onEnd(err);
+      live = false;
+    };
+    stream.on('data', (u: HostUpdate) => live && onUpdate(u));
+    stream.on('error', (e: grpc.ServiceError) => end(e.code === grpc.status.CANCELLED ? undefined : callError(e)));
+    stream.on('end', () => end());
+    return () => {
+      stream.cancel();
+      end();
+    };
   }
   close = () => this.c.close();
 }
