@@ -13,6 +13,7 @@ import { AdminClient } from '../proto/clients.js';
 import type { ClusterStatusMsg } from '../proto/index.js';
 import { ensureBpf, REPO } from './helpers/bpf.js';
 import { EtcdCluster } from './helpers/etcd-cluster.js';
+import { sleep, until } from './helpers/until.js';
 import { Topology } from './helpers/topology.js';
 import { VsmProcess } from './helpers/vsm-process.js';
 
@@ -27,23 +28,11 @@ const HOSTS = { h1: '192.0.2.31', h2: '192.0.2.32', h3: '192.0.2.33' } as const;
 const VMS = { vm1: ['h1', '198.51.100.1'], vm2: ['h2', '198.51.100.2'], vm3: ['h3', '198.51.100.3'] } as const;
 let etcd: EtcdCluster;
 const vsm = new Map<Name, VsmProcess>(NAMES.map((n) => [n, new VsmProcess()]));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const figures: Record<string, number> = {};
 
 const startReplica = (n: Name): Promise<void> => vsm.get(n)!.start(['--store', etcd.url, '--name', n, '--listen', sock(n), '--metrics', 'off']);
 const run = promisify(execFile);
 const cli = (...args: string[]) => run('node', ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), ...args, '--vsm', ALL], { encoding: 'utf8' });
-
-async function until<T>(what: string, f: () => T | Promise<T>, ok: (v: T) => boolean, ms: number): Promise<T> {
-  const end = Date.now() + ms;
-  let v = await f();
-  while (!ok(v) && Date.now() < end) {
-    await sleep(50);
-    v = await f();
-  }
-  if (!ok(v)) throw new Error(`${what}: still ${JSON.stringify(v)} after ${ms} ms`);
-  return v;
-}
 
 const status = async (via: Name): Promise<ClusterStatusMsg | undefined> => {
   const a = new AdminClient(sock(via));

@@ -13,30 +13,19 @@ import type { HostUpdate, HostView } from '../proto/index.js';
 import { NeutronApi } from '../src/vsm/neutron/http.js';
 import { startReplica, type Replica } from '../src/vsm/replica.js';
 import { EtcdCluster } from './helpers/etcd-cluster.js';
+import { until } from './helpers/until.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vxvem-vsm-etcd-'));
 const sock = (name: string) => `unix:${join(dir, `${name}.sock`)}`;
 let etcd: EtcdCluster;
 const replicas = new Map<string, Replica>();
 const logs = new Map<string, string[]>();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function start(name: string): Promise<Replica> {
   logs.set(name, []);
   const r = await startReplica({ store: etcd.url, name, listen: sock(name), log: (l) => logs.get(name)!.push(l) });
   replicas.set(name, r);
   return r;
-}
-
-async function until<T>(what: string, f: () => T | Promise<T>, ok: (v: T) => boolean, ms = 5000): Promise<T> {
-  const end = Date.now() + ms;
-  let v = await f();
-  while (!ok(v) && Date.now() < end) {
-    await sleep(50);
-    v = await f();
-  }
-  if (!ok(v)) throw new Error(`${what}: still ${JSON.stringify(v)} after ${ms} ms`);
-  return v;
 }
 
 /** The first update of a watch on `addr` for `host` from `revision`. */
