@@ -52,7 +52,18 @@ class Churn {
   refused = 0;
   private admin?: AdminClient;
   private stopped = false;
+  private paused = false;
   private done?: Promise<void>;
+
+  /** Holds the churn (a VEM hears of every port, and applies slower than 10/s on a loaded machine). */
+  async pause<T>(f: () => Promise<T>): Promise<T> {
+    this.paused = true;
+    try {
+      return await f();
+    } finally {
+      this.paused = false;
+    }
+  }
 
   via(n: Name): void {
     this.admin?.close();
@@ -63,6 +74,11 @@ class Churn {
     this.done = (async () => {
       for (let i = 0; !this.stopped; i++) {
         const next = sleep(100);
+        if (this.paused) {
+          i--;
+          await next;
+          continue;
+        }
         const name = `c${i}`;
         try {
           await this.admin!.createPort({ name, network: 'web', host: `h${(i % 3) + 1}`, mac: `02:00:00:01:${((i >> 8) & 255).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`, interface: `ch${i}` });
@@ -148,10 +164,19 @@ afterAll(async () => {
   console.log(`HA figures: ${JSON.stringify(figures)}`);
 }, 60_000);
 
-/** Kills the leader (-9) while the churn goes through another replica; resolves to the new leader. */
-async function killLeader(phase: string): Promise<Name> {
-  const before = leaderOf(await status('r1')) ?? leaderOf(await status('r2')) ?? leaderOf(await status('r3'));
-  expect(before).toBeDefined();
+/** The leader as every live replica names it (an etcd member that dies may move the lease, and the lead). */
+async function agreedLeader(): Promise<Name> {
+  const views = await until('the replicas agree on a leader', async () => (await Promise.all(NAMES.map(status))).filter((x) => x).map(leaderOf),
+    (v) => v.length > 0 && v[0] !== undefined && v.every((l) => l === v[0]), 10_000);
+  return views[0]!;
+}
+
+/**
+ * Kills the leader (-9) while the churn goes through another replica: a new leader comes, and
+ * each VEM that followed the dead replica follows another one, resumed from its revision.
+ */
+async function killLeader(phase: string, vemsOnIt: boolean): Promise<Name> {
+  const before = await agreedLeader();
   const survivor = NAMES.find((n) => n !== before)!;
   churn.via(survivor);
   await sleep(300);
@@ -161,7 +186,7 @@ async function killLeader(phase: string): Promise<Name> {
   figures[`${phase}NewLeaderMs`] = Date.now() - killedAt;
   // Each VEM that followed the dead replica follows another one again, resumed from its revision.
   const cut = (Object.keys(HOSTS) as (keyof typeof HOSTS)[]).filter((h) => logged(h, killedAt, / warn .*VSM .* lost /).length);
-  expect(cut.length).toBeGreaterThan(0);
+  if (vemsOnIt) expect(cut.length).toBeGreaterThan(0);
   for (const h of cut) {
     const [[at, how]] = await until(`${h} follows again`, () => logged(h, killedAt, / info .*following VSM .* \((resumed|snapshot)\)/), (l) => l.length > 0, 3000);
     expect(how[1]).toBe('resumed');
@@ -177,7 +202,11 @@ async function killLeader(phase: string): Promise<Name> {
  * follows), after a change that concerns every host (a VEM hears only of changes to its view).
  */
 let marks = 0;
-async function converged(): Promise<void> {
+function converged(): Promise<void> {
+  return churn.pause(convergedNow);
+}
+
+async function convergedNow(): Promise<void> {
   const admins = NAMES.map((n) => new AdminClient(sock(n)));
   try {
     const all = new AdminClient(ALL);
@@ -187,7 +216,7 @@ async function converged(): Promise<void> {
       const hosts = (await Promise.all(admins.map((a) => a.listHosts().catch(() => [])))).flat();
       const applied = Object.keys(HOSTS).map((h) => Math.max(...hosts.filter((x) => x.name === h).map((x) => Number(x.appliedRevision))));
       return { revs, applied };
-    }, (v) => new Set(v.revs).size === 1 && v.applied.every((a) => a === v.revs[0]), 10_000);
+    }, (v) => new Set(v.revs).size === 1 && v.applied.every((a) => a === v.revs[0]), 20_000);
   } finally {
     for (const a of admins) a.close();
   }
@@ -198,7 +227,7 @@ describe('a VSM cluster on etcd', () => {
     churn.via('r2');
     churn.start();
     await sleep(500);
-    await killLeader('leaderKill');
+    await killLeader('leaderKill', true); // r1 started first and leads; h1 follows it first
     expect(churn.refused).toBe(0);
     await converged();
   });
@@ -206,7 +235,7 @@ describe('a VSM cluster on etcd', () => {
   it('the same with one etcd member killed', async () => {
     await etcd.kill(0);
     await sleep(500);
-    await killLeader('etcdMemberDown');
+    await killLeader('etcdMemberDown', false);
     expect(churn.refused).toBe(0);
     await converged();
   });
@@ -219,6 +248,9 @@ describe('a VSM cluster on etcd', () => {
     expect(churn.refused).toBeGreaterThan(0);
     await Promise.all([etcd.startMember(0), etcd.startMember(1)]);
     await until('writes again', () => cli('port', 'create', 'q1', '--net', 'web', '--host', 'h1', '--mac', '02:00:00:02:00:01').then(() => 'ok', (e: { stderr: string }) => e.stderr), (v) => v === 'ok', 15_000);
+    // The replicas' leases ran out meanwhile: each registers again, and one leads.
+    await until('the replicas registered again', async () => (await status('r1'))?.replicas.map((r) => `${r.name}:${r.role}`).sort().join(' '),
+      (v) => /^r1:\w+ r2:\w+ r3:\w+$/.test(v ?? '') && (v ?? '').split('leader').length === 2, 10_000);
     await converged();
   }, 60_000);
 

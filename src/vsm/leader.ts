@@ -29,6 +29,8 @@ export class ReplicaNameInUse extends Error {
 
 export class Presence {
   private lease?: Lease;
+  private leaseId = '';
+  private renewing = false;
   private watcher?: Watcher;
   private closed = false;
   private readonly self: Record;
@@ -48,31 +50,49 @@ export class Presence {
     await this.campaign();
   }
 
+  /** A new lease, and this replica's key under it; the lease's loss starts renew(). */
   private async register(): Promise<void> {
     const lease = this.client.lease(LEASE_TTL_SECONDS);
+    let id: string;
+    try {
+      id = await lease.grant();
+      const taken = await this.claim(this.keys.replica(this.self.name), id);
+      if (taken) throw new ReplicaNameInUse(`replica ${this.self.name} is already running (at ${taken.address}): give this one another --name`);
+    } catch (e) {
+      lease.release(); // its keepalive timers stop; etcd lets it expire
+      throw e;
+    }
     this.lease = lease;
+    this.leaseId = id;
     lease.on('lost', (e: Error) => {
       if (this.closed || lease !== this.lease) return;
+      this.lease = undefined;
       this.log(`lost the etcd lease (${e.message}): registering again`);
       this.setLeader(false);
       void this.renew();
     });
-    const id = await lease.grant();
-    const taken = await this.claim(this.keys.replica(this.self.name), id);
-    if (taken) throw new ReplicaNameInUse(`replica ${this.self.name} is already running (at ${taken.address}): give this one another --name`);
   }
 
-  /** A new lease after a lost one (etcd unreachable for longer than its TTL), tried until it works. */
+  /** A new lease after a lost one (etcd unreachable or without quorum for longer than its TTL), tried until it works. */
   private async renew(): Promise<void> {
-    while (!this.closed) {
-      try {
-        await this.register();
-        await this.campaign();
-        return;
-      } catch (e) {
-        this.log(`cannot register with etcd yet (${(e as Error).message})`);
-        await new Promise((r) => setTimeout(r, 500));
+    if (this.renewing) return;
+    this.renewing = true;
+    let last = '';
+    try {
+      while (!this.closed) {
+        try {
+          await this.register();
+          await this.campaign();
+          this.log('registered again');
+          return;
+        } catch (e) {
+          if ((e as Error).message !== last) this.log(`cannot register with etcd yet (${(e as Error).message}); trying every 500 ms`);
+          last = (e as Error).message;
+          await new Promise((r) => setTimeout(r, 500));
+        }
       }
+    } finally {
+      this.renewing = false;
     }
   }
 
@@ -99,7 +119,7 @@ export class Presence {
 
   private async campaign(): Promise<void> {
     if (this.closed || !this.lease) return;
-    const holder = await this.claim(this.keys.leader, await this.lease.grant());
+    const holder = await this.claim(this.keys.leader, this.leaseId);
     this.setLeader(!holder);
   }
 
