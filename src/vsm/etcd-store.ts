@@ -132,12 +132,19 @@ export class EtcdStore implements SharedStore {
       for (const name of c.del[t] ?? []) ops.push({ request_delete_range: { key: Buffer.from(keys.object(t, name)) } });
     }
     ops.push({ request_put: { key: head, value: Buffer.from(JSON.stringify({ segmentation: next.segmentation, txn, by: this.name })) } });
-    const r = await this.unavailable(`change not acknowledged: etcd (${this.url}) did not commit it within ${COMMIT_DEADLINE_MS / 1000} s; `
-      + 'it is applied later only if etcd had it when it lost quorum', () => this.client.kv.txn({
+    const r = await this.client.kv.txn({
       compare: [{ key: head, target: 'Mod', result: 'Equal', mod_revision: prev.revision }],
       success: ops,
       failure: [{ request_range: { key: head } }],
-    }, { deadline: Date.now() + COMMIT_DEADLINE_MS }));
+    }, { deadline: Date.now() + COMMIT_DEADLINE_MS }).catch((e: Error) => {
+      // etcd refuses a transaction larger than its --max-txn-ops or --max-request-bytes outright.
+      if (/too many operations|request is too large/.test(e.message)) {
+        throw new StoreUnavailableError(`change refused, the state stays at revision ${prev.revision}: it writes ${ops.length} keys in one transaction, `
+          + `more than etcd takes (raise its --max-txn-ops / --max-request-bytes) (${e.message})`);
+      }
+      throw new StoreUnavailableError(`change not acknowledged: etcd (${this.url}) did not commit it within ${COMMIT_DEADLINE_MS / 1000} s; `
+        + `it is applied later only if etcd had it when it lost quorum (${e.message})`);
+    });
     if (r.succeeded) return Number(r.header.revision);
     const now: IKeyValue | undefined = r.responses[0]?.response_range.kvs[0];
     // The client retries a call whose answer was lost: the first try may have gone through.
