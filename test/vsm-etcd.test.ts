@@ -12,7 +12,12 @@ import { applyDelta } from '../proto/delta.js';
 import type { HostUpdate, HostView } from '../proto/index.js';
 import { NeutronApi } from '../src/vsm/neutron/http.js';
 import { startReplica, type Replica } from '../src/vsm/replica.js';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { REPO } from './helpers/bpf.js';
 import { EtcdCluster } from './helpers/etcd-cluster.js';
+import { freePort } from './helpers/free-port.js';
+import { VsmProcess } from './helpers/vsm-process.js';
 import { until } from './helpers/until.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vxvem-vsm-etcd-'));
@@ -154,4 +159,54 @@ describe('replicas on one etcd cluster', () => {
     for (const r of replicas.values()) await until('every replica has it', () => r.vsm.snapshot.segments.late?.vni, (v) => v === 7100);
     admin.close();
   }, 40_000);
+});
+
+describe('vxvem vsm --store: replica processes', () => {
+  const run = promisify(execFile);
+  const vxvem = (...args: string[]) => run('node', ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), ...args], { encoding: 'utf8' });
+  const procs = { p1: new VsmProcess(), p2: new VsmProcess() };
+  let one: EtcdCluster;
+  const neutron: Record<string, number> = {};
+
+  beforeAll(async () => {
+    one = await EtcdCluster.start(1);
+    for (const [n, v] of Object.entries(procs)) {
+      neutron[n] = await freePort();
+      await v.start(['--store', one.url, '--name', n, '--listen', sock(n), '--metrics', 'off', '--neutron', String(neutron[n]), '--sync-interval', '1']);
+    }
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const v of Object.values(procs)) await v.stop();
+    await one?.destroy();
+  });
+
+  it('usage: --store with --data, or --name without --store, is exit 2', async () => {
+    for (const args of [['--store', one.url, '--data', dir], ['--name', 'x', '--data', dir]]) {
+      const r = await vxvem('vsm', ...args).then(() => 0, (e: { code: number }) => e.code);
+      expect(r).toBe(2);
+    }
+  });
+
+  it('Neutron on either replica; the periodic sync runs on the leader only; cluster status names both', async () => {
+    const post = await fetch(`http://127.0.0.1:${neutron.p2}/v2.0/networks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ network: { name: 'n1' } }) });
+    expect(post.status).toBe(201);
+    const id = ((await post.json()) as { network: { id: string } }).network.id;
+    await until('p1 serves it', async () => (await fetch(`http://127.0.0.1:${neutron.p1}/v2.0/networks/${id}`)).status, (v) => v === 200);
+    await vxvem('net', 'create', 'legacy', '--vni', '6100', '--vsm', `${sock('p2')},${sock('p1')}`);
+    const list = () => vxvem('net', 'list', '--json', '--vsm', sock('p1')).then((r) => (JSON.parse(r.stdout) as { name: string }[]).map((n) => n.name));
+    await until('the sync removed legacy', list, (v) => !v.includes('legacy') && v.includes(id), 10_000);
+    const st = JSON.parse((await vxvem('cluster', 'status', '--json', '--vsm', `${sock('p1')},${sock('p2')}`)).stdout) as
+      { store: string; clusterId: string; replicas: { name: string; address: string; role: string; revision: number; reachable: boolean }[] };
+    expect(st.store).toBe(one.url);
+    expect(st.clusterId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(st.replicas.map((r) => [r.name, r.address, r.role, r.reachable])).toEqual([['p1', sock('p1'), 'leader', true], ['p2', sock('p2'), 'follower', true]]);
+    expect(st.replicas[0]!.revision).toBeGreaterThan(0);
+    expect(procs.p1.log).toMatch(/audit: sync removed network legacy \(origin vsm\)/);
+    expect(procs.p2.log).not.toMatch(/sync: /);
+    const text = (await vxvem('cluster', 'status', '--vsm', sock('p2'))).stdout.split('\n');
+    expect(text[0]).toBe(`store: ${one.url}  cluster: ${st.clusterId}`);
+    expect(text[1]).toMatch(/^NAME\s+ADDRESS\s+ROLE\s+REVISION$/);
+    expect(text[2]).toMatch(/^p1\s+unix:\S+p1\.sock\s+leader\s+\d+$/);
+  }, 30_000);
 });
