@@ -13,8 +13,8 @@ import type { SharedStore } from './store.js';
 
 /** How long a commit may take before it is given up (etcd without quorum never answers). */
 const COMMIT_DEADLINE_MS = 3000;
-/** How long a quorum has to confirm a read before a change is refused. */
-const QUORUM_CHECK_MS = 1000;
+/** How long a quorum has to confirm a read before a change is refused (an etcd leader election fits in it). */
+const QUORUM_CHECK_MS = 2000;
 /** Keys per range request when reading the whole state (a page stays far below gRPC's limits). */
 const PAGE = 5000;
 
@@ -28,7 +28,11 @@ export function parseEtcdUrl(url: string): string[] {
   return hosts;
 }
 
-/** The etcd client with fail-fast policies: a dead member is skipped at once, a watch resumes within a second. */
+/**
+ * The etcd client: a dead member is skipped at once; a call that fails for want of a leader is
+ * tried again with backoff (an etcd leader election takes about a second) within its deadline;
+ * a watch resumes within a second.
+ */
 export function etcdClient(hosts: string[]): Etcd3 {
   const options: IOptions = {
     hosts: hosts.map((h) => `http://${h}`),
@@ -36,7 +40,7 @@ export function etcdClient(hosts: string[]): Etcd3 {
     grpcOptions: { 'grpc.max_receive_message_length': 64 << 20, 'grpc.max_send_message_length': 64 << 20 },
     faultHandling: {
       host: () => circuitBreaker(handleWhen(isRecoverableError), { halfOpenAfter: 1000, breaker: new ConsecutiveBreaker(2) }),
-      global: retry(handleWhen(isRecoverableError), { maxAttempts: hosts.length }),
+      global: retry(handleWhen(isRecoverableError), { maxAttempts: 8, backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 500 }) }),
       watchBackoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 1000 }) as unknown as NonNullable<IOptions['faultHandling']>['watchBackoff'],
     },
   };
