@@ -62,7 +62,10 @@ async function embedded(data: string, listen: string, log: (line: string) => voi
   const lock = await DataLock.acquire(data);
   let vsm: VsmServer;
   try {
-    vsm = new VsmServer(new FileStore(data), log);
+    const self = { name: hostname(), address: listen, role: 'leader' };
+    vsm = new VsmServer(new FileStore(data), log, {
+      cluster: async () => ({ store: `embedded (${data})`, clusterId: '', self: self.name, replicas: [{ ...self, revision: String(vsm.snapshot.revision) }] }),
+    });
     await vsm.listen(listen);
   } catch (e) {
     lock.release();
