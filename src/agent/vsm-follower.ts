@@ -88,9 +88,10 @@ export class VsmFollower {
   private retry(why: string): void {
     if (this.stopped) return;
     if (this.connected) this.o.log.warn(`VSM ${this.o.vsm} lost (${why}): forwarding on revision ${this.revision}`);
+    const first = this.connected; // a stream that was up: the next replica at once, backoff after that
     this.connected = false;
     this.parts.reset();
-    this.timer = setTimeout(() => void this.connect(), this.backoffMs);
+    this.timer = setTimeout(() => void this.connect(), first ? 0 : this.backoffMs);
     this.backoffMs = Math.min(this.backoffMs * 2, 10_000);
   }
 
