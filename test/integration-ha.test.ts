@@ -3,6 +3,8 @@
 // 100/s each and a port created every 100 ms through a replica that stays up. The leader is
 // killed (-9), then the new one with an etcd member down, then etcd loses quorum: no ping is
 // lost, no acknowledged port is lost, a new leader comes, every VEM ends on the latest revision.
+// Every replica is the same store (the cluster id): no VEM refuses the view of the replica it
+// fails over to (vxvem_agent_vsm_identity_mismatch stays 0).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +15,7 @@ import { AdminClient } from '../proto/clients.js';
 import type { ClusterStatusMsg } from '../proto/index.js';
 import { ensureBpf, REPO } from './helpers/bpf.js';
 import { EtcdCluster } from './helpers/etcd-cluster.js';
+import { freePort } from './helpers/free-port.js';
 import { sleep, until } from './helpers/until.js';
 import { Topology } from './helpers/topology.js';
 import { VsmProcess } from './helpers/vsm-process.js';
@@ -27,8 +30,12 @@ const ALL = NAMES.map(sock).join(',');
 const HOSTS = { h1: '192.0.2.31', h2: '192.0.2.32', h3: '192.0.2.33' } as const;
 const VMS = { vm1: ['h1', '198.51.100.1'], vm2: ['h2', '198.51.100.2'], vm3: ['h3', '198.51.100.3'] } as const;
 let etcd: EtcdCluster;
+/** The cluster's identity: the store identity every replica serves and every VEM follows. */
+let clusterId = '';
 const vsm = new Map<Name, VsmProcess>(NAMES.map((n) => [n, new VsmProcess()]));
 const figures: Record<string, number> = {};
+/** Each VEM's /metrics address (outside the hosts' namespaces). */
+const metrics: Record<string, string> = {};
 
 const startReplica = (n: Name): Promise<void> => vsm.get(n)!.start(['--store', etcd.url, '--name', n, '--listen', sock(n), '--metrics', 'off']);
 const run = promisify(execFile);
@@ -44,6 +51,12 @@ const status = async (via: Name): Promise<ClusterStatusMsg | undefined> => {
     a.close();
   }
 };
+/** A VEM's vxvem_agent_vsm_identity_mismatch (1 while it refuses the view it is sent). */
+async function mismatch(h: keyof typeof HOSTS): Promise<number | undefined> {
+  const text = await (await fetch(`http://${metrics[h]}/metrics`)).text();
+  return Number(/^vxvem_agent_vsm_identity_mismatch (\d+)$/m.exec(text)?.[1]);
+}
+
 const leaderOf = (s: ClusterStatusMsg | undefined) => s?.replicas.find((r) => r.role === 'leader')?.name as Name | undefined;
 
 /** A port created every 100 ms through one replica (changeable); what was acknowledged, what refused. */
@@ -136,12 +149,15 @@ const churn = new Churn();
 beforeAll(async () => {
   etcd = await EtcdCluster.start(3);
   for (const n of NAMES) await startReplica(n);
+  clusterId = (await status('r1'))!.clusterId;
+  expect(clusterId).toMatch(/^[0-9a-f-]{36}$/);
   T.addSwitch('ula');
   for (const [h, a] of Object.entries(HOSTS)) T.addHost(h, [{ sw: 'ula', addr: `${a}/26` }]);
   for (const [vm, [h, addr]] of Object.entries(VMS)) T.addVm(vm, h, 'vnet0', `02:00:00:00:00:0${vm.slice(2)}`, `${addr}/24`);
   // Each VEM tries a different replica first, so that a dead replica always had VEMs on it.
   const order = (first: number) => NAMES.map((_, i) => sock(NAMES[(first + i) % 3]!)).join(',');
-  await Promise.all(Object.entries(HOSTS).map(([h, a], i) => T.startVsmAgent(h, order(i), [`up0:${a}/26`])));
+  for (const h of Object.keys(HOSTS)) metrics[h] = `127.0.0.1:${await freePort()}`;
+  await Promise.all(Object.entries(HOSTS).map(([h, a], i) => T.startVsmAgent(h, order(i), [`up0:${a}/26`], { metrics: metrics[h] })));
   await cli('net', 'create', 'web', '--vni', '5000');
   for (const [vm, [h]] of Object.entries(VMS)) await cli('port', 'create', `p${vm.slice(2)}`, '--net', 'web', '--host', h, '--mac', `02:00:00:00:00:0${vm.slice(2)}`, '--interface', 'vnet0');
   for (const [vm, to] of [['vm1', '198.51.100.2'], ['vm2', '198.51.100.3'], ['vm3', '198.51.100.1']] as const) await until(`${vm} reaches ${to}`, () => reachable(vm, to), (v) => v, 10_000);
@@ -188,8 +204,11 @@ async function killLeader(phase: string, vemsOnIt: boolean): Promise<Name> {
   const cut = (Object.keys(HOSTS) as (keyof typeof HOSTS)[]).filter((h) => logged(h, killedAt, / warn .*VSM .* lost /).length);
   if (vemsOnIt) expect(cut.length).toBeGreaterThan(0);
   for (const h of cut) {
-    const [[at, how]] = await until(`${h} follows again`, () => logged(h, killedAt, / info .*following VSM .* \((resumed|snapshot)\)/), (l) => l.length > 0, 3000);
-    expect(how[1]).toBe('resumed');
+    const [[at, how]] = await until(`${h} follows again`, () => logged(h, killedAt, / info .*following VSM .* \(store (\S+)\) from revision \d+ \((resumed|snapshot)\)/), (l) => l.length > 0, 3000);
+    expect(how[2]).toBe('resumed');
+    // The replica it moved to is the same store: its view is applied, not refused.
+    expect(how[1]).toBe(clusterId);
+    expect(await mismatch(h)).toBe(0);
     figures[`${phase}VemReconnectMs`] = Math.max(figures[`${phase}VemReconnectMs`] ?? 0, at - killedAt);
   }
   await sleep(500); // the churn goes on meanwhile
@@ -271,5 +290,16 @@ describe('a VSM cluster on etcd', () => {
       expect(churn.acked.filter((c) => !ports.has(c))).toEqual([]);
     }
     await converged();
+  });
+
+  it('every replica is the one store the VEMs follow: no view refused, the mismatch gauge 0 on every VEM', async () => {
+    for (const n of NAMES) expect((await status(n))?.clusterId).toBe(clusterId);
+    for (const h of Object.keys(HOSTS) as (keyof typeof HOSTS)[]) {
+      const followed = logged(h, 0, / info .*following VSM .* \(store (\S+)\) from revision /).map(([, m]) => m[1]);
+      expect(followed.length).toBeGreaterThan(0);
+      expect(new Set(followed)).toEqual(new Set([clusterId]));
+      expect(logged(h, 0, /refusing the view/)).toEqual([]);
+      expect(await mismatch(h)).toBe(0);
+    }
   });
 });

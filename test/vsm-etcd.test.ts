@@ -33,11 +33,11 @@ async function start(name: string): Promise<Replica> {
   return r;
 }
 
-/** The first update of a watch on `addr` for `host` from `revision`. */
-function firstUpdate(addr: string, host: string, revision: string): Promise<HostUpdate> {
+/** The first update of a watch on `addr` for `host` from `revision` (of the store `vsmId`, when given). */
+function firstUpdate(addr: string, host: string, revision: string, vsmId?: string): Promise<HostUpdate> {
   const c = new VemClient(addr);
   return new Promise<HostUpdate>((resolve, reject) => {
-    const stop = c.watch(host, revision, (u) => { stop(); c.close(); resolve(u); }, (e) => e && reject(e));
+    const stop = c.watch(host, revision, (u) => { stop(); c.close(); resolve(u); }, (e) => e && reject(e), vsmId === undefined ? {} : { vsmId });
   });
 }
 
@@ -60,6 +60,8 @@ describe('replicas on one etcd cluster', () => {
     const [a, b] = [replicas.get('a')!, replicas.get('b')!];
     expect(a.clusterId).toMatch(/^[0-9a-f-]{36}$/);
     expect(b.clusterId).toBe(a.clusterId);
+    // The cluster id is the store's identity (the one VEMs remember) on every replica.
+    expect([a.vsm.snapshot.id, b.vsm.snapshot.id]).toEqual([a.clusterId, a.clusterId]);
     const admin = new AdminClient(sock('a'));
     await admin.createNetwork({ name: 'web', vni: 5000 });
     admin.close();
@@ -100,8 +102,10 @@ describe('replicas on one etcd cluster', () => {
 
   it('a VEM that followed replica a resumes on replica b with a delta from the revision it had', async () => {
     const vem = new VemClient(sock('a'));
-    await vem.register({ host: 'h1', vteps: vteps('192.0.2.1'), uplinkMtu: 1550, version: 'test' });
+    const id = replicas.get('a')!.clusterId;
+    expect((await vem.register({ host: 'h1', vteps: vteps('192.0.2.1'), uplinkMtu: 1550, version: 'test' })).vsmId).toBe(id);
     const first = await firstUpdate(sock('a'), 'h1', '0');
+    expect(first.vsmId).toBe(id);
     const had: HostView = first.snapshot!;
     expect(had.ports.length).toBeGreaterThan(0);
     // Meanwhile: the host registers again (as a VEM does on reconnecting) and a port of another host joins web.
@@ -111,12 +115,15 @@ describe('replicas on one etcd cluster', () => {
     await admin.createPort({ name: 'x2', network: 'web', host: 'h2', mac: '02:00:00:00:20:02' });
     const b = replicas.get('b')!;
     await until('b has x2', () => b.vsm.snapshot.ports.x2?.host, (v) => v === 'h2');
-    const resumed = await firstUpdate(sock('b'), 'h1', had.revision);
+    const resumed = await firstUpdate(sock('b'), 'h1', had.revision, id);
+    expect(resumed.vsmId).toBe(id); // the same store as a's: the VEM applies it
     expect(resumed.snapshot).toBeUndefined();
     expect(resumed.delta!.baseRevision).toBe(had.revision);
     expect(resumed.delta!.upsertStaticMacs.map((m) => m.mac)).toEqual(['02:00:00:00:20:02']);
     const fresh = (await firstUpdate(sock('b'), 'h1', '0')).snapshot!;
-    expect(applyDelta(had, resumed.delta!)).toEqual(fresh);
+    expect(applyDelta(had, resumed.delta!)).toEqual({ ...fresh, partial: undefined }); // a whole update: `partial` is only a part's
+    // The same revision of another store: a snapshot (its VEM judges it by its identity).
+    expect((await firstUpdate(sock('b'), 'h1', had.revision, '00000000-0000-4000-8000-000000000000')).snapshot).toBeDefined();
     // A revision this cluster never made: a snapshot.
     expect((await firstUpdate(sock('b'), 'h1', String(Number(fresh.revision) + 1000))).snapshot).toBeDefined();
     admin.close();

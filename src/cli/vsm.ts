@@ -64,7 +64,7 @@ async function embedded(data: string, listen: string, log: (line: string) => voi
   try {
     const self = { name: hostname(), address: listen, role: 'leader' };
     vsm = new VsmServer(new FileStore(data), log, {
-      cluster: async () => ({ store: `embedded (${data})`, clusterId: '', self: self.name, replicas: [{ ...self, revision: String(vsm.snapshot.revision) }] }),
+      cluster: async () => ({ store: `embedded (${data})`, clusterId: vsm.snapshot.id, self: self.name, replicas: [{ ...self, revision: String(vsm.snapshot.revision) }] }),
     });
     await vsm.listen(listen);
   } catch (e) {

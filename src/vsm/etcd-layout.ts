@@ -5,7 +5,10 @@ import { TABLES, type Change, type Table, isRecord } from './journal.js';
 import { emptyState, type VsmState } from './objects.js';
 import { StoreDamagedError } from './store-errors.js';
 
-/** The cluster's identity, made once by the first replica to find the store empty. */
+/**
+ * The cluster's identity, made once by the first replica to find the store empty. It is the
+ * state's identity (VsmState.id) on every replica: VEMs that remember it follow any of them.
+ */
 export const ID_KEY = 'vxvem/id';
 
 /** Keys of one cluster: `vxvem/<id>/data/...` (the state), `replicas/NAME`, `leader`. */
@@ -88,10 +91,12 @@ export function decodeHead(key: string, value: Buffer): Head {
 
 /** Folds the data keys of one read (all at one etcd revision) into a state. */
 export class StateReader {
-  private readonly state: VsmState = { ...emptyState(), policies: {} };
+  private readonly state: VsmState;
   private sawHead = false;
 
-  constructor(private readonly keys: EtcdKeys) {}
+  constructor(private readonly keys: EtcdKeys) {
+    this.state = { ...emptyState(), id: keys.clusterId, policies: {} };
+  }
 
   add(key: string, value: Buffer, modRevision: string): void {
     const k = parseDataKey(this.keys, key);
@@ -105,9 +110,9 @@ export class StateReader {
     }
   }
 
-  /** The state read; an empty store is the empty state (with its default policy). */
+  /** The state read, with the cluster's identity; an empty store is the empty state (with its default policy). */
   result(): VsmState {
-    return this.sawHead ? this.state : emptyState();
+    return this.sawHead ? this.state : { ...emptyState(), id: this.keys.clusterId };
   }
 }
 

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { ConsecutiveBreaker, ExponentialBackoff, circuitBreaker, handleWhen, retry } from 'cockatiel';
 import { Etcd3, isRecoverableError, type IKeyValue, type IOptions, type IRequestOp, type IWatchResponse, type Watcher } from 'etcd3';
+import type { NewIdentity } from './identity.js';
 import { ID_KEY, EtcdKeys, StateReader, changesOf, decodeHead, prefixEnd, type WatchedChange, type WatchedEvent } from './etcd-layout.js';
 import { TABLES, changeOf } from './journal.js';
 import type { VsmState } from './objects.js';
@@ -57,6 +58,7 @@ export class EtcdStore implements SharedStore {
   private loadedAt = 0;
   private watcher?: Watcher;
   private readonly past = new Map<number, Promise<VsmState | undefined>>();
+  newIdentity?: NewIdentity;
 
   /** @param name this replica, recorded in the head of each change it writes */
   constructor(readonly url: string, private readonly name: string, private readonly log: (line: string) => void = () => undefined) {
@@ -84,7 +86,10 @@ export class EtcdStore implements SharedStore {
     }, { deadline: Date.now() + COMMIT_DEADLINE_MS }));
     const stored = r.succeeded ? made : str(r.responses[0]!.response_range.kvs[0]!.value);
     this.keys = new EtcdKeys((JSON.parse(stored) as { id: string }).id);
-    if (r.succeeded) this.log(`made cluster ${this.clusterId} in ${this.url}`);
+    if (r.succeeded) {
+      this.log(`made cluster ${this.clusterId} in ${this.url}`);
+      this.newIdentity = { id: this.clusterId, reason: 'empty', where: this.url };
+    }
     const { state, at } = await this.unavailable(`cannot read the state: ${down}`, () => this.read());
     this.loadedAt = at;
     this.loaded = state;

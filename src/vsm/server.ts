@@ -61,7 +61,7 @@ export class VsmServer {
       server.bindAsync(addr, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(new Error(`cannot listen on ${addr}: ${err.message}`)) : resolve())));
     this.server = server;
     // Said once the VSM serves (a refused start stays one line): VEMs see this identity from now on.
-    const made = this.file?.newIdentity;
+    const made = (this.file ?? this.shared)?.newIdentity;
     if (made) (this.o.warn ?? stderrLogger('vsm').warn)(newIdentityWarning(made));
     this.log(`listening on ${addr}; store identity ${this.state.id}, revision ${this.state.revision}`);
   }
@@ -216,7 +216,7 @@ export class VsmServer {
   /** The store, the cluster's identity and its replicas (one, for the embedded store). */
   clusterStatus(): Promise<ClusterStatusMsg> {
     if (this.o.cluster) return this.o.cluster();
-    return Promise.resolve({ store: 'embedded', clusterId: '', self: 'vsm', replicas: [{ name: 'vsm', address: '', role: 'leader', revision: String(this.state.revision) }] });
+    return Promise.resolve({ store: 'embedded', clusterId: this.state.id, self: 'vsm', replicas: [{ name: 'vsm', address: '', role: 'leader', revision: String(this.state.revision) }] });
   }
 
   /** Updates written to VEM streams since start (for the metrics). */

@@ -23,8 +23,10 @@ export interface StateStore {
 
 /** A store several replicas share (etcd): commits are asynchronous and conditional. */
 export interface SharedStore {
-  /** The state as it was read when the store was opened. */
+  /** The state as it was read when the store was opened, with the cluster's identity as its `id`. */
   load(): VsmState;
+  /** Set when this replica made the cluster's identity (it found the store empty). */
+  readonly newIdentity?: NewIdentity;
   /**
    * Commits the change from `prev` to `next` if the stored state is still `prev`; resolves to
    * the new revision. StaleStateError when it is not, StoreUnavailableError when the store cannot commit.
