@@ -15,6 +15,11 @@ export class VsmCallError extends Error {
   constructor(readonly code: grpc.status, message: string, readonly unreachable = false) {
     super(message);
   }
+
+  /** A watch stream the VSM ended for a newer Watch of the same host (one stream per host). */
+  get replaced(): boolean {
+    return this.code === grpc.status.ABORTED;
+  }
 }
 
 type Callback<T> = (err: grpc.ServiceError | null, res?: T) => void;
