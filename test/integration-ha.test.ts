@@ -118,7 +118,7 @@ function startPings(): void {
   order.forEach((vm, i) => {
     const to = VMS[order[(i + 1) % order.length]!][1];
     const proc = T.get(vm).spawn('ping', ['-i', '0.01', '-W', '1', to]);
-    const p = { proc, out: '', exit: new Promise<void>((r) => proc.once('exit', () => r())) };
+    const p = { proc, out: '', exit: new Promise<void>((r) => proc.once('close', () => r())) }; // 'close': after its output (ping's totals) is read
     proc.stdout!.on('data', (d: Buffer) => (p.out += d.toString()).length > 1e6 && (p.out = p.out.slice(-1e5)));
     pings.push(p);
   });
@@ -217,8 +217,10 @@ async function killLeader(phase: string, vemsOnIt: boolean): Promise<Name> {
 }
 
 /**
- * Every VEM has applied the cluster's latest revision (as reported to whichever replica it
- * follows), after a change that concerns every host (a VEM hears only of changes to its view).
+ * The replicas agree on the latest revision and every VEM has applied (as reported to whichever
+ * replica it follows) a change that concerns every host, the mark, or a later revision. Not
+ * necessarily the latest: a VEM hears only of changes to its view, and a VEM that reconnects
+ * meanwhile (a keepalive missed on a loaded machine) registers, a change no other host hears of.
  */
 let marks = 0;
 function converged(): Promise<void> {
@@ -229,13 +231,21 @@ async function convergedNow(): Promise<void> {
   const admins = NAMES.map((n) => new AdminClient(sock(n)));
   try {
     const all = new AdminClient(ALL);
-    await all.createPort({ name: `mark${++marks}`, network: 'web', host: 'h1', mac: `02:00:00:03:00:${marks.toString(16).padStart(2, '0')}` }).finally(() => all.close());
-    await until('every VEM on the latest revision', async () => {
+    let mark: number;
+    try {
+      await all.createPort({ name: `mark${++marks}`, network: 'web', host: 'h1', mac: `02:00:00:03:00:${marks.toString(16).padStart(2, '0')}` });
+      // Asked of the replica that made the mark: it has it, so this is the mark's revision or later.
+      const s = await all.clusterStatus();
+      mark = Number(s.replicas.find((r) => r.name === s.self)!.revision);
+    } finally {
+      all.close();
+    }
+    await until('every VEM past the mark, the replicas on one revision', async () => {
       const revs = (await Promise.all(NAMES.map(status))).map((s) => Number(s?.replicas.find((r) => r.name === s.self)?.revision ?? -1));
       const hosts = (await Promise.all(admins.map((a) => a.listHosts().catch(() => [])))).flat();
       const applied = Object.keys(HOSTS).map((h) => Math.max(...hosts.filter((x) => x.name === h).map((x) => Number(x.appliedRevision))));
-      return { revs, applied };
-    }, (v) => new Set(v.revs).size === 1 && v.applied.every((a) => a === v.revs[0]), 20_000);
+      return { mark, revs, applied };
+    }, (v) => new Set(v.revs).size === 1 && v.applied.every((a) => a >= v.mark && a <= v.revs[0]!), 20_000);
   } finally {
     for (const a of admins) a.close();
   }
