@@ -46,6 +46,8 @@ export interface PageReply<T> { items: T[]; next: string }
 export interface FeatureMsg { name: string; enabled: boolean }
 export interface RemovalMsg { kind: string; name: string; origin: string; reason: string }
 export interface SyncReportMsg { removed: RemovalMsg[]; revision: string }
+export interface ReplicaMsg { name: string; address: string; role: string; revision: string }
+export interface ClusterStatusMsg { store: string; clusterId: string; self: string; replicas: ReplicaMsg[] }
 export type Empty = Record<string, never>;
 
 /** Next to this module under tsx; compiled, this module is in dist/proto/ and the file in proto/. */
@@ -70,6 +72,12 @@ export function protocol(): Loaded['vxvem']['v1'] {
   ) as unknown as Loaded;
   return loaded.vxvem.v1;
 }
+
+/**
+ * Metadata a VSM puts on a status it answered itself (a change it refused): such an UNAVAILABLE
+ * comes from a live replica, so a client reports it instead of trying the next replica.
+ */
+export const REFUSED_BY_VSM = 'vxvem-refused';
 
 /** `unix:/PATH` or `HOST:PORT` (grpc-js takes both as they are); anything else is refused. */
 export function checkAddress(addr: string): string {

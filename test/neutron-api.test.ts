@@ -193,15 +193,15 @@ describe('networks, subnets, ports', () => {
     expect((await call('GET', '/v2.0/networks', undefined, { 'x-auth-token': 's3cret' }, tokenBase)).status).toBe(200);
   });
 
-  it('sync removes what the VSM made itself and keeps Neutron\'s objects', () => {
-    vsm.commit.change((s) => {
+  it('sync removes what the VSM made itself and keeps Neutron\'s objects', async () => {
+    await vsm.commit.change((s) => {
       s.segments.legacy = { name: 'legacy', vni: 6000, mode: 'unicast', origin: 'vsm' };
     });
-    const r = vsm.sync();
+    const r = await vsm.sync();
     expect(r.removed).toEqual([{ kind: 'network', name: 'legacy', origin: 'vsm', reason: 'not in OpenStack (the source of truth)' }]);
     expect(vsm.snapshot.segments[net]).toBeDefined();
     expect(vsm.snapshot.ports[port]).toBeDefined();
-    expect(vsm.sync().removed).toEqual([]);
+    expect((await vsm.sync()).removed).toEqual([]);
   });
 
   it('delete in order: port, then the network takes its subnet with it', async () => {

@@ -1,4 +1,5 @@
-// Operator commands against the VSM's admin service (every one takes --vsm ADDR and --json):
+// Operator commands against the VSM's admin service (every one takes --vsm ADDR[,ADDR...], the
+// replicas tried in turn, and --json):
 //   vxvem net create NAME --vni N [--mode unicast|multicast] [--group G] | list | show NAME | delete NAME
 //   vxvem subnet create NAME --net NET --cidr A.B.C.D/LEN [--gateway G] | list | delete NAME
 //   vxvem policy create NAME [--port-security on|off] [--storm-pps N] | list | delete NAME

@@ -9,8 +9,11 @@ import { checkPortInterface, checkPortSources, checkStormPps, checkUnicastMac } 
 /** How the VSM's services change its state (VsmServer.commit). */
 export interface Commit {
   state(): VsmState;
-  /** Applies a change atomically, persists it, tells the VEMs concerned; throws VsmError on a rule. */
-  change(fn: (s: VsmState) => void, touches?: { networks?: string[]; hosts?: string[] }): void;
+  /**
+   * Applies a change atomically, persists it, tells the VEMs concerned; rejects with VsmError on a
+   * rule, StaleStateError when another replica changed the state first (run the request again).
+   */
+  change(fn: (s: VsmState) => void, touches?: { networks?: string[]; hosts?: string[] }): Promise<void>;
 }
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Commit } from '../rules.js';
+import { StoreUnavailableError, retryStale } from '../store-errors.js';
 import { NeutronError, badRequest, notFound } from './errors.js';
 import { NeutronResources, type Kind } from './resources.js';
 
@@ -103,7 +104,9 @@ export class NeutronApi {
       const status = await this.route(req, path, url.searchParams, send);
       if (status) this.o.log?.(`neutron ${req.method} ${path} -> ${status}`);
     } catch (e) {
-      const err = e instanceof NeutronError ? e : new NeutronError(500, 'HTTPInternalServerError', `Request failed: ${(e as Error).message}`);
+      const err = e instanceof NeutronError ? e
+        : e instanceof StoreUnavailableError ? new NeutronError(503, 'ServiceUnavailable', (e as Error).message)
+          : new NeutronError(500, 'HTTPInternalServerError', `Request failed: ${(e as Error).message}`);
       if (err.status >= 500) this.o.log?.(`neutron ${req.method} ${path}: ${err.message}`);
       send(err.status, err.body());
     }
@@ -148,7 +151,8 @@ export class NeutronApi {
       if (method === 'GET') return send(200, { [kind]: filter(r.list(kind), q) }), 0;
       if (method !== 'POST') throw new NeutronError(405, 'HTTPMethodNotAllowed', `${method} is not allowed on ${kind}.`);
       const body = await readJson(req);
-      const created = kind === 'networks' ? r.createNetwork(body) : kind === 'subnets' ? r.createSubnet(body) : r.createPort(body);
+      // Each write is validated and committed whole, again if another replica changed the state first.
+      const created = await retryStale(() => (kind === 'networks' ? r.createNetwork(body) : kind === 'subnets' ? r.createSubnet(body) : r.createPort(body)));
       send(201, { [single]: created });
       return 201;
     }
@@ -156,14 +160,12 @@ export class NeutronApi {
       case 'GET': send(200, { [single]: filter([r.show(kind, id)], q)[0] }); return 0;
       case 'PUT': {
         const body = await readJson(req);
-        const updated = kind === 'networks' ? r.updateNetwork(id, body) : kind === 'subnets' ? r.updateSubnet(id, body) : r.updatePort(id, body);
+        const updated = await retryStale(() => (kind === 'networks' ? r.updateNetwork(id, body) : kind === 'subnets' ? r.updateSubnet(id, body) : r.updatePort(id, body)));
         send(200, { [single]: updated });
         return 200;
       }
       case 'DELETE':
-        if (kind === 'networks') r.deleteNetwork(id);
-        else if (kind === 'subnets') r.deleteSubnet(id);
-        else r.deletePort(id);
+        await retryStale(() => (kind === 'networks' ? r.deleteNetwork(id) : kind === 'subnets' ? r.deleteSubnet(id) : r.deletePort(id)));
         send(204);
         return 204;
       default: throw new NeutronError(405, 'HTTPMethodNotAllowed', `${method} is not allowed on ${single}.`);
