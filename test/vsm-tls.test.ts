@@ -232,6 +232,7 @@ describe('the rules, one by one', () => {
     expect(roleRefusal('/other.Service/Call', { role: 'admin', name: 'ops' })).toMatch(/not served/);
     expect(hostRefusal('/vxvem.v1.Vem/Report', host, 'h1')).toBeUndefined();
     expect(hostRefusal('/vxvem.v1.Vem/Report', host, 'h2')).toMatch(/names host h1/);
+    expect(hostRefusal('/vxvem.v1.Vem/Report', undefined, 'h2')).toMatch(/names no host/);
     expect(notAVsm({ subjectaltname: 'URI:vxvem://host/h1' } as never)?.message).toMatch(/not a VSM's \(it names host h1\)/);
     expect(notAVsm({ subjectaltname: 'URI:vxvem://vsm/r2' } as never)).toBeUndefined();
   });

@@ -21,9 +21,9 @@ export function roleRefusal(path: string, id: CertIdentity | undefined): string 
 }
 
 /** Why a VEM call for `host` may not come from a peer with `id` (a host may act only as itself). */
-export function hostRefusal(path: string, id: CertIdentity, host: unknown): string | undefined {
-  if (!path.startsWith(VEM_SERVICE) || host === id.name) return undefined;
-  return `${methodOf(path)} of host ${JSON.stringify(host)} refused: the peer's certificate names host ${id.name}`;
+export function hostRefusal(path: string, id: CertIdentity | undefined, host: unknown): string | undefined {
+  if (!path.startsWith(VEM_SERVICE) || (id && host === id.name)) return undefined;
+  return `${methodOf(path)} of host ${JSON.stringify(host)} refused: the peer's certificate names ${id ? `host ${id.name}` : 'no host'}`;
 }
 
 /** The interceptor that applies both rules to every call of a TLS listener. */
@@ -38,7 +38,7 @@ export function certificateAuthz(log: (line: string) => void): grpc.ServerInterc
           else pass(md);
         })
         .withOnReceiveMessage((m: unknown, pass) => {
-          const why = hostRefusal(method.path, id!, (m as { host?: unknown } | null)?.host);
+          const why = hostRefusal(method.path, id, (m as { host?: unknown } | null)?.host);
           if (why) deny(why);
           else pass(m);
         })
