@@ -11,7 +11,12 @@ export interface RegisterRequest { host: string; vteps: VtepMsg[]; uplinkMtu: nu
 export interface RegisterReply { revision: string; vsmId: string }
 export interface WatchRequest { host: string; lastRevision: string; vsmId: string; chunked: boolean }
 export interface HostSegmentMsg { vni: number; mode: string; group: string; designatedVtep: string; floodList: string[] }
-export interface HostPortMsg { interface: string; vni: number; mac: string }
+export interface AddressPairMsg { mac: string; address: string }
+/** The security fields are always sent by this VSM; absent (an older VSM), they mean none. */
+export interface HostPortMsg {
+  interface: string; vni: number; mac: string;
+  portSecurity?: boolean; addresses?: string[]; allowedPairs?: AddressPairMsg[]; stormPps?: number;
+}
 export interface StaticMacMsg { vni: number; mac: string; vtep: string }
 export interface HostView { revision: string; segments: HostSegmentMsg[]; ports: HostPortMsg[]; staticMacs: StaticMacMsg[]; partial?: boolean }
 export interface HostDelta {
@@ -26,7 +31,7 @@ export interface LearnedMacMsg { vni: number; mac: string; vtep: string; interfa
 export interface ReportRequest { host: string; appliedRevision: string; learned: LearnedMacMsg[]; vsmId?: string }
 
 export interface NetworkMsg { name: string; vni: number; mode: string; group: string; origin: string }
-export interface PolicyMsg { name: string; portSecurity: boolean }
+export interface PolicyMsg { name: string; portSecurity: boolean; stormPps?: number }
 export interface SubnetMsg { name: string; network: string; cidr: string; gateway: string; origin: string }
 export interface PortMsg { name: string; network: string; host: string; mac: string; policy: string; interface: string; origin: string }
 export interface ProfileMsg { name: string; policy: string; network: string; ports: string[] }

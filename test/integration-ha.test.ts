@@ -94,7 +94,7 @@ class Churn {
         }
         const name = `c${i}`;
         try {
-          await this.admin!.createPort({ name, network: 'web', host: `h${(i % 3) + 1}`, mac: `02:00:00:01:${((i >> 8) & 255).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`, interface: `ch${i}` });
+          await this.admin!.createPort({ name, network: 'web', host: `h${(i % 3) + 1}`, mac: `02:00:00:01:${((i >> 8) & 255).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`, interface: `tapch${i}` }); // a VM interface name: the VSM refuses any other
           this.acked.push(name);
         } catch {
           this.refused++;

@@ -35,7 +35,7 @@ export function adminService(vsm: Pick<VsmServer, 'commit' | 'sync' | 'clusterSt
     deleteSubnet: unary<NameMsg, Empty>(async (r) => (await change((x) => deleteSubnet(x, r.name), {}), {})),
     listSubnets: unary<PageMsg, PageReply<SubnetMsg>>((r) => pager.page(r, () => Object.values(s().subnets).map((n) => ({ ...n, gateway: n.gateway ?? '' })))),
     // Policies change no host's view (no VEM sees them yet): nobody to tell.
-    createPolicy: unary<PolicyMsg, PolicyMsg>(async (r) => (await change((x) => createPolicy(x, { name: r.name, portSecurity: r.portSecurity }), {}), r)),
+    createPolicy: unary<PolicyMsg, PolicyMsg>(async (r) => (await change((x) => createPolicy(x, { name: r.name, portSecurity: r.portSecurity, stormPps: r.stormPps }), {}), r)),
     deletePolicy: unary<NameMsg, Empty>(async (r) => (await change((x) => deletePolicy(x, r.name), {}), {})),
     listPolicies: unary<Empty, { items: PolicyMsg[] }>(() => ({ items: Object.values(s().policies) })),
     createPort: unary<PortMsg, PortMsg>(async (r) => {

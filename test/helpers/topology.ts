@@ -35,6 +35,24 @@ export async function listenWhile(where: Netns, args: string[], send: () => void
   return out.trim().split('\n').pop()!;
 }
 
+/**
+ * Like listenWhile, for several listeners at once: `send` runs only after every one of them is
+ * bound, so none can miss frames that a faster one already saw. Returns their last lines.
+ */
+export async function listenAllWhile(listeners: { where: Netns; args: string[] }[], send: () => void): Promise<string[]> {
+  const runs = listeners.map(({ where, args }) => {
+    const p = where.spawn('/usr/bin/python3', [RAWPKT, ...args]);
+    let out = '';
+    p.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    const ready = new Promise<void>((r) => p.stdout!.once('data', () => r()));
+    const exited = new Promise<string>((r) => p.on('close', () => r(out.trim().split('\n').pop()!)));
+    return { ready, exited };
+  });
+  await Promise.all(runs.map((r) => r.ready));
+  send();
+  return Promise.all(runs.map((r) => r.exited));
+}
+
 export class Topology {
   readonly underlay: Netns;
   readonly ns = new Map<string, Netns>();

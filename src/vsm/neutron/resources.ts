@@ -11,6 +11,7 @@ import { createPort, createSegment, createSubnet, deletePort, deleteSegment, del
 import { NETWORK_ATTRS, PORT_ATTRS, SUBNET_ATTRS, checkBody } from './attrs.js';
 import { badRequest, conflict, fromVsmError, NeutronError, notFound } from './errors.js';
 import { checkPools, cidrRange, defaultGateway, defaultPools, firstFree, inPools, type Pool } from './ipam.js';
+import { addressPairs, checkPairsNeedSecurity, portSecurityEnabled, securityView } from './port-security.js';
 
 export type Kind = 'networks' | 'subnets' | 'ports';
 type View = Record<string, unknown>;
@@ -76,10 +77,10 @@ export class NeutronResources {
       id: p.name, name: str(n.name), network_id: p.network, tenant_id: str(n.project_id), project_id: str(n.project_id),
       mac_address: p.mac, fixed_ips: n.fixed_ips ?? [], admin_state_up: n.admin_state_up ?? true,
       status: p.host ? 'ACTIVE' : 'DOWN', device_id: str(n.device_id), device_owner: str(n.device_owner),
-      security_groups: [], port_security_enabled: this.s.policies[p.policy]?.portSecurity ?? true,
+      security_groups: [], ...securityView(p, this.s.policies[p.policy]?.portSecurity ?? true),
       'binding:host_id': p.host, 'binding:profile': n['binding:profile'] ?? {}, 'binding:vif_type': p.host ? 'tap' : 'unbound',
       'binding:vif_details': {}, 'binding:vnic_type': 'normal', 'n1kv:profile': p.policy,
-      allowed_address_pairs: [], extra_dhcp_opts: [], description: str(n.description), tags: n.tags ?? [],
+      extra_dhcp_opts: [], description: str(n.description), tags: n.tags ?? [],
       created_at: n.created_at, updated_at: n.updated_at, revision_number: n.revision_number, 'vxvem.interface': p.interface,
     };
   }
@@ -300,11 +301,16 @@ export class NeutronResources {
     const policy = this.policyOf(b);
     const fixed = this.fixedIps(network, b.fixed_ips, id);
     const host = str(b['binding:host_id']);
+    const allowedPairs = b.allowed_address_pairs !== undefined ? addressPairs(b.allowed_address_pairs as unknown[]) : [];
+    const portSecurity = portSecurityEnabled(b.port_security_enabled, undefined, this.s.segments[network]?.neutron?.port_security_enabled);
+    checkPairsNeedSecurity(portSecurity, allowedPairs);
     const attrs = stamp(undefined, {
       name: str(b.name), description: str(b.description), project_id: project(b), fixed_ips: fixed, device_id: str(b.device_id),
       device_owner: str(b.device_owner), admin_state_up: b.admin_state_up ?? true, 'binding:profile': b['binding:profile'] ?? {}, tags: b.tags ?? [],
     });
-    await this.commit((s) => createPort(s, { name: id, network, host, mac, policy, origin: 'neutron', neutron: attrs }), { networks: [network], hosts: host ? [host] : [] });
+    const addresses = fixed.map((f) => f.ip_address);
+    await this.commit((s) => createPort(s, { name: id, network, host, mac, policy, origin: 'neutron', neutron: attrs, addresses, allowedPairs, portSecurity }),
+      { networks: [network], hosts: host ? [host] : [] });
     return this.show('ports', id);
   }
 
@@ -318,11 +324,18 @@ export class NeutronResources {
       mac = this.checkMac(p.network, str(b.mac_address), id);
     }
     const policy = this.policyOf(b, p.policy);
-    const fixed = b.fixed_ips !== undefined ? this.fixedIps(p.network, b.fixed_ips, id) : p.neutron?.fixed_ips;
-    const { mac_address: _m, fixed_ips: _f, 'binding:host_id': _h, 'n1kv:profile': _n, ...rest } = b;
+    const fixed = b.fixed_ips !== undefined ? this.fixedIps(p.network, b.fixed_ips, id) : p.neutron?.fixed_ips as FixedIp[] | undefined;
+    const allowedPairs = b.allowed_address_pairs !== undefined ? addressPairs(b.allowed_address_pairs as unknown[]) : p.allowedPairs ?? [];
+    const portSecurity = portSecurityEnabled(b.port_security_enabled, p.portSecurity !== false, undefined);
+    checkPairsNeedSecurity(portSecurity, allowedPairs);
+    const addresses = (fixed ?? []).map((f) => f.ip_address);
+    const { mac_address: _m, fixed_ips: _f, 'binding:host_id': _h, 'n1kv:profile': _n, port_security_enabled: _s, allowed_address_pairs: _a, ...rest } = b;
     await this.commit((s) => {
       deletePort(s, id);
-      createPort(s, { name: id, network: p.network, host, mac, policy, interface: p.interface, origin: 'neutron', neutron: stamp(p.neutron, { ...rest, fixed_ips: fixed }) });
+      createPort(s, {
+        name: id, network: p.network, host, mac, policy, interface: p.interface, origin: 'neutron', neutron: stamp(p.neutron, { ...rest, fixed_ips: fixed }),
+        addresses, allowedPairs, portSecurity,
+      });
     }, { networks: [p.network], hosts: [p.host, host].filter(Boolean) });
     return this.show('ports', id);
   }
