@@ -1,0 +1,12 @@
+// Original file: proto/vxvem.proto
+
+
+export interface Policy {
+  'name'?: (string);
+  'portSecurity'?: (boolean);
+}
+
+export interface Policy__Output {
+  'name': (string);
+  'portSecurity': (boolean);
+}
