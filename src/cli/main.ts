@@ -1,4 +1,5 @@
 // vxvem: one binary, subcommands. Each command module exports run(argv) -> exit code.
+import { LOG_FORMATS, setLogFormat, type LogFormat } from '../common/log.js';
 import { UsageError } from './args.js';
 
 const HELP = `vxvem - VXLAN virtual switch for Linux hypervisor hosts (eBPF dataplane)
@@ -83,8 +84,24 @@ const commands: Record<string, () => Promise<Command>> = {
   demo: async () => (await import('./demo.js')).run,
 };
 
+/** `--log-format text|json`, wherever it stands: the format of the log of whichever command runs. */
+function takeLogFormat(argv: string[]): string[] {
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a !== '--log-format' && !a.startsWith('--log-format=')) {
+      rest.push(a);
+      continue;
+    }
+    const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
+    if (!LOG_FORMATS.includes(v as LogFormat)) throw new UsageError(`--log-format: expected ${LOG_FORMATS.join(' or ')}, got ${JSON.stringify(v ?? '')}`);
+    setLogFormat(v as LogFormat);
+  }
+  return rest;
+}
+
 async function main(argv: string[]): Promise<number> {
-  const [cmd, ...rest] = argv;
+  const [cmd, ...rest] = takeLogFormat(argv);
   if (!cmd || cmd === 'help' || cmd === '--help' || cmd === '-h') {
     process.stdout.write(HELP);
     return 0;
@@ -102,9 +119,12 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   // Exit once stdout has taken everything: a long list written to a pipe is still queued here.
   (code) => void process.stdout.write('', () => process.exit(code)),
-  (err: unknown) => {
+  async (err: unknown) => {
     const e = err instanceof Error ? err : new Error(String(err));
-    process.stderr.write(`vxvem: ${e.message}\n`);
+    // A VSM that does not answer: one line, not gRPC's text (the module is loaded only then).
+    const v = e.name === 'VsmCallError' ? await import('./vsm-errors.js') : undefined;
+    const line = v?.unreachableLine(e, v.vsmFlag(process.argv.slice(2)));
+    process.stderr.write(`vxvem: ${line ?? e.message}\n`);
     process.exit(e instanceof UsageError ? 2 : 1);
   },
 );
