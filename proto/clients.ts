@@ -7,6 +7,7 @@ import {
   REFUSED_BY_VSM, checkAddress, protocol, type ClusterStatusMsg, type FeatureMsg, type SyncReportMsg, type HostInfoMsg, type HostUpdate, type NetworkMsg, type PageReply,
   type PolicyMsg, type PortMsg, type ProfileMsg, type RegisterReply, type RegisterRequest, type ReportRequest, type SubnetMsg,
 } from './index.js';
+import { requestMetadata } from './request-meta.js';
 
 /** A failed RPC: the gRPC status and the VSM's one-line message. */
 export class VsmCallError extends Error {
@@ -34,7 +35,7 @@ function call<T>(client: RawClient, method: string, req: unknown, deadlineMs = 5
   return new Promise((resolve, reject) => {
     const deadline = new Date(Date.now() + deadlineMs);
     (client[method] as unknown as (req: unknown, meta: grpc.Metadata, opts: grpc.CallOptions, cb: Callback<T>) => void)
-      .call(client, req, new grpc.Metadata(), { deadline }, (err, res) => (err ? reject(callError(err)) : resolve(res as T)));
+      .call(client, req, requestMetadata(), { deadline }, (err, res) => (err ? reject(callError(err)) : resolve(res as T)));
   });
 }
 

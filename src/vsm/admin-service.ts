@@ -1,8 +1,10 @@
 // The admin service: networks, subnets, policies and ports made on the VSM directly, the
 // segmentation feature, the hosts as their VEMs registered and reported them, and sync. Lists
 // come in pages (paging.ts).
-import type * as grpc from '@grpc/grpc-js';
+import * as grpc from '@grpc/grpc-js';
 import type { Empty, FeatureMsg, HostInfoMsg, NameMsg, NetworkMsg, PageMsg, PageReply, PolicyMsg, PortMsg, ProfileMsg, SubnetMsg } from '../../proto/index.js';
+import { REQUEST_ID, requestFacts } from '../../proto/request-meta.js';
+import { logAt, type LineLog } from '../common/log.js';
 import { designatedVteps } from './indexes.js';
 import { VsmError, type VsmState } from './objects.js';
 import {
@@ -14,7 +16,50 @@ import { unary } from './unary.js';
 import type { VemService } from './vem-service.js';
 import { hostView } from './views.js';
 
-export function adminService(vsm: Pick<VsmServer, 'commit' | 'sync' | 'clusterStatus'>, vem: Pick<VemService, 'connected' | 'lastReport'>): grpc.UntypedServiceImplementation {
+/** The writes, as the VSM's log names them. */
+const WRITES = {
+  createNetwork: (r: NetworkMsg) => `create network ${r.name} (VNI ${r.vni}, ${r.mode || 'unicast'}${r.group ? ` ${r.group}` : ''})`,
+  deleteNetwork: (r: NameMsg) => `delete network ${r.name}`,
+  createSubnet: (r: SubnetMsg) => `create subnet ${r.name} (${r.cidr} in ${r.network})`,
+  deleteSubnet: (r: NameMsg) => `delete subnet ${r.name}`,
+  createPolicy: (r: PolicyMsg) => `create policy ${r.name} (port security ${r.portSecurity ? 'on' : 'off'})`,
+  deletePolicy: (r: NameMsg) => `delete policy ${r.name}`,
+  createPort: (r: PortMsg) => `create port ${r.name} (${r.mac} in ${r.network} on host ${r.host})`,
+  deletePort: (r: NameMsg) => `delete port ${r.name}`,
+  setFeature: (r: FeatureMsg) => `${r.enabled ? 'enable' : 'disable'} feature ${r.name}`,
+  sync: () => 'sync with OpenStack',
+};
+
+/**
+ * A write, logged when answered: what, by whom (as the client says) from where, its request id
+ * (sent back with the reply), and its outcome. A refusal (the request broke a rule) is info; a
+ * store that could not take the change, or a fault, is an error.
+ */
+function audited<Req>(log: LineLog, what: (r: Req) => string, handler: grpc.handleUnaryCall<Req, unknown>): grpc.handleUnaryCall<Req, unknown> {
+  return (call, cb) => {
+    const f = requestFacts(call);
+    const md = new grpc.Metadata();
+    md.set(REQUEST_ID, f.requestId);
+    call.sendMetadata(md);
+    handler(call, (err, res) => {
+      const line = `admin: ${what(call.request)} by ${f.user ?? 'an unnamed client'} from ${f.peer} (request ${f.requestId})`;
+      if (!err) log(line);
+      else logAt(log, err.code === grpc.status.INTERNAL || err.code === grpc.status.UNAVAILABLE ? 'error' : 'info', `${line} refused: ${err.details ?? 'no reason given'}`);
+      cb(err, res);
+    });
+  };
+}
+
+export function adminService(vsm: Pick<VsmServer, 'commit' | 'sync' | 'clusterStatus'>, vem: Pick<VemService, 'connected' | 'lastReport' | 'log'>): grpc.UntypedServiceImplementation {
+  const handlers = adminHandlers(vsm, vem);
+  for (const [method, what] of Object.entries(WRITES)) {
+    if (!handlers[method]) throw new Error(`the admin service has no ${method}`);
+    handlers[method] = audited(vem.log, what as (r: unknown) => string, handlers[method] as grpc.handleUnaryCall<unknown, unknown>);
+  }
+  return handlers;
+}
+
+function adminHandlers(vsm: Pick<VsmServer, 'commit' | 'sync' | 'clusterStatus'>, vem: Pick<VemService, 'connected' | 'lastReport'>): grpc.UntypedServiceImplementation {
   const s = (): VsmState => vsm.commit.state();
   const change: Commit['change'] = (fn, touches) => vsm.commit.change(fn, touches);
   const pager = new Pager();
