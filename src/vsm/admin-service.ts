@@ -6,7 +6,7 @@ import type { Empty, FeatureMsg, HostInfoMsg, NameMsg, NetworkMsg, PageMsg, Page
 import { REQUEST_ID, requestFacts } from '../../proto/request-meta.js';
 import { logAt, type LineLog } from '../common/log.js';
 import { designatedVteps } from './indexes.js';
-import { VsmError, type VsmState } from './objects.js';
+import { VsmError, type NeutronAttrs, type PortObj, type SegmentObj, type SubnetObj, type VsmState } from './objects.js';
 import {
   createPolicy, createPort, createSegment, createSubnet, deletePolicy, deletePort, deleteSegment, deleteSubnet, portProfiles, setSegmentation, type Commit,
 } from './rules.js';
@@ -15,6 +15,12 @@ import type { VsmServer } from './server.js';
 import { unary } from './unary.js';
 import type { VemService } from './vem-service.js';
 import { hostView } from './views.js';
+
+/** The OpenStack name and project of an object Neutron made ('' for the VSM's own). */
+function openstack(o: { neutron?: NeutronAttrs }): { displayName: string; project: string } {
+  const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+  return { displayName: text(o.neutron?.name), project: text(o.neutron?.project_id) };
+}
 
 /** The writes, as the VSM's log names them. */
 const WRITES = {
@@ -63,7 +69,9 @@ function adminHandlers(vsm: Pick<VsmServer, 'commit' | 'sync' | 'clusterStatus'>
   const s = (): VsmState => vsm.commit.state();
   const change: Commit['change'] = (fn, touches) => vsm.commit.change(fn, touches);
   const pager = new Pager();
-  const net = (n: { name: string; vni: number; mode: string; group?: string; origin: string }): NetworkMsg => ({ name: n.name, vni: n.vni, mode: n.mode, group: n.group ?? '', origin: n.origin });
+  const net = (n: SegmentObj): NetworkMsg => ({ name: n.name, vni: n.vni, mode: n.mode, group: n.group ?? '', origin: n.origin, ...openstack(n) });
+  const subnet = (n: SubnetObj): SubnetMsg => ({ name: n.name, network: n.network, cidr: n.cidr, gateway: n.gateway ?? '', origin: n.origin, ...openstack(n) });
+  const port = (x: PortObj): PortMsg => ({ name: x.name, network: x.network, host: x.host, mac: x.mac, policy: x.policy, interface: x.interface, origin: x.origin, ...openstack(x) });
   return {
     createNetwork: unary<NetworkMsg, NetworkMsg>(async (r) => {
       await change((x) => createSegment(x, { name: r.name, vni: r.vni, mode: (r.mode || 'unicast') as 'unicast', ...(r.group ? { group: r.group } : {}) }), { networks: [r.name] });
@@ -74,25 +82,24 @@ function adminHandlers(vsm: Pick<VsmServer, 'commit' | 'sync' | 'clusterStatus'>
     // Subnets and policies change no host's view (no VEM sees them yet): nobody to tell.
     createSubnet: unary<SubnetMsg, SubnetMsg>(async (r) => {
       await change((x) => createSubnet(x, { name: r.name, network: r.network, cidr: r.cidr, ...(r.gateway ? { gateway: r.gateway } : {}) }), {});
-      const n = s().subnets[r.name]!;
-      return { ...n, gateway: n.gateway ?? '' };
+      return subnet(s().subnets[r.name]!);
     }),
     deleteSubnet: unary<NameMsg, Empty>(async (r) => (await change((x) => deleteSubnet(x, r.name), {}), {})),
-    listSubnets: unary<PageMsg, PageReply<SubnetMsg>>((r) => pager.page(r, () => Object.values(s().subnets).map((n) => ({ ...n, gateway: n.gateway ?? '' })))),
+    listSubnets: unary<PageMsg, PageReply<SubnetMsg>>((r) => pager.page(r, () => Object.values(s().subnets).map(subnet))),
     // Policies change no host's view (no VEM sees them yet): nobody to tell.
     createPolicy: unary<PolicyMsg, PolicyMsg>(async (r) => (await change((x) => createPolicy(x, { name: r.name, portSecurity: r.portSecurity }), {}), r)),
     deletePolicy: unary<NameMsg, Empty>(async (r) => (await change((x) => deletePolicy(x, r.name), {}), {})),
     listPolicies: unary<Empty, { items: PolicyMsg[] }>(() => ({ items: Object.values(s().policies) })),
     createPort: unary<PortMsg, PortMsg>(async (r) => {
       await change((x) => createPort(x, { name: r.name, network: r.network, host: r.host, mac: r.mac, ...(r.policy ? { policy: r.policy } : {}), ...(r.interface ? { interface: r.interface } : {}) }), { networks: [r.network], hosts: [r.host] });
-      return s().ports[r.name]! as PortMsg;
+      return port(s().ports[r.name]!);
     }),
     deletePort: unary<NameMsg, Empty>(async (r) => {
       const port = s().ports[r.name];
       await change((x) => deletePort(x, r.name), port ? { networks: [port.network], hosts: [port.host] } : undefined);
       return {};
     }),
-    listPorts: unary<PageMsg, PageReply<PortMsg>>((r) => pager.page(r, () => Object.values(s().ports) as PortMsg[])),
+    listPorts: unary<PageMsg, PageReply<PortMsg>>((r) => pager.page(r, () => Object.values(s().ports).map(port))),
     listProfiles: unary<PageMsg, PageReply<ProfileMsg>>((r) => pager.page(r, () => portProfiles(s()))),
     listHosts: unary<PageMsg, PageReply<HostInfoMsg>>((r) => pager.page(r, () => {
       const d = designatedVteps(s());

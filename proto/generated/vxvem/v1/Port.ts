@@ -9,6 +9,8 @@ export interface Port {
   'policy'?: (string);
   'interface'?: (string);
   'origin'?: (string);
+  'displayName'?: (string);
+  'project'?: (string);
 }
 
 export interface Port__Output {
@@ -19,4 +21,6 @@ export interface Port__Output {
   'policy': (string);
   'interface': (string);
   'origin': (string);
+  'displayName': (string);
+  'project': (string);
 }

@@ -7,6 +7,8 @@ export interface Subnet {
   'cidr'?: (string);
   'gateway'?: (string);
   'origin'?: (string);
+  'displayName'?: (string);
+  'project'?: (string);
 }
 
 export interface Subnet__Output {
@@ -15,4 +17,6 @@ export interface Subnet__Output {
   'cidr': (string);
   'gateway': (string);
   'origin': (string);
+  'displayName': (string);
+  'project': (string);
 }
