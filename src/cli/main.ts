@@ -37,16 +37,28 @@ Commands:
   cluster status [--json]    the VSM's store and its replicas: name, address, role, revision
   sync [--json]              remove what was not made through OpenStack (audit lines printed)
   net create NAME --vni N [--mode unicast|multicast] [--group G] | list | show NAME | delete NAME
+                             (a Neutron-made network, subnet or port: NAME is its UUID or its
+                             OpenStack name)
   subnet create NAME --net NET --cidr A.B.C.D/LEN [--gateway G] | list | delete NAME
   policy create NAME [--port-security on|off] | list | delete NAME
   port create NAME --net NET --host HOST --mac MAC [--policy P] [--interface IF] | list [--host H] | show NAME | delete NAME
   profile list | host list | host show HOST | feature list|enable|disable segmentation
                              against the VSM (--vsm ADDR[,ADDR...], default unix:/run/vxvem/vsm.sock; --json)
-  show macs|segments|ports|vteps|nexthops|counters [--json] [--instance NAME]
-                             read the dataplane state (works while the agent is down)
-  show hosts|networks|profiles [--json] [--vsm ADDR]
+  status [--instance NAME] [--metrics HOST:PORT|off] [--netns NAME] [--json]
+                             the agent (from its /metrics, default 127.0.0.1:9469), its VSM
+                             connection and revision, VTEPs, attached programs, segments, ports,
+                             MAC table, map fill, drops; exit 1 when something is wrong
+  show macs [--vni N] [--mac M] [--port IF] [--count] [--json] [--instance NAME] [--netns NAME]
+                             the MAC table (ports by name), filtered, with a count
+  show segments|ports|vteps|nexthops|counters|drops [--vni N] [--json] [--instance NAME] [--netns NAME]
+                             read the dataplane state (works while the agent is down); drops by
+                             VNI and reason, with what each reason means. Interfaces are named as
+                             in the agent's network namespace (found, or --netns NAME)
+  show hosts|networks [NET]|profiles [--json] [--vsm ADDR]
                              the VSM's view: hosts and their liveness, networks with each host's
-                             designated VTEP and flood list, dynamic port profiles
+                             designated VTEP and flood list (OpenStack name and project for
+                             networks made through Neutron; NET by name, UUID or OpenStack name),
+                             dynamic port profiles
   mac delete --vni N --mac M [--instance NAME]
                              remove one learned MAC entry
   mac flush [--vni N] [--instance NAME]
@@ -58,6 +70,8 @@ Commands:
                              VMs on a unicast and a multicast network
 
 Global options: --json (machine-readable output where supported)
+                --log-format text|json (the log's lines; under systemd's journal, text lines
+                carry the priority and no time); VXVEM_LOG=debug|info|warn|error (default info)
 `;
 
 type Command = (argv: string[]) => Promise<number>;
@@ -69,6 +83,7 @@ const commands: Record<string, () => Promise<Command>> = {
     return (a) => (a[0] === 'adopt' ? Promise.resolve(m.runAdopt(a.slice(1))) : m.run(a));
   },
   show: async () => (await import('./show.js')).runShow,
+  status: async () => (await import('./status.js')).run,
   vsm: async () => (await import('./vsm.js')).run,
   net: async () => (a) => import('./admin.js').then((m) => m.run('net', a)),
   policy: async () => (a) => import('./admin.js').then((m) => m.run('policy', a)),
