@@ -118,12 +118,13 @@ describe('networks and ports through the CLI', () => {
   });
 
   it('VEMs report liveness, the revision they applied and the MACs they learned', async () => {
-    const h1 = await until('h1 report', () => (JSON.parse(cli('host', 'show', 'h1', '--json')) as { appliedRevision: string; uplinkMtu: number; version: string; learned: { mac: string; interface: string; vtep: string }[] }[])[0]!,
+    const h1 = await until('h1 report', () => (JSON.parse(cli('host', 'show', 'h1', '--json')) as { appliedRevision: number; uplinkMtu: number; version: string; lastReport: string; learned: { mac: string; interface: string | null; vtep: string | null }[] }[])[0]!,
       (h) => h.learned.some((m) => m.mac === '02:00:00:00:00:01'), 5000);
-    expect(h1.learned.find((m) => m.mac === '02:00:00:00:00:01')).toMatchObject({ interface: 'vnet0', vtep: '' });
+    expect(h1.learned.find((m) => m.mac === '02:00:00:00:00:01')).toMatchObject({ interface: 'vnet0', vtep: null });
+    expect(Date.parse(h1.lastReport)).toBeGreaterThan(0);
     // The other hosts' VMs are known from the VSM (static entries): nothing to learn about them.
     expect(h1.learned.some((m) => m.mac === '02:00:00:00:00:02')).toBe(false);
-    expect(Number(h1.appliedRevision)).toBeGreaterThan(0);
+    expect(h1.appliedRevision).toBeGreaterThan(0);
     expect(h1).toMatchObject({ uplinkMtu: 1550, version: '0.1.0' });
   });
 

@@ -11,6 +11,7 @@ import { DEFAULT_VSM_ADDRESS } from '../common/package.js';
 import { VNI_MAX, VNI_MIN } from '../common/vxlan.js';
 import { UsageError, flagInt, flagString, parseArgs, type Parsed } from './args.js';
 import { resolveName } from './names.js';
+import { hostJson } from './show-vsm.js';
 import { printTable } from './table.js';
 
 const COMMON = { vsm: { kind: 'string' as const }, json: { kind: 'boolean' as const } };
@@ -104,7 +105,7 @@ export async function run(noun: string, argv: string[], o: CommandOutput = TERMI
         const only = verb === 'show' ? one(p, 'host show') : undefined;
         const hosts = (await admin.listHosts()).filter((h) => !only || h.name === only);
         if (only && !hosts.length) throw new Error(`no host ${only}`);
-        if (p.flags.get('json')) o.line(JSON.stringify(hosts, null, 2));
+        if (p.flags.get('json')) o.line(JSON.stringify(hosts.map(hostJson), null, 2));
         else printTable(hosts.flatMap((h) => (h.segments.length ? h.segments : [undefined]).map((s) => ({
           host: h.name, connected: h.connected ? 'yes' : 'no', vteps: h.vteps.map((v) => v.address).join(','),
           vni: s?.vni ?? '', designated: s?.designatedVtep ?? '', floodList: s?.floodList.join(',') ?? '',

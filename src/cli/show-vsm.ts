@@ -21,19 +21,33 @@ interface VsmView {
 
 const orNull = (s: string): string | null => s || null;
 
-/** A VSM host as `show hosts` prints it. */
-function hostRow(h: HostInfoMsg): Row {
+/** What a host's VEM last reported, with the types of the CLI's JSON. */
+function reported(h: HostInfoMsg): { vteps: VtepRow[]; uplinkMtu: number | null; version: string | null; appliedRevision: number; lastReport: string | null } {
   const ms = Number(h.lastReportMs);
   return {
-    host: h.name,
-    state: h.connected ? 'connected' : 'disconnected',
-    vteps: h.vteps.map((v): VtepRow => ({ interface: v.interface, address: v.address, prefixLength: v.prefixLength, gateway: orNull(v.gateway) })),
+    vteps: h.vteps.map((v) => ({ interface: v.interface, address: v.address, prefixLength: v.prefixLength, gateway: orNull(v.gateway) })),
     uplinkMtu: h.uplinkMtu || null,
     version: orNull(h.version),
     appliedRevision: Number(h.appliedRevision),
     lastReport: ms ? new Date(ms).toISOString() : null,
-    segments: h.segments.length,
-    learned: h.learned.length,
+  };
+}
+
+/** A VSM host as `show hosts` prints it. */
+function hostRow(h: HostInfoMsg): Row {
+  const r = reported(h);
+  return {
+    host: h.name, state: h.connected ? 'connected' : 'disconnected', vteps: r.vteps, uplinkMtu: r.uplinkMtu, version: r.version,
+    appliedRevision: r.appliedRevision, lastReport: r.lastReport, segments: h.segments.length, learned: h.learned.length,
+  };
+}
+
+/** A VSM host in full, as `host list|show --json` print it: segments and learned MACs too. */
+export function hostJson(h: HostInfoMsg): object {
+  return {
+    name: h.name, connected: h.connected, ...reported(h), designated: h.designated,
+    segments: h.segments.map((x) => ({ ...x, group: orNull(x.group) })),
+    learned: h.learned.map((m) => ({ vni: m.vni, mac: m.mac, vtep: orNull(m.vtep), interface: orNull(m.interface) })),
   };
 }
 
