@@ -8,6 +8,7 @@ import {
   type PolicyMsg, type PortMsg, type ProfileMsg, type RegisterReply, type RegisterRequest, type ReportRequest, type SubnetMsg,
 } from './index.js';
 import { channelSecurity, type TlsCreds } from './credentials.js';
+import { requestMetadata } from './request-meta.js';
 
 /** A failed RPC: the gRPC status and the VSM's one-line message. */
 export class VsmCallError extends Error {
@@ -35,7 +36,7 @@ function call<T>(client: RawClient, method: string, req: unknown, deadlineMs = 5
   return new Promise((resolve, reject) => {
     const deadline = new Date(Date.now() + deadlineMs);
     (client[method] as unknown as (req: unknown, meta: grpc.Metadata, opts: grpc.CallOptions, cb: Callback<T>) => void)
-      .call(client, req, new grpc.Metadata(), { deadline }, (err, res) => (err ? reject(callError(err)) : resolve(res as T)));
+      .call(client, req, requestMetadata(), { deadline }, (err, res) => (err ? reject(callError(err)) : resolve(res as T)));
   });
 }
 

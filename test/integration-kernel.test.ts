@@ -146,7 +146,7 @@ describe('vxlan_bridge_1d.sh cases against vxvem', () => {
       for (const f of frames) T.get('k1').exec('/usr/bin/python3', [RAWPKT, 'send', 'up0', '10', f.toString('hex'), '5']);
     }, 8);
     expect(counts).toEqual(table.map(([, , want]) => (want === null ? 0 : 10)));
-    const rows = JSON.parse(T.cli('h1', ['show', 'counters', '--json', '--instance', T.agents.get('h1')!.instance])) as { vni: number; drop?: string; packets?: string }[];
-    expect(rows.find((r) => r.vni === 5000 && r.drop === 'ecn_error')?.packets).toBe('10');
+    const rows = JSON.parse(T.cli('h1', ['show', 'drops', '--json', '--instance', T.agents.get('h1')!.instance])) as { vni: number; reason: string; packets: number }[];
+    expect(rows.find((r) => r.vni === 5000 && r.reason === 'ecn_error')?.packets).toBe(10);
   });
 });

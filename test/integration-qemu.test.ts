@@ -50,11 +50,11 @@ afterAll(async () => {
   await T.destroy();
 }, 60_000);
 
-/** Packets a host's VEM dropped for `reason`, summed over its segments (`vxvem show counters`). */
+/** Packets a host's VEM dropped for `reason`, summed over its segments (`vxvem show drops`). */
 const dropped = (host: string, reason: string): number => {
-  const out = T.cli(host, ['show', 'counters', '--json', '--instance', T.agents.get(host)!.instance]);
-  const rows = JSON.parse(out) as { drop?: string; packets?: string | number }[];
-  return rows.filter((r) => r.drop === reason).reduce((n, r) => n + Number(r.packets), 0);
+  const out = T.cli(host, ['show', 'drops', '--json', '--instance', T.agents.get(host)!.instance]);
+  const rows = JSON.parse(out) as { reason: string; packets: number }[];
+  return rows.filter((r) => r.reason === reason).reduce((n, r) => n + r.packets, 0);
 };
 
 describe('QEMU guests on tap ports', () => {

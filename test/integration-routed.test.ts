@@ -90,10 +90,10 @@ describe('a host with two VTEPs', () => {
   });
 
   it('show segments lists the designated VTEP of each segment', () => {
-    const segs = JSON.parse(T.cli('h4', ['show', 'segments', '--json', '--instance', T.agents.get('h4')!.instance])) as { vni: number; vtep: string; floodList: string }[];
+    const segs = JSON.parse(T.cli('h4', ['show', 'segments', '--json', '--instance', T.agents.get('h4')!.instance])) as { vni: number; vtep: string; floodList: string[] }[];
     expect(segs).toEqual([
-      expect.objectContaining({ vni: 5000, vtep: H4A, floodList: [H1, H2, H3].join(',') }),
-      expect.objectContaining({ vni: 5001, vtep: H4B, floodList: H2 }),
+      expect.objectContaining({ vni: 5000, vtep: H4A, floodList: [H1, H2, H3] }),
+      expect.objectContaining({ vni: 5001, vtep: H4B, floodList: [H2] }),
     ]);
   });
 });

@@ -64,10 +64,12 @@ afterAll(async () => {
   await T.destroy();
 }, 60_000);
 
-type CounterRow = { vni: number; drop?: string; packets?: string | number };
+type DropRow = { vni: number; reason: string; packets: number };
 const drops = (host: string): Record<string, number> => {
-  const rows = JSON.parse(T.cli(host, ['show', 'counters', '--json', '--instance', T.agents.get(host)!.instance])) as CounterRow[];
-  return Object.fromEntries(rows.filter((r) => r.drop).map((r) => [r.drop!, Number(r.packets)]));
+  const rows = JSON.parse(T.cli(host, ['show', 'drops', '--json', '--instance', T.agents.get(host)!.instance])) as DropRow[];
+  const out: Record<string, number> = {};
+  for (const r of rows) out[r.reason] = (out[r.reason] ?? 0) + r.packets;
+  return out;
 };
 
 const bulk = (from: string, to: string, toAddr: string, bytes: number): Promise<number> => bulkTcp(T.get(from), T.get(to), toAddr, bytes);

@@ -24,7 +24,9 @@ const stopVsm = (): Promise<void> => vsm.stop();
 const cli = (...args: string[]): string =>
   execFileSync('node', ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), ...args, '--vsm', VSM], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 const ping = (from: string, to: string) => T.get(from).exec('ping', ['-c', '3', '-i', '0.2', '-W', '2', to]);
-const segments = (host: string) => JSON.parse(T.cli(host, ['show', 'segments', '--json', '--instance', T.agents.get(host)!.instance])) as { vni: number; floodList: string; vtep: string }[];
+/** `show segments`, each flood list as one comma-separated string (easier to compare). */
+const segments = (host: string) => (JSON.parse(T.cli(host, ['show', 'segments', '--json', '--instance', T.agents.get(host)!.instance])) as { vni: number; floodList: string[]; vtep: string }[])
+  .map((s) => ({ ...s, floodList: s.floodList.join(',') }));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function until<T>(what: string, f: () => T, ok: (v: T) => boolean, ms = 3000): Promise<T> {
@@ -60,7 +62,7 @@ describe('networks and ports through the CLI', () => {
   it('unicast mode: a network, a subnet and two ports, and the VMs talk', async () => {
     expect(cli('net', 'create', 'web', '--vni', '5000')).toMatch(/web/);
     cli('subnet', 'create', 'web-v4', '--net', 'web', '--cidr', '198.51.100.0/24', '--gateway', '198.51.100.254');
-    expect(JSON.parse(cli('subnet', 'list', '--json'))).toEqual([{ name: 'web-v4', network: 'web', cidr: '198.51.100.0/24', gateway: '198.51.100.254', origin: 'vsm' }]);
+    expect(JSON.parse(cli('subnet', 'list', '--json'))).toEqual([{ name: 'web-v4', network: 'web', cidr: '198.51.100.0/24', gateway: '198.51.100.254', origin: 'vsm', displayName: '', project: '' }]);
     cli('port', 'create', 'p1', '--net', 'web', '--host', 'h1', '--mac', '02:00:00:00:00:01', '--interface', 'vnet0');
     cli('port', 'create', 'p2', '--net', 'web', '--host', 'h2', '--mac', '02:00:00:00:00:02', '--interface', 'vnet0');
     await until('h1 flood list', () => segments('h1').find((s) => s.vni === 5000)?.floodList, (f) => f === HOSTS.h2);
@@ -92,30 +94,37 @@ describe('networks and ports through the CLI', () => {
   });
 
   it('show networks|hosts|profiles: the VSM view, with designated VTEPs and flood lists per host', () => {
-    const nets = JSON.parse(cli('show', 'networks', '--json')) as Record<string, string | number>[];
+    const nets = JSON.parse(cli('show', 'networks', '--json')) as Record<string, unknown>[];
     expect(nets.map((r) => [r.network, r.host, r.designated, r.floodList, r.ports])).toEqual([
-      ['web', 'h1', HOSTS.h1, `${HOSTS.h2},${HOSTS.h3}`, 'p1'],
-      ['web', 'h2', HOSTS.h2, `${HOSTS.h1},${HOSTS.h3}`, 'p2'],
-      ['web', 'h3', HOSTS.h3, `${HOSTS.h1},${HOSTS.h2}`, 'p3'],
-      ['mc', 'h1', HOSTS.h1, '(group 239.1.1.1)', 'q1'],
-      ['mc', 'h2', HOSTS.h2, '(group 239.1.1.1)', 'q2'],
+      ['web', 'h1', HOSTS.h1, [HOSTS.h2, HOSTS.h3], ['p1']],
+      ['web', 'h2', HOSTS.h2, [HOSTS.h1, HOSTS.h3], ['p2']],
+      ['web', 'h3', HOSTS.h3, [HOSTS.h1, HOSTS.h2], ['p3']],
+      ['mc', 'h1', HOSTS.h1, null, ['q1']],
+      ['mc', 'h2', HOSTS.h2, null, ['q2']],
     ]);
-    expect(nets[0]).toMatchObject({ vni: 5000, mode: 'unicast', subnets: '198.51.100.0/24' });
-    const hosts = JSON.parse(cli('show', 'hosts', '--json')) as Record<string, string | number>[];
+    expect(nets[0]).toMatchObject({ vni: 5000, mode: 'unicast', group: null, subnets: ['198.51.100.0/24'], displayName: null, project: null });
+    expect(nets[3]).toMatchObject({ mode: 'multicast', group: '239.1.1.1' });
+    // The table says where a multicast network floods.
+    expect(cli('show', 'networks')).toMatch(/\bmc\s.*\bh1\s+192\.0\.2\.11\s+\(group 239\.1\.1\.1\)\s+q1\n/);
+    const hosts = JSON.parse(cli('show', 'hosts', '--json')) as Record<string, unknown>[];
     expect(hosts.map((h) => [h.host, h.state, h.segments])).toEqual([['h1', 'connected', 2], ['h2', 'connected', 2], ['h3', 'connected', 1]]);
-    expect(hosts[0]!.vteps).toBe(`up0:${HOSTS.h1}/26`);
+    expect(hosts[0]!.vteps).toEqual([{ interface: 'up0', address: HOSTS.h1, prefixLength: 26, gateway: null }]);
+    expect(typeof hosts[0]!.appliedRevision).toBe('number');
+    expect(Date.parse(String(hosts[0]!.lastReport))).toBeGreaterThan(0);
+    expect(cli('show', 'hosts')).toMatch(new RegExp(`^h1\\s+connected\\s+up0:${HOSTS.h1.replace(/\./g, '\\.')}/26\\s`, 'm'));
     const text = cli('show', 'profiles');
     expect(text.split('\n')[0]).toMatch(/^PROFILE\s+POLICY\s+NETWORK\s+PORTS\s+MEMBERS$/);
     expect(text).toMatch(/dyn-default-web\s+default\s+web\s+3\s+p1,p2,p3/);
   });
 
   it('VEMs report liveness, the revision they applied and the MACs they learned', async () => {
-    const h1 = await until('h1 report', () => (JSON.parse(cli('host', 'show', 'h1', '--json')) as { appliedRevision: string; uplinkMtu: number; version: string; learned: { mac: string; interface: string; vtep: string }[] }[])[0]!,
+    const h1 = await until('h1 report', () => (JSON.parse(cli('host', 'show', 'h1', '--json')) as { appliedRevision: number; uplinkMtu: number; version: string; lastReport: string; learned: { mac: string; interface: string | null; vtep: string | null }[] }[])[0]!,
       (h) => h.learned.some((m) => m.mac === '02:00:00:00:00:01'), 5000);
-    expect(h1.learned.find((m) => m.mac === '02:00:00:00:00:01')).toMatchObject({ interface: 'vnet0', vtep: '' });
+    expect(h1.learned.find((m) => m.mac === '02:00:00:00:00:01')).toMatchObject({ interface: 'vnet0', vtep: null });
+    expect(Date.parse(h1.lastReport)).toBeGreaterThan(0);
     // The other hosts' VMs are known from the VSM (static entries): nothing to learn about them.
     expect(h1.learned.some((m) => m.mac === '02:00:00:00:00:02')).toBe(false);
-    expect(Number(h1.appliedRevision)).toBeGreaterThan(0);
+    expect(h1.appliedRevision).toBeGreaterThan(0);
     expect(h1).toMatchObject({ uplinkMtu: 1550, version: '0.1.0' });
   });
 

@@ -30,6 +30,14 @@ export interface FollowerOptions {
   apply: (config: VemConfig) => Promise<void>;
 }
 
+/**
+ * `ms` and up to half as much again, at random: the VEMs of a VSM that went away retry spread
+ * out over the round, not all in the same instant.
+ */
+export function jittered(ms: number, random: () => number = Math.random): number {
+  return ms + random() * (ms / 2);
+}
+
 export class VsmFollower {
   private readonly client: VemClient;
   private readonly parts = new UpdateAssembler();
@@ -97,7 +105,7 @@ export class VsmFollower {
     const first = this.connected && !replaced;
     this.connected = false;
     this.parts.reset();
-    this.timer = setTimeout(() => void this.connect(), first ? 0 : this.backoffMs);
+    this.timer = setTimeout(() => void this.connect(), first ? 0 : jittered(this.backoffMs));
     this.backoffMs = Math.min(this.backoffMs * 2, 10_000);
   }
 

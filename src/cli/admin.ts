@@ -6,11 +6,14 @@
 //   vxvem policy create NAME [--port-security on|off] [--storm-pps N] | list | delete NAME
 //   vxvem port create NAME --net NET --host HOST --mac MAC [--policy P] [--interface IF] | list [--host H] | show NAME | delete NAME
 //   vxvem profile list      vxvem host list|show HOST|delete HOST      vxvem feature list|enable NAME|disable NAME
+// A network, subnet or port made through Neutron may be named by its UUID or its OpenStack name.
 import { AdminClient, vsmAddresses } from '../../proto/clients.js';
 import type { TlsMaterial } from '../common/tls.js';
 import { DEFAULT_VSM_ADDRESS } from '../common/package.js';
 import { MAX_STORM_PPS, VNI_MAX, VNI_MIN } from '../common/vxlan.js';
 import { UsageError, flagInt, flagString, parseArgs, type Parsed } from './args.js';
+import { resolveName } from './names.js';
+import { hostJson } from './show-vsm.js';
 import { printTable } from './table.js';
 import { TLS_FLAGS, tlsFromFlags } from './tls-flags.js';
 
@@ -77,21 +80,19 @@ export async function run(noun: string, argv: string[], o: CommandOutput = TERMI
       }
       case 'net list': out(p, (await admin.listNetworks()).map((n) => ({ ...n }))); return 0;
       case 'net show': {
-        const name = one(p, 'net show');
-        const n = (await admin.listNetworks()).find((x) => x.name === name);
-        if (!n) throw new Error(`no network ${name}`);
-        out(p, { ...n });
+        out(p, { ...resolveName(await admin.listNetworks(), one(p, 'net show'), 'network') });
         return 0;
       }
-      case 'net delete': await admin.deleteNetwork(one(p, 'net delete')); return 0;
+      case 'net delete': await admin.deleteNetwork(resolveName(await admin.listNetworks(), one(p, 'net delete'), 'network').name); return 0;
       case 'subnet create': {
         const [network, cidr] = [flagString(p, 'net'), flagString(p, 'cidr')];
         if (!network || !cidr) throw new UsageError('subnet create: --net NET and --cidr A.B.C.D/LEN are required');
-        out(p, { ...(await admin.createSubnet({ name: one(p, 'subnet create'), network, cidr, gateway: flagString(p, 'gateway') ?? '' })) });
+        const net = resolveName(await admin.listNetworks(), network, 'network').name;
+        out(p, { ...(await admin.createSubnet({ name: one(p, 'subnet create'), network: net, cidr, gateway: flagString(p, 'gateway') ?? '' })) });
         return 0;
       }
       case 'subnet list': out(p, (await admin.listSubnets()).map((x) => ({ ...x }))); return 0;
-      case 'subnet delete': await admin.deleteSubnet(one(p, 'subnet delete')); return 0;
+      case 'subnet delete': await admin.deleteSubnet(resolveName(await admin.listSubnets(), one(p, 'subnet delete'), 'subnet').name); return 0;
       case 'policy create': {
         const ps = flagString(p, 'port-security') ?? 'on';
         if (ps !== 'on' && ps !== 'off') throw new UsageError('--port-security on|off');
@@ -105,7 +106,8 @@ export async function run(noun: string, argv: string[], o: CommandOutput = TERMI
       case 'port create': {
         const [network, host, mac] = [flagString(p, 'net'), flagString(p, 'host'), flagString(p, 'mac')];
         if (!network || !host || !mac) throw new UsageError('port create: --net, --host and --mac are required');
-        const port = await admin.createPort({ name: one(p, 'port create'), network, host, mac, policy: flagString(p, 'policy') ?? '', interface: flagString(p, 'interface') ?? '' });
+        const net = resolveName(await admin.listNetworks(), network, 'network').name;
+        const port = await admin.createPort({ name: one(p, 'port create'), network: net, host, mac, policy: flagString(p, 'policy') ?? '', interface: flagString(p, 'interface') ?? '' });
         out(p, { ...port });
         return 0;
       }
@@ -115,20 +117,17 @@ export async function run(noun: string, argv: string[], o: CommandOutput = TERMI
         return 0;
       }
       case 'port show': {
-        const name = one(p, 'port show');
-        const port = (await admin.listPorts()).find((x) => x.name === name);
-        if (!port) throw new Error(`no port ${name}`);
-        out(p, { ...port });
+        out(p, { ...resolveName(await admin.listPorts(), one(p, 'port show'), 'port') });
         return 0;
       }
-      case 'port delete': await admin.deletePort(one(p, 'port delete')); return 0;
+      case 'port delete': await admin.deletePort(resolveName(await admin.listPorts(), one(p, 'port delete'), 'port').name); return 0;
       case 'profile list': out(p, (await admin.listProfiles()).map((x) => ({ name: x.name, policy: x.policy, network: x.network, ports: x.ports.join(',') }))); return 0;
       case 'host list':
       case 'host show': {
         const only = verb === 'show' ? one(p, 'host show') : undefined;
         const hosts = (await admin.listHosts()).filter((h) => !only || h.name === only);
         if (only && !hosts.length) throw new Error(`no host ${only}`);
-        if (p.flags.get('json')) o.line(JSON.stringify(hosts, null, 2));
+        if (p.flags.get('json')) o.line(JSON.stringify(hosts.map(hostJson), null, 2));
         else printTable(hosts.flatMap((h) => (h.segments.length ? h.segments : [undefined]).map((s) => ({
           host: h.name, connected: h.connected ? 'yes' : 'no', vteps: h.vteps.map((v) => v.address).join(','),
           vni: s?.vni ?? '', designated: s?.designatedVtep ?? '', floodList: s?.floodList.join(',') ?? '',

@@ -1,4 +1,5 @@
 // vxvem: one binary, subcommands. Each command module exports run(argv) -> exit code.
+import { LOG_FORMATS, setLogFormat, type LogFormat } from '../common/log.js';
 import { UsageError } from './args.js';
 
 const HELP = `vxvem - VXLAN virtual switch for Linux hypervisor hosts (eBPF dataplane)
@@ -48,6 +49,8 @@ Commands:
   cluster status [--json]    the VSM's store and its replicas: name, address, role, revision
   sync [--json]              remove what was not made through OpenStack (audit lines printed)
   net create NAME --vni N [--mode unicast|multicast] [--group G] | list | show NAME | delete NAME
+                             (a Neutron-made network, subnet or port: NAME is its UUID or its
+                             OpenStack name)
   subnet create NAME --net NET --cidr A.B.C.D/LEN [--gateway G] | list | delete NAME
   policy create NAME [--port-security on|off] | list | delete NAME
   port create NAME --net NET --host HOST --mac MAC [--policy P] [--interface IF] | list [--host H] | show NAME | delete NAME
@@ -56,11 +59,21 @@ Commands:
   host delete HOST           remove a host that is gone (refused while it has ports or is connected)
   (admin commands, cluster status) --tls-dir DIR --admin NAME [--cert FILE --key FILE] | --insecure
                              to a VSM on TCP: mutual TLS with an admin certificate, or in the clear
-  show macs|segments|ports|vteps|nexthops|counters [--json] [--instance NAME]
-                             read the dataplane state (works while the agent is down)
-  show hosts|networks|profiles [--json] [--vsm ADDR]
+  status [--instance NAME] [--metrics HOST:PORT|off] [--netns NAME] [--json]
+                             the agent (from its /metrics, default 127.0.0.1:9469), its VSM
+                             connection and revision, VTEPs, attached programs, segments, ports,
+                             MAC table, map fill, drops; exit 1 when something is wrong
+  show macs [--vni N] [--mac M] [--port IF] [--count] [--json] [--instance NAME] [--netns NAME]
+                             the MAC table (ports by name), filtered, with a count
+  show segments|ports|vteps|nexthops|counters|drops [--vni N] [--json] [--instance NAME] [--netns NAME]
+                             read the dataplane state (works while the agent is down); drops by
+                             VNI and reason, with what each reason means. Interfaces are named as
+                             in the agent's network namespace (found, or --netns NAME)
+  show hosts|networks [NET]|profiles [--json] [--vsm ADDR]
                              the VSM's view: hosts and their liveness, networks with each host's
-                             designated VTEP and flood list, dynamic port profiles
+                             designated VTEP and flood list (OpenStack name and project for
+                             networks made through Neutron; NET by name, UUID or OpenStack name),
+                             dynamic port profiles
   mac delete --vni N --mac M [--instance NAME]
                              remove one learned MAC entry
   mac flush [--vni N] [--instance NAME]
@@ -72,6 +85,8 @@ Commands:
                              VMs on a unicast and a multicast network
 
 Global options: --json (machine-readable output where supported)
+                --log-format text|json (the log's lines; under systemd's journal, text lines
+                carry the priority and no time); VXVEM_LOG=debug|info|warn|error (default info)
 `;
 
 type Command = (argv: string[]) => Promise<number>;
@@ -83,6 +98,7 @@ const commands: Record<string, () => Promise<Command>> = {
     return (a) => (a[0] === 'adopt' ? Promise.resolve(m.runAdopt(a.slice(1))) : m.run(a));
   },
   show: async () => (await import('./show.js')).runShow,
+  status: async () => (await import('./status.js')).run,
   vsm: async () => (await import('./vsm.js')).run,
   net: async () => (a) => import('./admin.js').then((m) => m.run('net', a)),
   policy: async () => (a) => import('./admin.js').then((m) => m.run('policy', a)),
@@ -99,8 +115,24 @@ const commands: Record<string, () => Promise<Command>> = {
   demo: async () => (await import('./demo.js')).run,
 };
 
+/** `--log-format text|json`, wherever it stands: the format of the log of whichever command runs. */
+function takeLogFormat(argv: string[]): string[] {
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a !== '--log-format' && !a.startsWith('--log-format=')) {
+      rest.push(a);
+      continue;
+    }
+    const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
+    if (!LOG_FORMATS.includes(v as LogFormat)) throw new UsageError(`--log-format: expected ${LOG_FORMATS.join(' or ')}, got ${JSON.stringify(v ?? '')}`);
+    setLogFormat(v as LogFormat);
+  }
+  return rest;
+}
+
 async function main(argv: string[]): Promise<number> {
-  const [cmd, ...rest] = argv;
+  const [cmd, ...rest] = takeLogFormat(argv);
   if (!cmd || cmd === 'help' || cmd === '--help' || cmd === '-h') {
     process.stdout.write(HELP);
     return 0;
@@ -118,9 +150,12 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   // Exit once stdout has taken everything: a long list written to a pipe is still queued here.
   (code) => void process.stdout.write('', () => process.exit(code)),
-  (err: unknown) => {
+  async (err: unknown) => {
     const e = err instanceof Error ? err : new Error(String(err));
-    process.stderr.write(`vxvem: ${e.message}\n`);
+    // A VSM that does not answer: one line, not gRPC's text (the module is loaded only then).
+    const v = e.name === 'VsmCallError' ? await import('./vsm-errors.js') : undefined;
+    const line = v?.unreachableLine(e, v.vsmFlag(process.argv.slice(2)));
+    process.stderr.write(`vxvem: ${line ?? e.message}\n`);
     process.exit(e instanceof UsageError ? 2 : 1);
   },
 );

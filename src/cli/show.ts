@@ -1,60 +1,127 @@
 // Operator commands on the pinned maps of a VEM instance; they work while the agent is down.
-//   vxvem show macs|segments|ports|vteps|nexthops|counters [--json] [--instance NAME]
-//   vxvem show hosts|networks|profiles [--json] [--vsm ADDR]   (the VSM's view: show-vsm.ts)
+// Interfaces are shown by name (iface-names.ts finds the agent's network namespace).
+//   vxvem show macs [--vni N] [--mac M] [--port P] [--count]       (show-macs.ts)
+//   vxvem show segments|ports|vteps|nexthops|counters|drops [--vni N]
+//     ... [--json] [--instance NAME] [--netns NAME]
+//   vxvem show hosts|networks|profiles [--json] [--vsm ADDR]      (the VSM's view: show-vsm.ts)
 //   vxvem mac delete --vni N --mac M [--instance NAME]
 //   vxvem mac flush [--vni N] [--instance NAME]
 import { flushLearned } from '../agent/ageing.js';
 import { parseMac } from '../common/address.js';
-import { DEFAULT_VSM_ADDRESS } from '../common/package.js';
 import { VNI_MAX } from '../common/vxlan.js';
 import { openPinnedMaps } from '../maps/dataplane.js';
-import { dropLabel } from '../maps/drop-reasons.js';
-import { FloodMode, MAC_F_STATIC, MacKind } from '../maps/layout.js';
-import { sumCounters, type DataplaneMaps } from '../maps/tables.js';
+import { FloodMode, MAC_F_STATIC } from '../maps/layout.js';
+import { readDropTotals, readSegmentTotals } from '../maps/totals.js';
+import type { DataplaneMaps } from '../maps/tables.js';
+import { ADMIN_FLAGS, adminClient } from './admin.js';
 import { UsageError, flagInt, flagString, parseArgs, type Parsed } from './args.js';
-import { printTable } from './table.js';
-import { AdminClient } from '../../proto/clients.js';
-import { VSM_VIEWS } from './show-vsm.js';
+import { dataplaneVteps, dropRows } from './dataplane-rows.js';
+import { withDataplane, type DataplaneView } from './dataplane-view.js';
+import { macsView } from './show-macs.js';
+import { VSM_VIEWS, runVsmView } from './show-vsm.js';
+import { printRows } from './table.js';
 
-type Row = Record<string, string | number>;
+/** The VNI to show, when one is asked for (0: drops whose VNI was not known). */
+const vniFlag = (p: Parsed, min = 1): number | undefined => flagInt(p, 'vni', min, VNI_MAX);
 
-const VIEWS: Record<string, (m: DataplaneMaps) => Row[]> = {
-  macs: (m) => [...m.macs.entries(), ...m.staticMacs.entries()]
-    .map(([k, e]) => ({
-      vni: k.vni,
-      mac: k.mac,
-      kind: `${e.kind === MacKind.Local ? 'local' : 'remote'}${e.flags & MAC_F_STATIC ? '-static' : ''}`,
-      port: e.kind === MacKind.Local ? e.ifindex : '',
-      vtep: e.kind === MacKind.Remote ? e.vtep : '',
-      ageSeconds: e.flags & MAC_F_STATIC ? '' : Number((process.hrtime.bigint() - e.lastSeenNs) / 1_000_000_000n),
-    }))
-    .sort((a, b) => a.vni - b.vni || a.mac.localeCompare(b.mac)),
-  segments: (m) => [...m.segments.entries()]
-    .map(([vni, s]) => ({
-      vni,
-      mode: s.mode === FloodMode.Multicast ? 'multicast' : 'unicast',
-      group: s.mode === FloodMode.Multicast ? s.group : '',
-      vtep: m.vteps.get(s.vtepSlot)?.addr ?? '',
-      floodList: (m.flood.get(vni)?.vteps ?? []).join(','),
-      ports: (m.segPorts.get(vni)?.ifindex ?? []).join(','),
-    }))
-    .sort((a, b) => a.vni - b.vni),
-  ports: (m) => [...m.ports.entries()].map(([ifindex, p]) => ({ ifindex, vni: p.vni })).sort((a, b) => a.ifindex - b.ifindex),
-  vteps: (m) => [...m.vteps.entries()]
-    .filter(([slot, v]) => slot > 0 && v.addr !== '0.0.0.0')
-    .map(([slot, v]) => ({ slot, address: v.addr, netmask: v.netmask, gateway: v.gateway === '0.0.0.0' ? '' : v.gateway, ifindex: v.ifindex, mac: v.mac, mtu: v.mtu })),
-  nexthops: (m) => [...m.neigh.entries()]
-    .map(([k, n]) => ({ uplink: k.ifindex, nextHop: k.addr, mac: n.mac }))
-    .sort((a, b) => a.uplink - b.uplink || a.nextHop.localeCompare(b.nextHop)),
-  counters: (m) => {
-    const rows: Row[] = [...m.counters.entries()].map(([vni, per]) => {
-      const c = sumCounters(per);
-      return { vni, rxPackets: String(c.rxPackets), rxBytes: String(c.rxBytes), txPackets: String(c.txPackets), txBytes: String(c.txBytes), flood: String(c.floodPackets), learned: String(c.learned), moves: String(c.moves) };
-    });
-    const drops: Row[] = [...m.drops.entries()].map(([k, per]) => ({ vni: k.vni, drop: dropLabel(k.reason), packets: String(per.reduce((a, b) => a + b, 0n)) }));
-    return [...rows.sort((a, b) => Number(a.vni) - Number(b.vni)), ...drops.sort((a, b) => Number(a.vni) - Number(b.vni))];
+const VIEWS: Record<string, { view: DataplaneView; flags: string[] }> = {
+  macs: { view: macsView, flags: ['vni', 'mac', 'port', 'count'] },
+  segments: {
+    flags: ['vni'],
+    view: (d) => {
+      const vni = vniFlag(d.p);
+      const vteps = new Map(dataplaneVteps(d.maps, d.names).map((v) => [v.slot, v.address]));
+      const rows = [...d.maps.segments.entries()]
+        .filter(([n]) => vni === undefined || n === vni)
+        .sort(([a], [b]) => a - b)
+        .map(([n, s]) => ({
+          vni: n,
+          mode: s.mode === FloodMode.Multicast ? 'multicast' : 'unicast',
+          group: s.mode === FloodMode.Multicast ? s.group : null,
+          vtep: vteps.get(s.vtepSlot) ?? null,
+          floodList: d.maps.flood.get(n)?.vteps ?? [],
+          ports: (d.maps.segPorts.get(n)?.ifindex ?? []).map((i) => d.names.name(i)),
+        }));
+      return { rows };
+    },
+  },
+  ports: {
+    flags: ['vni'],
+    view: (d) => {
+      const vni = vniFlag(d.p);
+      const rows = [...d.maps.ports.entries()]
+        .filter(([, p]) => vni === undefined || p.vni === vni)
+        .map(([ifindex, p]) => ({ port: d.names.name(ifindex), ifindex, vni: p.vni }))
+        .sort((a, b) => a.vni - b.vni || a.port.localeCompare(b.port));
+      return { rows };
+    },
+  },
+  vteps: { flags: [], view: (d) => ({ rows: dataplaneVteps(d.maps, d.names) }) },
+  nexthops: {
+    flags: [],
+    view: (d) => ({
+      rows: [...d.maps.neigh.entries()]
+        .map(([k, n]) => ({ uplink: d.names.name(k.ifindex), nextHop: k.addr, mac: n.mac }))
+        .sort((a, b) => a.uplink.localeCompare(b.uplink) || a.nextHop.localeCompare(b.nextHop, undefined, { numeric: true })),
+    }),
+  },
+  counters: {
+    flags: ['vni'],
+    view: (d) => {
+      const vni = vniFlag(d.p);
+      const rows = [...readSegmentTotals(d.maps)]
+        .filter(([n]) => vni === undefined || n === vni)
+        .sort(([a], [b]) => a - b)
+        .map(([n, c]) => ({ vni: n, rxPackets: c.rxPackets, rxBytes: c.rxBytes, txPackets: c.txPackets, txBytes: c.txBytes, flood: c.floodPackets, learned: c.learned, moves: c.moves }));
+      const drops = readDropTotals(d.maps).filter((x) => vni === undefined || x.vni === vni).reduce((a, x) => a + x.packets, 0);
+      return { rows, ...(drops ? { footer: `${drops} packets dropped: vxvem show drops` } : {}) };
+    },
+  },
+  drops: {
+    flags: ['vni'],
+    view: (d) => {
+      const rows = dropRows(d.maps, vniFlag(d.p, 0));
+      const total = rows.reduce((a, r) => a + r.packets, 0);
+      return { rows, footer: `${total} packet${total === 1 ? '' : 's'} dropped` };
+    },
   },
 };
+
+const FLAGS = {
+  ...ADMIN_FLAGS, instance: { kind: 'string' }, netns: { kind: 'string' },
+  vni: { kind: 'string' }, mac: { kind: 'string' }, port: { kind: 'string' }, count: { kind: 'boolean' },
+} as const;
+
+export async function runShow(argv: string[]): Promise<number> {
+  const p = parseArgs(argv, FLAGS);
+  const what = p.positionals[0];
+  const all = [...Object.keys(VIEWS), ...Object.keys(VSM_VIEWS)].join('|');
+  if (!what || (!VIEWS[what] && !VSM_VIEWS[what])) throw new UsageError(`show: expected one of ${all}`);
+  if (VSM_VIEWS[what]) {
+    for (const f of ['instance', 'netns', 'vni', 'mac', 'port', 'count']) {
+      if (p.flags.has(f)) throw new UsageError(`show ${what} is the VSM's view: it takes --vsm ADDR, not --${f}`);
+    }
+    return runVsmView(what, p, adminClient);
+  }
+  const { view, flags } = VIEWS[what]!;
+  if (p.positionals.length > 1) throw new UsageError(`show ${what}: unexpected ${JSON.stringify(p.positionals[1])}`);
+  for (const f of Object.keys(ADMIN_FLAGS).filter((k) => k !== 'json')) {
+    if (p.flags.has(f)) throw new UsageError(`show ${what} reads this host's dataplane: it takes --instance NAME, not --${f}`);
+  }
+  for (const f of ['vni', 'mac', 'port', 'count']) {
+    if (p.flags.has(f) && !flags.includes(f)) throw new UsageError(`show ${what} takes no --${f}`);
+  }
+  const json = p.flags.get('json') === true;
+  withDataplane(p, (d) => {
+    const r = view(d);
+    if (r.count) console.log(json ? JSON.stringify(r.count) : r.footer);
+    else {
+      printRows(r.rows, json);
+      if (!json && r.footer && r.rows.length) console.log(r.footer);
+    }
+  });
+  return 0;
+}
 
 function withMaps<T>(p: Parsed, f: (m: DataplaneMaps) => T): T {
   const pinned = openPinnedMaps(flagString(p, 'instance') ?? 'default');
@@ -63,30 +130,6 @@ function withMaps<T>(p: Parsed, f: (m: DataplaneMaps) => T): T {
   } finally {
     pinned.close();
   }
-}
-
-export async function runShow(argv: string[]): Promise<number> {
-  const p = parseArgs(argv, { json: { kind: 'boolean' }, instance: { kind: 'string' }, vsm: { kind: 'string' } });
-  const what = p.positionals[0];
-  const vsmView = what ? VSM_VIEWS[what] : undefined;
-  const view = what ? VIEWS[what] : undefined;
-  if ((!view && !vsmView) || p.positionals.length > 1) throw new UsageError(`show: expected one of ${[...Object.keys(VIEWS), ...Object.keys(VSM_VIEWS)].join('|')}`);
-  if (vsmView && p.flags.has('instance')) throw new UsageError(`show ${what} is the VSM's view: it takes --vsm ADDR, not --instance`);
-  if (view && p.flags.has('vsm')) throw new UsageError(`show ${what} reads this host's dataplane: it takes --instance NAME, not --vsm`);
-  let rows: Row[];
-  if (vsmView) {
-    const admin = new AdminClient(flagString(p, 'vsm') ?? DEFAULT_VSM_ADDRESS);
-    try {
-      rows = await vsmView(admin);
-    } finally {
-      admin.close();
-    }
-  } else {
-    rows = withMaps(p, view!);
-  }
-  if (p.flags.get('json')) console.log(JSON.stringify(rows, null, 2));
-  else printTable(rows);
-  return 0;
 }
 
 export async function runMac(argv: string[]): Promise<number> {

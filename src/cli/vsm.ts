@@ -19,7 +19,7 @@ import { VsmServer } from '../vsm/server.js';
 import { FileStore, type Recovery } from '../vsm/store.js';
 import { retryStale } from '../vsm/store-errors.js';
 import { VsmMetrics } from '../vsm/metrics.js';
-import { stderrLogger } from '../common/log.js';
+import { lineLog, stderrLogger } from '../common/log.js';
 import { DEFAULT_VSM_ADDRESS } from '../common/package.js';
 import { VNI_MAX, VNI_MIN, vniProblem } from '../common/vxlan.js';
 import { UsageError, flagInt, flagString, parseArgs } from './args.js';
@@ -133,13 +133,13 @@ export async function run(argv: string[]): Promise<number> {
   const security: ListenSecurity = { ...(tls ? { tls } : {}), insecure: p.flags.get('insecure') === true };
   if (listen.startsWith('unix:')) mkdirSync(dirname(listen.slice(5)), { recursive: true });
   const logger = stderrLogger('vsm');
-  const log = (line: string): void => logger.info(line);
+  const log = lineLog(logger);
   const running = store !== undefined ? await replica(store, name, listen, security, log) : await embedded(data, name, listen, security, log);
   const { vsm } = running;
   const closers: (() => void)[] = [];
   try {
     if (metricsAddr !== 'off') {
-      const server = await serveMetrics(metricsAddr, new VsmMetrics(vsm), log);
+      const server = await serveMetrics(metricsAddr, new VsmMetrics(vsm), logger.error);
       closers.push(() => server.close());
     }
     if (neutron) {
@@ -157,7 +157,7 @@ export async function run(argv: string[]): Promise<number> {
     // Work that must run once: on the cluster's leader only (the embedded store's VSM always leads).
     const timer = setInterval(() => {
       if (!running.leader()) return;
-      retryStale(() => vsm.sync()).catch((e: Error) => log(`sync failed: ${e.message}`)); // the next round tries again
+      retryStale(() => vsm.sync()).catch((e: Error) => logger.error(`sync failed: ${e.message}`)); // the next round tries again
     }, syncSeconds * 1000);
     closers.push(() => clearInterval(timer));
   }

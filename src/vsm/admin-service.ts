@@ -1,10 +1,12 @@
 // The admin service: networks, subnets, policies and ports made on the VSM directly, the
 // segmentation feature, the hosts as their VEMs registered and reported them, and sync. Lists
 // come in pages (paging.ts).
-import type * as grpc from '@grpc/grpc-js';
+import * as grpc from '@grpc/grpc-js';
 import type { Empty, FeatureMsg, HostInfoMsg, NameMsg, NetworkMsg, PageMsg, PageReply, PolicyMsg, PortMsg, ProfileMsg, SubnetMsg } from '../../proto/index.js';
+import { REQUEST_ID, requestFacts } from '../../proto/request-meta.js';
+import { logAt, type LineLog } from '../common/log.js';
 import { designatedVteps } from './indexes.js';
-import { VsmError, type VsmState } from './objects.js';
+import { VsmError, type NeutronAttrs, type PortObj, type SegmentObj, type SubnetObj, type VsmState } from './objects.js';
 import {
   createPolicy, createPort, createSegment, createSubnet, deleteHost, deletePolicy, deletePort, deleteSegment, deleteSubnet, portProfiles, setSegmentation, type Commit,
 } from './rules.js';
@@ -14,11 +16,63 @@ import { unary } from './unary.js';
 import type { VemService } from './vem-service.js';
 import { hostView } from './views.js';
 
-export function adminService(vsm: Pick<VsmServer, 'commit' | 'sync' | 'clusterStatus'>, vem: Pick<VemService, 'connected' | 'lastReport' | 'forget'>): grpc.UntypedServiceImplementation {
+/** The OpenStack name and project of an object Neutron made ('' for the VSM's own). */
+function openstack(o: { neutron?: NeutronAttrs }): { displayName: string; project: string } {
+  const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+  return { displayName: text(o.neutron?.name), project: text(o.neutron?.project_id) };
+}
+
+/** The writes, as the VSM's log names them. */
+const WRITES = {
+  createNetwork: (r: NetworkMsg) => `create network ${r.name} (VNI ${r.vni}, ${r.mode || 'unicast'}${r.group ? ` ${r.group}` : ''})`,
+  deleteNetwork: (r: NameMsg) => `delete network ${r.name}`,
+  createSubnet: (r: SubnetMsg) => `create subnet ${r.name} (${r.cidr} in ${r.network})`,
+  deleteSubnet: (r: NameMsg) => `delete subnet ${r.name}`,
+  createPolicy: (r: PolicyMsg) => `create policy ${r.name} (port security ${r.portSecurity ? 'on' : 'off'}${r.stormPps ? `, storm ${r.stormPps} pps` : ''})`,
+  deletePolicy: (r: NameMsg) => `delete policy ${r.name}`,
+  createPort: (r: PortMsg) => `create port ${r.name} (${r.mac} in ${r.network} on host ${r.host})`,
+  deletePort: (r: NameMsg) => `delete port ${r.name}`,
+  deleteHost: (r: NameMsg) => `delete host ${r.name}`,
+  setFeature: (r: FeatureMsg) => `${r.enabled ? 'enable' : 'disable'} feature ${r.name}`,
+  sync: () => 'sync with OpenStack',
+};
+
+/**
+ * A write, logged when answered: what, by whom (as the client says) from where, its request id
+ * (sent back with the reply), and its outcome. A refusal (the request broke a rule) is info; a
+ * store that could not take the change, or a fault, is an error.
+ */
+function audited<Req>(log: LineLog, what: (r: Req) => string, handler: grpc.handleUnaryCall<Req, unknown>): grpc.handleUnaryCall<Req, unknown> {
+  return (call, cb) => {
+    const f = requestFacts(call);
+    const md = new grpc.Metadata();
+    md.set(REQUEST_ID, f.requestId);
+    call.sendMetadata(md);
+    handler(call, (err, res) => {
+      const line = `admin: ${what(call.request)} by ${f.user ?? 'an unnamed client'} from ${f.peer} (request ${f.requestId})`;
+      if (!err) log(line);
+      else logAt(log, err.code === grpc.status.INTERNAL || err.code === grpc.status.UNAVAILABLE ? 'error' : 'info', `${line} refused: ${err.details ?? 'no reason given'}`);
+      cb(err, res);
+    });
+  };
+}
+
+export function adminService(vsm: Pick<VsmServer, 'commit' | 'sync' | 'clusterStatus'>, vem: Pick<VemService, 'connected' | 'lastReport' | 'forget' | 'log'>): grpc.UntypedServiceImplementation {
+  const handlers = adminHandlers(vsm, vem);
+  for (const [method, what] of Object.entries(WRITES)) {
+    if (!handlers[method]) throw new Error(`the admin service has no ${method}`);
+    handlers[method] = audited(vem.log, what as (r: unknown) => string, handlers[method] as grpc.handleUnaryCall<unknown, unknown>);
+  }
+  return handlers;
+}
+
+function adminHandlers(vsm: Pick<VsmServer, 'commit' | 'sync' | 'clusterStatus'>, vem: Pick<VemService, 'connected' | 'lastReport' | 'forget'>): grpc.UntypedServiceImplementation {
   const s = (): VsmState => vsm.commit.state();
   const change: Commit['change'] = (fn, touches) => vsm.commit.change(fn, touches);
   const pager = new Pager();
-  const net = (n: { name: string; vni: number; mode: string; group?: string; origin: string }): NetworkMsg => ({ name: n.name, vni: n.vni, mode: n.mode, group: n.group ?? '', origin: n.origin });
+  const net = (n: SegmentObj): NetworkMsg => ({ name: n.name, vni: n.vni, mode: n.mode, group: n.group ?? '', origin: n.origin, ...openstack(n) });
+  const subnet = (n: SubnetObj): SubnetMsg => ({ name: n.name, network: n.network, cidr: n.cidr, gateway: n.gateway ?? '', origin: n.origin, ...openstack(n) });
+  const port = (x: PortObj): PortMsg => ({ name: x.name, network: x.network, host: x.host, mac: x.mac, policy: x.policy, interface: x.interface, origin: x.origin, ...openstack(x) });
   return {
     createNetwork: unary<NetworkMsg, NetworkMsg>(async (r) => {
       await change((x) => createSegment(x, { name: r.name, vni: r.vni, mode: (r.mode || 'unicast') as 'unicast', ...(r.group ? { group: r.group } : {}) }), { networks: [r.name] });
@@ -29,25 +83,24 @@ export function adminService(vsm: Pick<VsmServer, 'commit' | 'sync' | 'clusterSt
     // Subnets and policies change no host's view (no VEM sees them yet): nobody to tell.
     createSubnet: unary<SubnetMsg, SubnetMsg>(async (r) => {
       await change((x) => createSubnet(x, { name: r.name, network: r.network, cidr: r.cidr, ...(r.gateway ? { gateway: r.gateway } : {}) }), {});
-      const n = s().subnets[r.name]!;
-      return { ...n, gateway: n.gateway ?? '' };
+      return subnet(s().subnets[r.name]!);
     }),
     deleteSubnet: unary<NameMsg, Empty>(async (r) => (await change((x) => deleteSubnet(x, r.name), {}), {})),
-    listSubnets: unary<PageMsg, PageReply<SubnetMsg>>((r) => pager.page(r, () => Object.values(s().subnets).map((n) => ({ ...n, gateway: n.gateway ?? '' })))),
+    listSubnets: unary<PageMsg, PageReply<SubnetMsg>>((r) => pager.page(r, () => Object.values(s().subnets).map(subnet))),
     // Policies change no host's view (no VEM sees them yet): nobody to tell.
     createPolicy: unary<PolicyMsg, PolicyMsg>(async (r) => (await change((x) => createPolicy(x, { name: r.name, portSecurity: r.portSecurity, stormPps: r.stormPps }), {}), r)),
     deletePolicy: unary<NameMsg, Empty>(async (r) => (await change((x) => deletePolicy(x, r.name), {}), {})),
     listPolicies: unary<Empty, { items: PolicyMsg[] }>(() => ({ items: Object.values(s().policies) })),
     createPort: unary<PortMsg, PortMsg>(async (r) => {
       await change((x) => createPort(x, { name: r.name, network: r.network, host: r.host, mac: r.mac, ...(r.policy ? { policy: r.policy } : {}), ...(r.interface ? { interface: r.interface } : {}) }), { networks: [r.network], hosts: [r.host] });
-      return s().ports[r.name]! as PortMsg;
+      return port(s().ports[r.name]!);
     }),
     deletePort: unary<NameMsg, Empty>(async (r) => {
       const port = s().ports[r.name];
       await change((x) => deletePort(x, r.name), port ? { networks: [port.network], hosts: [port.host] } : undefined);
       return {};
     }),
-    listPorts: unary<PageMsg, PageReply<PortMsg>>((r) => pager.page(r, () => Object.values(s().ports) as PortMsg[])),
+    listPorts: unary<PageMsg, PageReply<PortMsg>>((r) => pager.page(r, () => Object.values(s().ports).map(port))),
     listProfiles: unary<PageMsg, PageReply<ProfileMsg>>((r) => pager.page(r, () => portProfiles(s()))),
     listHosts: unary<PageMsg, PageReply<HostInfoMsg>>((r) => pager.page(r, () => {
       const d = designatedVteps(s());

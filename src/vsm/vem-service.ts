@@ -6,6 +6,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { deltaIsEmpty } from '../../proto/delta.js';
 import type { Empty, HostUpdate, LearnedMacMsg, RegisterReply, RegisterRequest, ReportRequest, WatchRequest } from '../../proto/index.js';
+import { logAt, type LineLog } from '../common/log.js';
 import { VsmError, type VsmState } from './objects.js';
 import { registerHost, type Commit } from './rules.js';
 import { bounded } from './stream-bounds.js';
@@ -37,7 +38,8 @@ export class VemService {
    * @param history the state at a past revision, where the store keeps it (etcd): a VEM that
    *   another replica served resumes here with a delta from the view it had
    */
-  constructor(private readonly vsm: Commit, private readonly log: (line: string) => void,
+  /** @param log the VSM's log, which the admin service writes to as well */
+  constructor(private readonly vsm: Commit, readonly log: LineLog,
     private readonly history?: (revision: number) => Promise<VsmState | undefined>) {}
 
   readonly register = bounded('Register', (r: RegisterRequest) => `host ${r.host}`, unary<RegisterRequest, RegisterReply>(async (r) => {
@@ -58,13 +60,23 @@ export class VemService {
       return;
     }
     const stream = new WatchStream(call, this.vsm.state().id);
+    const replacing = (this.watchers.get(host)?.size ?? 0) > 0;
     // A host has one VEM: an older stream is one its VEM left behind (or a second agent that
     // claims the host, which then says so in its log each time it takes the stream back).
     for (const old of this.watchers.get(host) ?? []) old.close(grpc.status.ABORTED, `replaced by a newer Watch of host ${host} (one stream per host)`);
     const set = new Set([stream]);
     this.watchers.set(host, set);
-    call.on('cancelled', () => set.delete(stream));
-    call.on('close', () => set.delete(stream));
+    const peer = call.getPeer() === 'unknown' ? 'the local socket' : call.getPeer();
+    this.log(`host ${host} connected from ${peer}${call.request.lastRevision !== '0' ? ` at revision ${call.request.lastRevision}` : ''}${replacing ? ' (its older stream replaced)' : ''}`);
+    let open = true;
+    const ended = (): void => {
+      set.delete(stream);
+      // Once; and not for a stream a newer Watch replaced (the host is connected through that one).
+      if (open && this.watchers.get(host) === set) this.log(`host ${host} disconnected (${peer})`);
+      open = false;
+    };
+    call.on('cancelled', ended);
+    call.on('close', ended);
     // Resume from the revision the VEM has (of this store), if it is the last one this VSM sent
     // the host, or one the store can still show (a VEM that another replica served); otherwise
     // (first contact, VSM restart, older revision, another store) a full snapshot.
@@ -115,7 +127,7 @@ export class VemService {
     }
     if (this.otherStore.get(host) === followed) return false;
     this.otherStore.set(host, followed);
-    this.log(`host ${host} follows the VSM store ${followed}, not this one (${ours}): it keeps its segments and ports and refuses this store's views `
+    logAt(this.log, 'warn', `host ${host} follows the VSM store ${followed}, not this one (${ours}): it keeps its segments and ports and refuses this store's views `
       + `that would remove them, until it is adopted (vxvem vem adopt --instance NAME on the host, or vem --adopt)`);
     return false;
   }
@@ -142,7 +154,7 @@ export class VemService {
   private drop(host: string, w: WatchStream, over: { queued: number; bound: number }): void {
     const why = `host ${host} has not read its updates (${over.queued} entries queued, the bound is ${over.bound}): its stream is dropped; it resyncs from a snapshot`;
     this.watchers.get(host)?.delete(w);
-    this.log(why);
+    logAt(this.log, 'warn', why);
     w.close(grpc.status.RESOURCE_EXHAUSTED, why);
   }
 

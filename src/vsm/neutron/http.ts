@@ -102,7 +102,7 @@ export class NeutronApi {
         throw new NeutronError(401, 'HTTPUnauthorized', 'Authentication required: a valid X-Auth-Token is needed.');
       }
       const status = await this.route(req, path, url.searchParams, send);
-      if (status) this.o.log?.(`neutron ${req.method} ${path} -> ${status}`);
+      if (status) this.o.log?.(`neutron: ${req.method} ${path} -> ${status} from ${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'} (request ${requestId})`);
     } catch (e) {
       const err = e instanceof NeutronError ? e
         : e instanceof StoreUnavailableError ? new NeutronError(503, 'ServiceUnavailable', (e as Error).message)

@@ -1,0 +1,12 @@
+// Original file: proto/vxvem.proto
+
+
+export interface Feature {
+  'name'?: (string);
+  'enabled'?: (boolean);
+}
+
+export interface Feature__Output {
+  'name': (string);
+  'enabled': (boolean);
+}

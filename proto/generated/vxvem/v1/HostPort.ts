@@ -1,0 +1,41 @@
+// Original file: proto/vxvem.proto
+
+import type { AddressPair as _vxvem_v1_AddressPair, AddressPair__Output as _vxvem_v1_AddressPair__Output } from '../../vxvem/v1/AddressPair.js';
+
+export interface HostPort {
+  'interface'?: (string);
+  'vni'?: (number);
+  'mac'?: (string);
+  /**
+   * sources checked (docs/dataplane.md, "Security")
+   */
+  'portSecurity'?: (boolean);
+  /**
+   * IPv4 sources allowed from `mac`: A.B.C.D or A.B.C.D/LEN; none (and no pairs): any
+   */
+  'addresses'?: (string)[];
+  'allowedPairs'?: (_vxvem_v1_AddressPair)[];
+  /**
+   * flooded frames per second the port may send; 0 = no limit
+   */
+  'stormPps'?: (number);
+}
+
+export interface HostPort__Output {
+  'interface': (string);
+  'vni': (number);
+  'mac': (string);
+  /**
+   * sources checked (docs/dataplane.md, "Security")
+   */
+  'portSecurity': (boolean);
+  /**
+   * IPv4 sources allowed from `mac`: A.B.C.D or A.B.C.D/LEN; none (and no pairs): any
+   */
+  'addresses': (string)[];
+  'allowedPairs': (_vxvem_v1_AddressPair__Output)[];
+  /**
+   * flooded frames per second the port may send; 0 = no limit
+   */
+  'stormPps': (number);
+}

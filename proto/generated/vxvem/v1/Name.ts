@@ -1,0 +1,10 @@
+// Original file: proto/vxvem.proto
+
+
+export interface Name {
+  'name'?: (string);
+}
+
+export interface Name__Output {
+  'name': (string);
+}

@@ -1,0 +1,8 @@
+// Original file: proto/vxvem.proto
+
+
+export interface ReportReply {
+}
+
+export interface ReportReply__Output {
+}
