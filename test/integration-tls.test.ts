@@ -27,8 +27,9 @@ const MAIN = join(REPO, 'src', 'cli', 'main.ts');
 /** An admin command, run from the VSM's namespace with the operator's certificate. */
 const admin = (...args: string[]): string => T.get('ctl').exec('node', ['--import', 'tsx', MAIN, ...args, '--vsm', VSM, '--tls-dir', PKI, '--admin', 'ops']);
 const hosts = () => JSON.parse(admin('host', 'list', '--json')) as { name: string; connected: boolean; vteps: { address: string }[] }[];
-const floodList = (host: string): string | undefined =>
-  (JSON.parse(T.cli(host, ['show', 'segments', '--json', '--instance', T.agents.get(host)!.instance])) as { vni: number; floodList: string }[]).find((s) => s.vni === 5000)?.floodList;
+/** Segment 5000's flood list on `host`, joined ("" when empty or missing). */
+const floodList = (host: string): string =>
+  ((JSON.parse(T.cli(host, ['show', 'segments', '--json', '--instance', T.agents.get(host)!.instance])) as { vni: number; floodList: string[] }[]).find((s) => s.vni === 5000)?.floodList ?? []).join(',');
 const ping = (from: string, to: string): string => T.get(from).exec('ping', ['-c', '3', '-i', '0.2', '-W', '2', to]);
 
 /** A Register of `host` with `vtep`, made from inside `from` with the files given (test/fixtures/vsm-peer.ts). */
