@@ -60,7 +60,7 @@ beforeAll(async () => {
     staticMacs: [{ vni: 5000, mac: MAC.fixed, vtep: H2 }],
   });
   T.get('vm1').exec('ping', ['-c', '2', '-i', '0.2', '-W', '2', '198.51.100.2']);
-  // Three VXLAN frames for a VNI h1 does not have: dropped as unknown_vni, under that VNI.
+  // Three VXLAN frames for a VNI h1 does not have: dropped as unknown_vni, counted under VNI 0.
   const bad = vxlanFrame({
     dstMac: T.get('h1').mac('up0'), srcMac: T.get('h2').mac('up0'), src: H2, dst: H1, vni: 7777,
     inner: pingFrame({ dstMac: MAC.vm1, srcMac: '02:00:00:00:00:77', src: '198.51.100.77', dst: '198.51.100.1' }),
