@@ -43,8 +43,17 @@ export class MapState implements World {
     const out: [Watched, Change][] = [];
     for (const [n, raw] of Object.entries(now) as [Watched, RawMap][]) {
       const had = this.raw[n];
-      if (had && had.count === raw.count && had.keys.equals(raw.keys) && had.values.equals(raw.values)) continue;
-      const before = this.entries.get(n) ?? new Map<string, Buffer>();
+      if (had && had.count === raw.count && had.keys.equals(raw.keys)) {
+        // The same keys in the same order (the common case: counters moved): compare value by value.
+        if (had.values.equals(raw.values)) continue;
+        const { keySize: ks, valueBytes: vb } = this.readers[n];
+        for (let i = 0; i < raw.count; i++) {
+          if (had.values.compare(raw.values, i * vb, (i + 1) * vb, i * vb, (i + 1) * vb) === 0) continue;
+          out.push([n, { key: raw.keys.subarray(i * ks, (i + 1) * ks), before: had.values.subarray(i * vb, (i + 1) * vb), after: raw.values.subarray(i * vb, (i + 1) * vb) }]);
+        }
+        continue;
+      }
+      const before = this.entriesOf(n);
       const after = this.readers[n].entries(raw);
       for (const [k, v] of after) {
         const old = before.get(k);
@@ -55,19 +64,30 @@ export class MapState implements World {
     return out;
   }
 
-  /** Makes the maps of `s` the accounted state. */
+  /** Makes the maps of `s` the accounted state (decoded when first asked about). */
   accept(s: Snapshot): void {
     for (const [n, raw] of Object.entries(s) as [Watched, RawMap][]) {
       this.raw[n] = raw;
-      this.entries.set(n, this.readers[n].entries(raw));
+      this.entries.delete(n);
     }
+  }
+
+  /** The accounted entries of a map by hex key. */
+  private entriesOf(n: Watched): Map<string, Buffer> {
+    let m = this.entries.get(n);
+    if (!m) {
+      const raw = this.raw[n];
+      m = raw ? this.readers[n].entries(raw) : new Map<string, Buffer>();
+      this.entries.set(n, m);
+    }
+    return m;
   }
 
   /** One key of `map` as it is now, against what is accounted for: the change, if any (accounted for from here on). */
   lookup(map: Watched, key: Buffer): Change | undefined {
     const now = native().mapLookup(this.readers[map].fd, key);
     const hex = key.toString('hex');
-    const m = this.entries.get(map)!;
+    const m = this.entriesOf(map);
     const before = m.get(hex);
     if (before === now || (before && now && before.equals(now))) return undefined;
     if (now) m.set(hex, now);
@@ -96,7 +116,7 @@ export class MapState implements World {
 
   /** Learned MAC entries accounted for. */
   get macCount(): number {
-    return this.entries.get('vx_macs')?.size ?? 0;
+    return this.entriesOf('vx_macs').size;
   }
 
   mac(vni: number, mac: Buffer): MacView | undefined {
@@ -104,8 +124,8 @@ export class MapState implements World {
     k.writeUInt32LE(vni, 0);
     mac.copy(k, 4, 0, 6);
     const hex = k.toString('hex');
-    const learned = this.entries.get('vx_macs')?.get(hex);
-    const v = learned ?? this.entries.get('vx_static_macs')?.get(hex);
+    const learned = this.entriesOf('vx_macs').get(hex);
+    const v = learned ?? this.entriesOf('vx_static_macs').get(hex);
     if (!v) return undefined;
     const e = macEntry(v);
     return { ...e, static: !learned || (e.flags & 1) !== 0 };
@@ -114,14 +134,14 @@ export class MapState implements World {
   portMacs(ifindex: number): number {
     const k = Buffer.alloc(4);
     k.writeUInt32LE(ifindex);
-    return this.entries.get('vx_port_state')?.get(k.toString('hex'))?.readUInt32LE(4) ?? 0;
+    return this.entriesOf('vx_port_state').get(k.toString('hex'))?.readUInt32LE(4) ?? 0;
   }
 
   neighbour(addr: number): string | undefined {
     const k = Buffer.alloc(8);
     k.writeUInt32LE(this.sc.uplink, 0);
     k.writeUInt32BE(addr, 4);
-    const v = this.entries.get('vx_neigh')?.get(k.toString('hex'));
+    const v = this.entriesOf('vx_neigh').get(k.toString('hex'));
     return v && macText(v);
   }
 
