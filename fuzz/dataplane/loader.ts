@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { native, type BpfObjectHandle } from '../../native/index.js';
 import { packageRoot } from '../../src/common/package.js';
-import { DATAPLANE_OBJECTS } from '../../src/maps/dataplane.js';
+import { DATAPLANE_OBJECTS, Dataplane } from '../../src/maps/dataplane.js';
 import { bpfObjectPath, instancePinDir } from '../../src/maps/paths.js';
 import { wrapMaps, type MapName } from '../../src/maps/tables.js';
 import type { FixtureDataplane } from '../../testbed/packet-fixture.js';
@@ -35,6 +35,7 @@ export function openFuzzDataplane(instance: string): FixtureDataplane {
     }
   } catch (e) {
     for (const o of objects.values()) o.close();
+    Dataplane.removePins(instance); // nothing of a dataplane that never loaded stays pinned
     throw e;
   }
   const first = objects.get(DATAPLANE_OBJECTS[0]!)!;
