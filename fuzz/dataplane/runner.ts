@@ -60,11 +60,12 @@ const JUDGES = { from_port: judgePort, from_uplink: judgeUplink, xdp_uplink: jud
 
 export async function fuzzDataplane(o: DataplaneFuzzOptions): Promise<DataplaneFuzzResult> {
   const fx = new PacketFixture('fz', openFuzzDataplane);
-  const wrapper = openTunnelWrapper(fx.dp.progFd('from-tunnel', 'from_tunnel'));
+  let wrapper: ReturnType<typeof openTunnelWrapper> | undefined;
   try {
+    wrapper = openTunnelWrapper(fx.dp.progFd('from-tunnel', 'from_tunnel'));
     return await new Runner(fx, wrapper.progFd, o).run();
   } finally {
-    wrapper.close();
+    wrapper?.close();
     fx.close();
   }
 }
