@@ -229,7 +229,7 @@ static __always_inline int flood(struct __sk_buff *skb, const struct vxvem_confi
 
 	if (p->storm_pps && !storm_allow(skb->ifindex, p->storm_pps))
 		return drop(vni, DROP_STORM);
-	copies = flood_local(skb, vni, skb->ifindex);
+	copies = flood_local(skb, vni, skb->ifindex, NULL);
 
 	if (seg->mode == FLOOD_MULTICAST) {
 		if (!seg->group)

@@ -55,12 +55,15 @@ export function skbCtx(ifindex: number, gso?: GsoMeta): Buffer {
   return ctx;
 }
 
+/** What a fixture drives: a loaded dataplane, by default Dataplane.open's (fuzz/ loads one with small maps). */
+export type FixtureDataplane = Pick<Dataplane, 'instance' | 'maps' | 'progFd' | 'close'>;
+
 /** The source of each reset's barrier frame (never used by a test). */
 const BARRIER_MAC = '02:00:00:ba:77:1e';
 
 export class PacketFixture {
   readonly ns: Netns;
-  readonly dp: Dataplane;
+  readonly dp: FixtureDataplane;
   readonly port: Record<'p1' | 'p2' | 'p3', number>;
   readonly uplink: number;
   readonly uplinkMac: string;
@@ -72,7 +75,7 @@ export class PacketFixture {
   private barrierSeen = true;
   private readonly ring;
 
-  constructor(readonly tag: string) {
+  constructor(readonly tag: string, open: (instance: string) => FixtureDataplane = (instance) => Dataplane.open({ instance, macTableSize: 4096 })) {
     // Built from the root namespace, then this thread moves into it for good.
     this.ns = Netns.create(`vxt-${tag}-${process.pid}`);
     const peer = this.ns;
@@ -83,7 +86,7 @@ export class PacketFixture {
     this.port = { p1: this.ns.ifindex('p1'), p2: this.ns.ifindex('p2'), p3: this.ns.ifindex('p3') };
     this.uplink = this.ns.ifindex('up0');
     this.uplinkMac = this.ns.mac('up0');
-    this.dp = Dataplane.open({ instance: `test-${tag}-${process.pid}`, macTableSize: 4096 });
+    this.dp = open(`test-${tag}-${process.pid}`);
     this.ring = native().ringBuffer(this.dp.maps.eventsFd, (r) => {
       const e = macEventCodec.decode(r);
       if (e.mac === BARRIER_MAC) {

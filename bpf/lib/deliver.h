@@ -54,12 +54,14 @@ static __always_inline int deliver(struct __sk_buff *skb, __u32 vni, const struc
 		return bpf_redirect(d->port, 0);
 	}
 
-	__u32 copies = flood_local(skb, vni, 0);
+	__u32 failed = 0;
+	__u32 copies = flood_local(skb, vni, 0, &failed);
 
-	if (!copies)
+	/* Nobody to send to is this frame's drop; a copy that failed was counted as such (redirect_failed). */
+	if (!copies && !failed)
 		return drop(vni, DROP_NO_LOCAL_PORT);
 	count_flood(vni, copies);
-	return TC_ACT_SHOT; /* every local port got its clone */
+	return TC_ACT_SHOT; /* every local port got its clone, or its failure counted */
 }
 
 #endif /* VXVEM_DELIVER_H */

@@ -15,6 +15,7 @@ struct flood_local_ctx {
 	__u32 vni;
 	__u32 skip;
 	__u32 copies;
+	__u32 failed;
 };
 
 static long flood_local_one(__u32 i, void *data)
@@ -28,10 +29,12 @@ static long flood_local_one(__u32 i, void *data)
 	if (!ifindex || ifindex == c->skip)
 		return 0;
 	/* The port is gone or down (the agent has not unbound it yet): a copy lost, counted. */
-	if (bpf_clone_redirect(c->skb, ifindex, 0))
+	if (bpf_clone_redirect(c->skb, ifindex, 0)) {
 		count_drop(c->vni, DROP_REDIRECT_FAILED);
-	else
+		c->failed++;
+	} else {
 		c->copies++;
+	}
 	return 0;
 }
 
@@ -39,9 +42,10 @@ static long flood_local_one(__u32 i, void *data)
  * One clone to every local port of the segment except `skip` (the ingress port, or 0).
  * Clones leave the original skb untouched, so it can still be encapsulated afterwards.
  * bpf_loop, not a bounded loop: the body is verified once instead of once per iteration.
- * Returns the number of copies sent; each one that could not be is a redirect_failed drop.
+ * Returns the number of copies sent; each one that could not be is a redirect_failed drop,
+ * added to *failed (when given).
  */
-static __always_inline __u32 flood_local(struct __sk_buff *skb, __u32 vni, __u32 skip)
+static __always_inline __u32 flood_local(struct __sk_buff *skb, __u32 vni, __u32 skip, __u32 *failed)
 {
 	struct flood_local_ctx c = { .skb = skb, .vni = vni, .skip = skip };
 
@@ -49,6 +53,8 @@ static __always_inline __u32 flood_local(struct __sk_buff *skb, __u32 vni, __u32
 	if (!c.pl)
 		return 0;
 	bpf_loop(VXVEM_MAX_SEG_PORTS, flood_local_one, &c, 0);
+	if (failed)
+		*failed += c.failed;
 	return c.copies;
 }
 

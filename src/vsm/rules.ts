@@ -181,6 +181,9 @@ export function registerHost(s: VsmState, h: HostObj): void {
     } catch {
       throw new VsmError('invalid', `host ${h.name}: bad VTEP ${JSON.stringify(v)}`);
     }
+    if (!Number.isInteger(v.prefixLength) || v.prefixLength < 0 || v.prefixLength > 32) {
+      throw new VsmError('invalid', `host ${h.name}: VTEP ${v.address} has prefix length ${v.prefixLength}, not 0..32`);
+    }
     if (seen.has(v.address)) throw new VsmError('invalid', `host ${h.name}: VTEP ${v.address} twice`);
     seen.add(v.address);
   }

@@ -5,6 +5,8 @@
 // dropped past a bound (watch-stream.ts); Register and Report are bounded in size.
 import * as grpc from '@grpc/grpc-js';
 import { deltaIsEmpty } from '../../proto/delta.js';
+import { normalizeMac, parseIpv4 } from '../common/address.js';
+import { vniProblem } from '../common/vxlan.js';
 import type { Empty, HostUpdate, LearnedMacMsg, RegisterReply, RegisterRequest, ReportRequest, WatchRequest } from '../../proto/index.js';
 import { logAt, type LineLog } from '../common/log.js';
 import { VsmError, type VsmState } from './objects.js';
@@ -18,6 +20,19 @@ export interface HostReport {
   appliedRevision: string;
   lastReportMs: number;
   learned: LearnedMacMsg[];
+}
+
+/** What is wrong with a learned entry as a VEM reports it: a VNI, a MAC, the remote VTEP's address (local: 0.0.0.0), the local interface. */
+function learnedProblem(m: LearnedMacMsg): string | undefined {
+  const vni = vniProblem(m.vni);
+  if (vni) return vni;
+  try {
+    normalizeMac(m.mac);
+    if (m.vtep) parseIpv4(m.vtep);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return m.interface.length > 64 ? `an interface name of ${m.interface.length} characters` : undefined;
 }
 
 export class VemService {
@@ -107,6 +122,10 @@ export class VemService {
 
   readonly report = bounded('Report', (r: ReportRequest) => `host ${r.host}`, unary<ReportRequest, Empty>((r) => {
     if (!this.vsm.state().hosts[r.host]) throw new VsmError('not_found', `host ${r.host} is not registered`);
+    r.learned.forEach((m, i) => {
+      const problem = learnedProblem(m);
+      if (problem) throw new VsmError('invalid', `learned entry ${i} of host ${r.host}: ${problem}`);
+    });
     const ours = this.noteStore(r.host, r.vsmId ?? '');
     const prev = this.reports.get(r.host);
     const p = this.pending.get(r.host);

@@ -28,6 +28,16 @@ export function defaultPools(cidr: string, gateway: string | null): Pool[] {
   return pools;
 }
 
+/** gateway_ip as given: an IPv4 address (or none); anything else is the client's error, before any pool is computed from it. */
+export function checkGateway(gateway: string | null): void {
+  if (!gateway) return;
+  try {
+    parseIpv4(gateway);
+  } catch {
+    throw badRequest(`Invalid input for gateway_ip. Reason: '${gateway}' is not a valid IP address.`, 'InvalidInput');
+  }
+}
+
 /** Pools as given: inside the CIDR, start <= end, not overlapping, not holding the gateway. */
 export function checkPools(cidr: string, gateway: string | null, raw: unknown[]): Pool[] {
   const { base, last } = cidrRange(cidr);

@@ -10,7 +10,7 @@ import { VsmError, type PortObj, type SegmentObj, type SubnetObj, type VsmState 
 import { createPort, createSegment, createSubnet, deletePort, deleteSegment, deleteSubnet, type Commit } from '../rules.js';
 import { NETWORK_ATTRS, PORT_ATTRS, SUBNET_ATTRS, checkBody } from './attrs.js';
 import { badRequest, conflict, fromVsmError, NeutronError, notFound } from './errors.js';
-import { checkPools, cidrRange, defaultGateway, defaultPools, firstFree, inPools, type Pool } from './ipam.js';
+import { checkGateway, checkPools, cidrRange, defaultGateway, defaultPools, firstFree, inPools, type Pool } from './ipam.js';
 import { addressPairs, checkPairsNeedSecurity, portSecurityEnabled, securityView } from './port-security.js';
 
 export type Kind = 'networks' | 'subnets' | 'ports';
@@ -184,6 +184,7 @@ export class NeutronResources {
       throw badRequest(`Invalid input for operation: Requested subnet with cidr: ${cidr} for network: ${network} overlaps with another subnet.`, 'InvalidInput');
     }
     const gateway = b.gateway_ip === null ? null : str(b.gateway_ip) || (validCidr(cidr) ? defaultGateway(cidr) : '');
+    checkGateway(gateway);
     const pools = validCidr(cidr) ? (b.allocation_pools !== undefined ? checkPools(cidr, gateway, b.allocation_pools as unknown[]) : defaultPools(cidr, gateway)) : [];
     const id = randomUUID();
     const attrs = stamp(undefined, {
@@ -198,6 +199,7 @@ export class NeutronResources {
     const b = checkBody(body, 'subnet', SUBNET_ATTRS, 'update');
     const x = this.find('subnets', id) as SubnetObj;
     const gateway = b.gateway_ip === undefined ? x.gateway ?? null : (b.gateway_ip as string | null);
+    checkGateway(gateway);
     const pools = b.allocation_pools !== undefined ? checkPools(x.cidr, gateway, b.allocation_pools as unknown[]) : (x.neutron?.allocation_pools as Pool[] | undefined) ?? [];
     if (gateway && inPools(pools, gateway)) throw badRequest(`Gateway ip ${gateway} conflicts with allocation pool.`, 'GatewayConflictWithAllocationPools');
     const { gateway_ip: _g, allocation_pools: _p, ...rest } = b;
