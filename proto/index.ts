@@ -23,7 +23,11 @@ export interface HostDelta {
 }
 export interface HostUpdate { snapshot?: HostView; delta?: HostDelta; update?: 'snapshot' | 'delta'; vsmId?: string }
 export interface LearnedMacMsg { vni: number; mac: string; vtep: string; interface: string }
-export interface ReportRequest { host: string; appliedRevision: string; learned: LearnedMacMsg[]; vsmId?: string }
+export interface ReportRequest {
+  host: string; appliedRevision: string; learned: LearnedMacMsg[]; vsmId?: string;
+  /** The interfaces of the host's ports bound in the dataplane; meaningful only with boundPortsKnown. */
+  boundPorts?: string[]; boundPortsKnown?: boolean;
+}
 
 export interface NetworkMsg { name: string; vni: number; mode: string; group: string; origin: string }
 export interface PolicyMsg { name: string; portSecurity: boolean }

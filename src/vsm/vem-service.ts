@@ -6,6 +6,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { deltaIsEmpty } from '../../proto/delta.js';
 import type { Empty, HostUpdate, LearnedMacMsg, RegisterReply, RegisterRequest, ReportRequest, WatchRequest } from '../../proto/index.js';
+import { boundPortsOf } from './bound-ports.js';
 import { VsmError } from './objects.js';
 import { registerHost, type Commit } from './rules.js';
 import { bounded } from './stream-bounds.js';
@@ -82,6 +83,8 @@ export class VemService {
     const p = this.pending.get(r.host);
     if (p && ours && Number(r.appliedRevision) >= p.revision) this.pending.delete(r.host); // another store's revision says nothing of ours
     this.reports.set(r.host, { appliedRevision: r.appliedRevision, lastReportMs: Date.now(), learned: [...(prev?.learned ?? []), ...r.learned].slice(-1000) });
+    // Ports another store's views bound are not this store's: none of ours is bound there.
+    if (r.boundPortsKnown) boundPortsOf(this.vsm).set(r.host, ours ? r.boundPorts ?? [] : []);
     return {};
   }));
 
