@@ -24,3 +24,6 @@ export function fromVsmError(e: VsmError): NeutronError {
     case 'in_use': return conflict('InUse', e.message);
   }
 }
+
+/** A request Neutron's policy refuses (the rule named as oslo.policy names it). */
+export const forbidden = (rule: string): NeutronError => new NeutronError(403, 'PolicyNotAuthorized', `(rule:${rule}) is disallowed by policy`);
