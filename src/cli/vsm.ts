@@ -1,11 +1,12 @@
 // `vxvem vsm --listen unix:/PATH|HOST:PORT --data DIR [--metrics HOST:PORT|off]
-//            [--neutron [HOST:]PORT [--neutron-token-file FILE] [--vni-range A-B]] [--sync-interval SECONDS]`
+//            [--neutron [HOST:]PORT [--neutron-token-file FILE] [--vni-range A-B] [--nova-url URL]] [--sync-interval SECONDS]`
 // `vxvem vsm --data DIR --recover`: repairs a damaged journal (keeps the changes before the damage) and exits.
 // Refusals (data directory locked, socket in use, damaged store) are exit 1 with one line on stderr.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataLock } from '../vsm/data-lock.js';
 import { NeutronApi } from '../vsm/neutron/http.js';
+import { NovaNotifier } from '../vsm/neutron/nova-notifier.js';
 import { VsmServer } from '../vsm/server.js';
 import { FileStore, type Recovery } from '../vsm/store.js';
 import { VsmMetrics } from '../vsm/metrics.js';
@@ -45,6 +46,7 @@ export async function run(argv: string[]): Promise<number> {
   const p = parseArgs(argv, {
     recover: { kind: 'boolean' }, listen: { kind: 'string' }, data: { kind: 'string' }, metrics: { kind: 'string' },
     neutron: { kind: 'string' }, 'neutron-token-file': { kind: 'string' }, 'vni-range': { kind: 'string' }, 'sync-interval': { kind: 'string' },
+    'nova-url': { kind: 'string' },
   });
   if (p.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(p.positionals[0])}`);
   const listen = flagString(p, 'listen') ?? DEFAULT_VSM_ADDRESS;
@@ -57,7 +59,9 @@ export async function run(argv: string[]): Promise<number> {
   const token = readToken(flagString(p, 'neutron-token-file'));
   const range = vniRange(flagString(p, 'vni-range'));
   const syncSeconds = flagInt(p, 'sync-interval', 1, 86_400);
-  if (!neutron && (token || range)) throw new UsageError('--neutron-token-file and --vni-range need --neutron');
+  const novaUrl = flagString(p, 'nova-url');
+  if (novaUrl !== undefined && !/^https?:\/\/[^/]+/.test(novaUrl)) throw new UsageError(`--nova-url: expected http(s)://HOST[:PORT][/PATH], got ${JSON.stringify(novaUrl)}`);
+  if (!neutron && (token || range || novaUrl)) throw new UsageError('--neutron-token-file, --vni-range and --nova-url need --neutron');
 
   mkdirSync(data, { recursive: true });
   // Before anything reads or writes DIR (loading may fold a torn journal line).
@@ -88,10 +92,14 @@ export async function run(argv: string[]): Promise<number> {
       closers.push(() => server.close());
     }
     if (neutron) {
-      const api = new NeutronApi(vsm.commit, { ...(token ? { token } : {}), ...(range ? { vniRange: range } : {}), log });
+      // Nova hears of its servers' ports (network-vif-plugged...) as from Neutron's notifier.
+      const nova = novaUrl ? new NovaNotifier({ url: novaUrl, log }) : undefined;
+      const api = new NeutronApi(vsm.commit, {
+        ...(token ? { token } : {}), ...(range ? { vniRange: range } : {}), log, ...(nova ? { notify: (e) => nova.send(e) } : {}),
+      });
       await api.listen(neutron.host, neutron.port);
-      closers.push(() => api.close());
-      log(`Neutron API on http://${neutron.host}:${neutron.port}/${token ? ' (X-Auth-Token required)' : ''}`);
+      closers.push(() => api.close(), () => nova?.close());
+      log(`Neutron API on http://${neutron.host}:${neutron.port}/${token ? ' (X-Auth-Token required)' : ''}${novaUrl ? `; Nova events to ${novaUrl}` : ''}`);
     }
   } catch (e) {
     closers.forEach((c) => c());

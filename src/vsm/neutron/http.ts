@@ -4,8 +4,15 @@
 // everything but the version document needs X-Auth-Token.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { boundPortsOf } from '../bound-ports.js';
 import type { Commit } from '../rules.js';
+import { OPERATOR, type RequestContext } from './context.js';
+import { CoreResources } from './core.js';
 import { NeutronError, badRequest, notFound } from './errors.js';
+import { applyQuery } from './filters.js';
+import type { NovaEvent } from './nova-notifier.js';
+import { PortStatus } from './port-status.js';
+import { Quotas } from './quotas.js';
 import { NeutronResources, type Kind } from './resources.js';
 
 const EXTENSIONS = [
@@ -15,9 +22,11 @@ const EXTENSIONS = [
   { alias: 'policy_profile', name: 'Policy Profile', description: 'The VSM\'s port policies, read-only.' },
   { alias: 'network_profile', name: 'Network Profile', description: 'The VSM\'s VXLAN network profile, read-only.' },
   { alias: 'vxvem', name: 'vxvem flooding', description: 'vxvem.mode (unicast or multicast) and vxvem.group on networks.' },
+  { alias: 'quotas', name: 'Quota management support', description: 'Expose functions for quotas management per project' },
+  { alias: 'quota_details', name: 'Quota details management support', description: 'Expose functions for quotas usage statistics per project' },
+  { alias: 'ip-substring-filtering', name: 'IP address substring filtering', description: 'Provides IP address substring filtering when listing ports' },
 ].map((e) => ({ ...e, updated: '2026-01-01T00:00:00-00:00', links: [] }));
 
-const PAGING = new Set(['fields', 'limit', 'marker', 'sort_key', 'sort_dir', 'page_reverse', 'verbose']);
 const SINGULAR: Record<Kind, string> = { networks: 'network', subnets: 'subnet', ports: 'port' };
 
 export interface NeutronOptions {
@@ -25,20 +34,8 @@ export interface NeutronOptions {
   token?: string;
   vniRange?: [number, number];
   log?: (line: string) => void;
-}
-
-/** `?name=a&name=b&fields=id`: keeps objects whose field (as text) is one of the values. */
-function filter(items: Record<string, unknown>[], q: URLSearchParams): Record<string, unknown>[] {
-  const keys = [...new Set(q.keys())].filter((k) => !PAGING.has(k));
-  let out = items.filter((o) => keys.every((k) => {
-    const v = o[k];
-    if (v !== null && typeof v === 'object') return true; // not a scalar: not filtered (as documented)
-    const want = q.getAll(k).map((x) => x.toLowerCase());
-    return want.includes(String(v).toLowerCase());
-  }));
-  const fields = q.getAll('fields');
-  if (fields.length) out = out.map((o) => Object.fromEntries(fields.filter((f) => f in o).map((f) => [f, o[f]])));
-  return out;
+  /** Where Nova is told what happened to its servers' ports (nova-notifier.ts); absent: nowhere. */
+  notify?: (e: NovaEvent) => void;
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
@@ -58,10 +55,16 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 
 export class NeutronApi {
   readonly resources: NeutronResources;
+  readonly ports: PortStatus;
+  private readonly quotas: Quotas;
+  private readonly core: CoreResources;
   private server?: Server;
 
   constructor(vsm: Commit, private readonly o: NeutronOptions = {}) {
     this.resources = new NeutronResources(vsm, o.vniRange);
+    this.ports = new PortStatus(vsm, boundPortsOf(vsm), (e) => o.notify?.(e));
+    this.quotas = new Quotas(vsm);
+    this.core = new CoreResources(this.resources, vsm, this.ports, this.quotas);
   }
 
   async listen(host: string, port: number): Promise<Server> {
@@ -76,6 +79,7 @@ export class NeutronApi {
 
   close(): void {
     this.server?.close();
+    this.ports.close();
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -100,7 +104,7 @@ export class NeutronApi {
       if (this.o.token !== undefined && req.headers['x-auth-token'] !== this.o.token) {
         throw new NeutronError(401, 'HTTPUnauthorized', 'Authentication required: a valid X-Auth-Token is needed.');
       }
-      const status = await this.route(req, path, url.searchParams, send);
+      const status = await this.route(req, OPERATOR, path, url.searchParams, send);
       if (status) this.o.log?.(`neutron ${req.method} ${path} -> ${status}`);
     } catch (e) {
       const err = e instanceof NeutronError ? e : new NeutronError(500, 'HTTPInternalServerError', `Request failed: ${(e as Error).message}`);
@@ -110,14 +114,15 @@ export class NeutronApi {
   }
 
   /** Dispatches one request; returns the status sent for writes (logged), 0 for reads. */
-  private async route(req: IncomingMessage, path: string, q: URLSearchParams, send: (status: number, body?: unknown) => void): Promise<number> {
+  private async route(req: IncomingMessage, ctx: RequestContext, path: string, q: URLSearchParams, send: (status: number, body?: unknown) => void): Promise<number> {
     const parts = path.split('/').filter(Boolean);
     if (parts[0] !== 'v2.0') throw notFound('HTTPNotFound', `The resource could not be found: ${path}`);
     const [, collection, id, ...more] = parts;
     const method = req.method ?? 'GET';
+    if (collection === 'quotas') return this.quotas.route(ctx, method, parts.slice(2), () => readJson(req), send);
     if (!collection) {
       if (method !== 'GET') throw new NeutronError(405, 'HTTPMethodNotAllowed', `${method} is not allowed here.`);
-      send(200, { resources: ['networks', 'subnets', 'ports', 'policy_profiles', 'network_profiles'].map((name) => ({ name: name.slice(0, -1), collection: name, links: [{ href: `/v2.0/${name}`, rel: 'self' }] })) });
+      send(200, { resources: ['networks', 'subnets', 'ports', 'quotas', 'policy_profiles', 'network_profiles'].map((name) => ({ name: name.slice(0, -1), collection: name, links: [{ href: `/v2.0/${name}`, rel: 'self' }] })) });
       return 0;
     }
     if (more.length) throw notFound('HTTPNotFound', `The resource could not be found: ${path}`);
@@ -134,7 +139,7 @@ export class NeutronApi {
       const items = collection === 'policy_profiles'
         ? this.resources.policyProfiles()
         : [{ id: 'vxlan-default', name: 'vxlan-default', segment_type: 'vxlan', sub_type: 'native_vxlan', segment_range: '1-16777215', multicast_ip_range: '239.0.0.0-239.255.255.255' }];
-      if (!id) return send(200, { [collection]: filter(items, q) }), 0;
+      if (!id) return send(200, { [collection]: applyQuery(items, q) }), 0;
       const one = items.find((x) => x.id === id);
       if (!one) throw notFound(collection === 'policy_profiles' ? 'PolicyProfileNotFound' : 'NetworkProfileNotFound', `${collection === 'policy_profiles' ? 'Policy' : 'Network'} Profile ${id} could not be found.`);
       send(200, { [collection.slice(0, -1)]: one });
@@ -142,28 +147,21 @@ export class NeutronApi {
     }
     if (collection !== 'networks' && collection !== 'subnets' && collection !== 'ports') throw notFound('HTTPNotFound', `The resource could not be found: ${path}`);
     const kind: Kind = collection;
-    const r = this.resources;
+    const c = this.core;
     const single = SINGULAR[kind];
     if (!id) {
-      if (method === 'GET') return send(200, { [kind]: filter(r.list(kind), q) }), 0;
+      if (method === 'GET') return send(200, { [kind]: applyQuery(c.list(ctx, kind), q) }), 0;
       if (method !== 'POST') throw new NeutronError(405, 'HTTPMethodNotAllowed', `${method} is not allowed on ${kind}.`);
-      const body = await readJson(req);
-      const created = kind === 'networks' ? r.createNetwork(body) : kind === 'subnets' ? r.createSubnet(body) : r.createPort(body);
-      send(201, { [single]: created });
+      send(201, { [single]: await c.create(ctx, kind, await readJson(req)) });
       return 201;
     }
     switch (method) {
-      case 'GET': send(200, { [single]: filter([r.show(kind, id)], q)[0] }); return 0;
-      case 'PUT': {
-        const body = await readJson(req);
-        const updated = kind === 'networks' ? r.updateNetwork(id, body) : kind === 'subnets' ? r.updateSubnet(id, body) : r.updatePort(id, body);
-        send(200, { [single]: updated });
+      case 'GET': send(200, { [single]: applyQuery([c.show(ctx, kind, id)], q)[0] }); return 0;
+      case 'PUT':
+        send(200, { [single]: await c.update(ctx, kind, id, await readJson(req)) });
         return 200;
-      }
       case 'DELETE':
-        if (kind === 'networks') r.deleteNetwork(id);
-        else if (kind === 'subnets') r.deleteSubnet(id);
-        else r.deletePort(id);
+        await c.remove(ctx, kind, id);
         send(204);
         return 204;
       default: throw new NeutronError(405, 'HTTPMethodNotAllowed', `${method} is not allowed on ${single}.`);
