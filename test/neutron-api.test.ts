@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VemClient } from '../proto/clients.js';
 import { NeutronApi } from '../src/vsm/neutron/http.js';
-import type { NovaEvent } from '../src/vsm/neutron/nova-notifier.js';
+import { KeystoneConfigError, parseKeystoneConfig } from '../src/vsm/neutron/keystone.js';
+import { NovaNotifier, type NovaEvent } from '../src/vsm/neutron/nova-notifier.js';
+import { createServer } from 'node:http';
 import { VsmServer } from '../src/vsm/server.js';
 import { FileStore } from '../src/vsm/store.js';
 
@@ -290,5 +292,42 @@ describe('what Nova relies on', () => {
     expect(events.filter((e) => e.tag === `fresh:${p.id}`)).toEqual([]);
     fresh.close();
     await nc('DELETE', `/v2.0/ports/${p.id}`);
+  });
+});
+
+describe('Nova notifier and Keystone configuration', () => {
+  it('events are batched into one request, retried past a 5xx, sent again with a new token after a 401', async () => {
+    const got: { events: NovaEvent[]; token: string }[] = [];
+    const answers = [503, 401, 200];
+    const nova = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        const status = answers.shift() ?? 200;
+        const events = (JSON.parse(body) as { events: NovaEvent[] }).events;
+        got.push({ events, token: String(req.headers['x-auth-token']) });
+        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ events: events.map((e) => ({ ...e, code: 200 })) }));
+      });
+    });
+    await new Promise<void>((r) => nova.listen(0, '127.0.0.1', r));
+    let n = 0;
+    const tokens = { token: () => Promise.resolve(`t${n}`), invalidate: () => void n++ };
+    const lines: string[] = [];
+    const notifier = new NovaNotifier({ url: `http://127.0.0.1:${(nova.address() as { port: number }).port}/v2.1/`, tokens, log: (l) => lines.push(l) });
+    const e = (tag: string): NovaEvent => ({ name: 'network-vif-plugged', server_uuid: 'S', tag, status: 'completed' });
+    notifier.send(e('a'));
+    notifier.send(e('b'));
+    await notifier.idle();
+    expect(got.map((g) => [g.events.map((x) => x.tag).join(), g.token])).toEqual([['a,b', 't0'], ['a,b', 't0'], ['a,b', 't1']]);
+    expect(notifier.counts).toEqual({ sent: 2, failed: 0 });
+    expect(lines).toEqual([]);
+    nova.close();
+  });
+
+  it('[keystone_authtoken] as neutron.conf has it; what is missing is named', () => {
+    const c = parseKeystoneConfig('[DEFAULT]\nusername = no\n[keystone_authtoken]\n# a comment\nauth_url = http://ks:5000/v3/\nusername = neutron\npassword = p=w\nproject_name = service\n', 'f');
+    expect(c).toEqual({ authUrl: 'http://ks:5000', username: 'neutron', password: 'p=w', projectName: 'service', userDomainName: 'Default', projectDomainName: 'Default', wwwAuthenticateUri: 'http://ks:5000' });
+    expect(() => parseKeystoneConfig('[keystone_authtoken]\nauth_url = http://ks:5000\n', 'f')).toThrow(new KeystoneConfigError('f: [keystone_authtoken] has no username'));
+    expect(() => parseKeystoneConfig('[keystone_authtoken]\nauth_url = ks\nusername = u\npassword = p\nproject_name = x\n', 'f')).toThrow(/not an http/);
   });
 });

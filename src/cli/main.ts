@@ -26,10 +26,13 @@ Commands:
   vem adopt [--instance NAME]
                              the same for a running agent (or at its next start)
   vsm [--listen ADDR] [--data DIR] [--metrics HOST:PORT|off] [--neutron [HOST:]PORT
-      [--neutron-token-file F] [--vni-range A-B] [--nova-url URL]] [--sync-interval SECONDS]
+      [--neutron-token-file F | --keystone-config F] [--vni-range A-B] [--nova-url URL]]
+      [--sync-interval SECONDS]
                              run the supervisor (ADDR unix:/PATH or HOST:PORT); --neutron serves
                              the OpenStack Neutron v2.0 API (a bare PORT is on 127.0.0.1);
-                             --nova-url: Nova's compute endpoint, told network-vif-* events
+                             --keystone-config: neutron.conf-style [keystone_authtoken], tokens
+                             checked by Keystone, projects as Neutron's policy; --nova-url: Nova's
+                             compute endpoint, told network-vif-* events
   vsm --data DIR --recover   keep a damaged store's changes up to the damage, then exit
   sync [--json]              remove what was not made through OpenStack (audit lines printed)
   net create NAME --vni N [--mode unicast|multicast] [--group G] | list | show NAME | delete NAME

@@ -1,11 +1,13 @@
 // `vxvem vsm --listen unix:/PATH|HOST:PORT --data DIR [--metrics HOST:PORT|off]
-//            [--neutron [HOST:]PORT [--neutron-token-file FILE] [--vni-range A-B] [--nova-url URL]] [--sync-interval SECONDS]`
+//            [--neutron [HOST:]PORT [--neutron-token-file FILE | --keystone-config FILE] [--vni-range A-B] [--nova-url URL]]
+//            [--sync-interval SECONDS]`
 // `vxvem vsm --data DIR --recover`: repairs a damaged journal (keeps the changes before the damage) and exits.
 // Refusals (data directory locked, socket in use, damaged store) are exit 1 with one line on stderr.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataLock } from '../vsm/data-lock.js';
 import { NeutronApi } from '../vsm/neutron/http.js';
+import { Keystone, KeystoneConfigError, readKeystoneConfig } from '../vsm/neutron/keystone.js';
 import { NovaNotifier } from '../vsm/neutron/nova-notifier.js';
 import { VsmServer } from '../vsm/server.js';
 import { FileStore, type Recovery } from '../vsm/store.js';
@@ -36,6 +38,16 @@ function readToken(file: string | undefined): string | undefined {
   return t;
 }
 
+function keystoneFrom(file: string | undefined): Keystone | undefined {
+  if (file === undefined) return undefined;
+  try {
+    return new Keystone(readKeystoneConfig(file));
+  } catch (e) {
+    if (e instanceof KeystoneConfigError) throw new UsageError(`--keystone-config: ${e.message}`);
+    throw e;
+  }
+}
+
 function recoveryLine(dir: string, r: Recovery): string {
   if (!r.damage) return `${dir}: nothing damaged; ${r.kept} journal change(s), revision ${r.revision}`;
   return `${dir}: ${r.damage.file} line ${r.damage.line} was damaged (${r.damage.reason}); kept ${r.kept} change(s) up to revision ${r.revision}, `
@@ -46,7 +58,7 @@ export async function run(argv: string[]): Promise<number> {
   const p = parseArgs(argv, {
     recover: { kind: 'boolean' }, listen: { kind: 'string' }, data: { kind: 'string' }, metrics: { kind: 'string' },
     neutron: { kind: 'string' }, 'neutron-token-file': { kind: 'string' }, 'vni-range': { kind: 'string' }, 'sync-interval': { kind: 'string' },
-    'nova-url': { kind: 'string' },
+    'nova-url': { kind: 'string' }, 'keystone-config': { kind: 'string' },
   });
   if (p.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(p.positionals[0])}`);
   const listen = flagString(p, 'listen') ?? DEFAULT_VSM_ADDRESS;
@@ -61,7 +73,9 @@ export async function run(argv: string[]): Promise<number> {
   const syncSeconds = flagInt(p, 'sync-interval', 1, 86_400);
   const novaUrl = flagString(p, 'nova-url');
   if (novaUrl !== undefined && !/^https?:\/\/[^/]+/.test(novaUrl)) throw new UsageError(`--nova-url: expected http(s)://HOST[:PORT][/PATH], got ${JSON.stringify(novaUrl)}`);
-  if (!neutron && (token || range || novaUrl)) throw new UsageError('--neutron-token-file, --vni-range and --nova-url need --neutron');
+  const keystone = keystoneFrom(flagString(p, 'keystone-config'));
+  if (!neutron && (token || range || novaUrl || keystone)) throw new UsageError('--neutron-token-file, --keystone-config, --vni-range and --nova-url need --neutron');
+  if (token && keystone) throw new UsageError('--neutron-token-file and --keystone-config exclude each other: with Keystone, tokens are Keystone\'s');
 
   mkdirSync(data, { recursive: true });
   // Before anything reads or writes DIR (loading may fold a torn journal line).
@@ -93,13 +107,17 @@ export async function run(argv: string[]): Promise<number> {
     }
     if (neutron) {
       // Nova hears of its servers' ports (network-vif-plugged...) as from Neutron's notifier.
-      const nova = novaUrl ? new NovaNotifier({ url: novaUrl, log }) : undefined;
+      const nova = novaUrl ? new NovaNotifier({ url: novaUrl, log, ...(keystone ? { tokens: keystone } : {}) }) : undefined;
       const api = new NeutronApi(vsm.commit, {
-        ...(token ? { token } : {}), ...(range ? { vniRange: range } : {}), log, ...(nova ? { notify: (e) => nova.send(e) } : {}),
+        ...(token ? { token } : {}), ...(keystone ? { keystone } : {}), ...(range ? { vniRange: range } : {}), log,
+        ...(nova ? { notify: (e) => nova.send(e) } : {}),
       });
       await api.listen(neutron.host, neutron.port);
       closers.push(() => api.close(), () => nova?.close());
-      log(`Neutron API on http://${neutron.host}:${neutron.port}/${token ? ' (X-Auth-Token required)' : ''}${novaUrl ? `; Nova events to ${novaUrl}` : ''}`);
+      const auth = token ? ' (X-Auth-Token required)' : keystone ? ` (tokens validated by Keystone at ${keystone.config.authUrl})` : '';
+      log(`Neutron API on http://${neutron.host}:${neutron.port}/${auth}${novaUrl ? `; Nova events to ${novaUrl}` : ''}`);
+      // Said at start, not required: the VSM serves its VEMs whether Keystone is up or not.
+      keystone?.token().then(() => log(`Keystone: service user ${keystone.config.username} authenticated`), (e: Error) => log(`Keystone: ${e.message}`));
     }
   } catch (e) {
     closers.forEach((c) => c());

@@ -7,9 +7,27 @@
 // Nova itself is not installable here (it needs its whole control plane: database, message
 // queue, placement, a hypervisor driver), so its external events endpoint is this small server
 // on loopback: the one mock of these tests.
-import { createServer, type Server } from 'node:http';
+import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/**
+ * One HTTP request on a connection of its own. Tests block their event loop in the openstack CLI
+ * (spawnSync) for seconds, long enough for a server to close an idle kept-alive connection that
+ * fetch would then reuse.
+ */
+export function http(method: string, url: string, headers: Record<string, string> = {}, body?: unknown): Promise<{ status: number; body: Json; headers: IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    const data = body === undefined ? undefined : JSON.stringify(body);
+    const req = request(url, { method, agent: false, headers: { accept: 'application/json', ...(data ? { 'content-type': 'application/json' } : {}), ...headers } }, (res) => {
+      let text = '';
+      res.on('data', (d: Buffer) => (text += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? (JSON.parse(text) as Json) : {}, headers: res.headers }));
+    });
+    req.on('error', reject);
+    req.end(data);
+  });
+}
 
 export interface RecordedEvent { name: string; server_uuid: string; tag: string; status?: string; token?: string }
 
@@ -65,11 +83,8 @@ export interface Instance { uuid: string; projectId: string; host: string; az?: 
 export class NovaNeutron {
   constructor(private readonly endpoint: string, private readonly user: Record<string, string> = {}, private readonly admin: Record<string, string> = {}) {}
 
-  async call(method: string, path: string, body?: unknown, admin = false): Promise<{ status: number; body: Json }> {
-    const headers = { 'content-type': 'application/json', accept: 'application/json', ...(admin ? this.admin : this.user) };
-    const r = await fetch(`${this.endpoint}${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-    const text = await r.text();
-    return { status: r.status, body: text ? (JSON.parse(text) as Json) : {} };
+  call(method: string, path: string, body?: unknown, admin = false): Promise<{ status: number; body: Json }> {
+    return http(method, `${this.endpoint}${path}`, admin ? this.admin : this.user, body);
   }
 
   private async ok(method: string, path: string, body?: unknown, admin = false): Promise<Json> {

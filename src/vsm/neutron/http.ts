@@ -1,16 +1,19 @@
 // The Neutron v2.0 REST endpoint of the VSM: the subset the openstack CLI and Nova use for
-// networks, subnets and ports, plus the N1KV profile collections (read-only). Every reply
-// carries X-Openstack-Request-Id; errors are NeutronError bodies; with a token configured,
-// everything but the version document needs X-Auth-Token.
+// networks, subnets, ports and quotas, plus the N1KV profile collections (read-only). Every
+// reply carries X-Openstack-Request-Id; errors are NeutronError bodies; with a token or
+// Keystone configured, everything but the version document needs X-Auth-Token (auth.ts).
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { boundPortsOf } from '../bound-ports.js';
 import type { Commit } from '../rules.js';
-import { OPERATOR, type RequestContext } from './context.js';
+import { authenticator, type Authenticate } from './auth.js';
+import type { RequestContext } from './context.js';
 import { CoreResources } from './core.js';
 import { NeutronError, badRequest, notFound } from './errors.js';
 import { applyQuery } from './filters.js';
+import type { Keystone } from './keystone.js';
 import type { NovaEvent } from './nova-notifier.js';
+import { Policy } from './policy.js';
 import { PortStatus } from './port-status.js';
 import { Quotas } from './quotas.js';
 import { NeutronResources, type Kind } from './resources.js';
@@ -32,6 +35,8 @@ const SINGULAR: Record<Kind, string> = { networks: 'network', subnets: 'subnet',
 export interface NeutronOptions {
   /** Required X-Auth-Token (from --neutron-token-file); absent: no authentication. */
   token?: string;
+  /** Tokens validated by Keystone, with Neutron's policy per project (instead of `token`). */
+  keystone?: Keystone;
   vniRange?: [number, number];
   log?: (line: string) => void;
   /** Where Nova is told what happened to its servers' ports (nova-notifier.ts); absent: nowhere. */
@@ -58,13 +63,15 @@ export class NeutronApi {
   readonly ports: PortStatus;
   private readonly quotas: Quotas;
   private readonly core: CoreResources;
+  private readonly authenticate: Authenticate;
   private server?: Server;
 
   constructor(vsm: Commit, private readonly o: NeutronOptions = {}) {
     this.resources = new NeutronResources(vsm, o.vniRange);
     this.ports = new PortStatus(vsm, boundPortsOf(vsm), (e) => o.notify?.(e));
     this.quotas = new Quotas(vsm);
-    this.core = new CoreResources(this.resources, vsm, this.ports, this.quotas);
+    this.core = new CoreResources({ resources: this.resources, vsm, policy: new Policy(vsm), ports: this.ports, quotas: this.quotas });
+    this.authenticate = authenticator(o);
   }
 
   async listen(host: string, port: number): Promise<Server> {
@@ -84,8 +91,8 @@ export class NeutronApi {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = `req-${randomUUID()}`;
-    const send = (status: number, body?: unknown): void => {
-      const headers: Record<string, string> = { 'x-openstack-request-id': requestId };
+    const send = (status: number, body?: unknown, extra: Record<string, string> = {}): void => {
+      const headers: Record<string, string> = { ...extra, 'x-openstack-request-id': requestId };
       if (body === undefined) {
         res.writeHead(status, headers).end();
         return;
@@ -101,15 +108,13 @@ export class NeutronApi {
         send(200, { versions: [{ id: 'v2.0', status: 'CURRENT', links: [{ href: self, rel: 'self' }] }] });
         return;
       }
-      if (this.o.token !== undefined && req.headers['x-auth-token'] !== this.o.token) {
-        throw new NeutronError(401, 'HTTPUnauthorized', 'Authentication required: a valid X-Auth-Token is needed.');
-      }
-      const status = await this.route(req, OPERATOR, path, url.searchParams, send);
+      const ctx = await this.authenticate(req);
+      const status = await this.route(req, ctx, path, url.searchParams, send);
       if (status) this.o.log?.(`neutron ${req.method} ${path} -> ${status}`);
     } catch (e) {
       const err = e instanceof NeutronError ? e : new NeutronError(500, 'HTTPInternalServerError', `Request failed: ${(e as Error).message}`);
       if (err.status >= 500) this.o.log?.(`neutron ${req.method} ${path}: ${err.message}`);
-      send(err.status, err.body());
+      send(err.status, err.body(), err.headers);
     }
   }
 
