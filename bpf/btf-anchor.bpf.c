@@ -14,6 +14,10 @@ struct vxvem_btf_types {
 	struct mac_entry mac_entry;
 	struct segment segment;
 	struct port port;
+	struct port_state port_state;
+	struct port_addr_key port_addr_key;
+	struct peer_key peer_key;
+	struct trust_key trust_key;
 	struct vtep vtep;
 	struct neigh_key neigh_key;
 	struct neigh_entry neigh_entry;

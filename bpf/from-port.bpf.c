@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * TC ingress of a VM port: frames from the VM to the network. Learns the source, then
- * switches locally, encapsulates to the remote VTEP, or floods (docs/dataplane.md, "VM to network").
+ * TC ingress of a VM port: frames from the VM to the network. Checks the source (port
+ * security), learns it, then switches locally, encapsulates to the remote VTEP, or floods
+ * (docs/dataplane.md, "VM to network" and "Security").
  */
 #include "lib/fdb.h"
 #include "lib/flood.h"
 #include "lib/encap.h"
 #include "lib/mtu.h"
+#include "lib/portsec.h"
+#include "lib/storm.h"
 
 /* Encapsulation state kept across the copies of one frame. */
 struct encap_job {
@@ -221,8 +224,12 @@ static long flood_remote_one(__u32 i, void *data)
 static __always_inline int flood(struct __sk_buff *skb, const struct vxvem_config *cfg, const struct segment *seg,
 				 struct port *p, __u32 vni, const struct ethhdr *inner, struct encap_job *job)
 {
-	__u32 copies = flood_local(skb, vni, skb->ifindex);
+	__u32 copies;
 	int verdict;
+
+	if (p->storm_pps && !storm_allow(skb->ifindex, p->storm_pps))
+		return drop(vni, DROP_STORM);
+	copies = flood_local(skb, vni, skb->ifindex);
 
 	if (seg->mode == FLOOD_MULTICAST) {
 		if (!seg->group)
@@ -277,7 +284,7 @@ int from_port(struct __sk_buff *skb)
 	struct segment *seg = bpf_map_lookup_elem(&vx_segments, &vni);
 
 	if (!seg)
-		return drop(vni, DROP_UNKNOWN_VNI);
+		return drop(0, DROP_UNKNOWN_VNI); /* one bucket for every VNI not bound here */
 
 	__u32 zero = 0;
 	struct encap_job *job = bpf_map_lookup_elem(&vx_scratch, &zero);
@@ -291,8 +298,16 @@ int from_port(struct __sk_buff *skb)
 		return drop(vni, DROP_INNER_MALFORMED);
 	if (is_multicast_mac(inner.h_source))
 		return drop(vni, DROP_INNER_MALFORMED);
-	if (fdb_learn(vni, inner.h_source, MAC_KIND_LOCAL, ifindex, 0, (p->flags & PORT_F_PEER) ? MAC_F_PEER : 0))
+	/* Checked before learning: a spoofed frame teaches the table nothing. */
+	if ((p->flags & PORT_F_SECURE) && !port_source_ok(skb, p, ifindex, &inner))
+		return drop(vni, DROP_SPOOFED_SOURCE);
+
+	int learned = fdb_learn(vni, inner.h_source, MAC_KIND_LOCAL, ifindex, 0, (p->flags & PORT_F_PEER) ? MAC_F_PEER : 0, p->max_macs);
+
+	if (learned == FDB_STATIC)
 		return drop(vni, DROP_STATIC_MAC_CONFLICT);
+	if (learned == FDB_FULL)
+		return drop(vni, DROP_MAC_LIMIT);
 	count_tx(vni, skb->len);
 
 	if (!is_multicast_mac(inner.h_dest)) {

@@ -6,6 +6,7 @@
  * already applied RFC 6040 ECN decapsulation.)
  */
 #include "lib/deliver.h"
+#include "lib/trust.h"
 
 SEC("tc")
 int from_tunnel(struct __sk_buff *skb)
@@ -21,11 +22,16 @@ int from_tunnel(struct __sk_buff *skb)
 
 	/* The device answers every VXLAN the uplink program passed on: keep only ours. */
 	if (!local_vtep_slot(daddr) && !bpf_map_lookup_elem(&vx_groups, &daddr))
-		return drop(vni, DROP_NOT_LOCAL_VTEP);
-	if (!bpf_map_lookup_elem(&vx_segments, &vni))
-		return drop(vni, DROP_UNKNOWN_VNI);
+		return drop(0, DROP_NOT_LOCAL_VTEP);
+
+	struct segment *seg = bpf_map_lookup_elem(&vx_segments, &vni);
+
+	if (!seg)
+		return drop(0, DROP_UNKNOWN_VNI);
 	if (local_vtep_slot(saddr))
 		return drop(vni, DROP_OWN_VTEP_SOURCE);
+	if (vtep_trust(vni, seg, saddr) == VTEP_UNKNOWN)
+		return drop(vni, DROP_UNKNOWN_VTEP);
 
 	struct ethhdr inner;
 

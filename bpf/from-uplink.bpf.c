@@ -2,11 +2,12 @@
 /*
  * TC ingress of an uplink: VXLAN from the network to the VMs (docs/dataplane.md, "Network to VM").
  * Only IPv4/UDP/4789 addressed to a local VTEP or a joined group is ours; the rest goes to
- * the kernel untouched.
+ * the kernel untouched. Nothing is learned from a source the segment does not trust ("Security").
  */
 #include "lib/decap.h"
 #include "lib/ecn.h"
 #include "lib/deliver.h"
+#include "lib/trust.h"
 
 #ifndef BPF_F_ADJ_ROOM_DECAP_L3_IPV4
 #define BPF_F_ADJ_ROOM_DECAP_L3_IPV4 (1ULL << 7) /* kernel >= 6.3; missing from Debian's uapi header */
@@ -72,9 +73,14 @@ int from_uplink(struct __sk_buff *skb)
 	struct segment *seg = bpf_map_lookup_elem(&vx_segments, &vni);
 
 	if (!seg)
-		return drop(vni, DROP_UNKNOWN_VNI);
+		return drop(0, DROP_UNKNOWN_VNI); /* one bucket, whatever VNI the sender picked */
 	if (local_vtep_slot(saddr))
 		return drop(vni, DROP_OWN_VTEP_SOURCE);
+
+	enum vtep_trust trust = vtep_trust(vni, seg, saddr);
+
+	if (trust == VTEP_UNKNOWN)
+		return drop(vni, DROP_UNKNOWN_VTEP);
 	if (is_multicast_mac(h.inner.h_source))
 		return drop(vni, DROP_INNER_MALFORMED);
 
@@ -87,7 +93,8 @@ int from_uplink(struct __sk_buff *skb)
 
 	struct vtep *v = get_vtep(slot ? slot : seg->vtep_slot);
 
-	if (v) {
+	/* Next hops only from VTEPs the segment names: a sender merely in the underlay teaches none. */
+	if (v && trust == VTEP_PEER) {
 		__u8 smac[6];
 
 		/* eth may be stale after pull_data/load: re-read the outer source MAC. */

@@ -11,6 +11,7 @@
 #define VXVEM_SHARED_H
 
 #include <linux/types.h>
+#include <linux/bpf.h> /* struct bpf_spin_lock */
 
 #define VXVEM_MAX_VTEPS     4  /* per host; VTEP array slots 1..4, slot 0 reserved */
 #define VXVEM_MAX_FLOOD     128 /* remote designated VTEPs per segment (head-end replication) */
@@ -25,7 +26,7 @@ enum vxvem_mac_kind {
 };
 
 /* mac_entry.flags */
-#define MAC_F_STATIC 0x1 /* configured: learning never overrides it, ageing never removes it */
+#define MAC_F_STATIC 0x1 /* configured: in vx_static_macs, out of the LRU table; never learned over, never aged */
 #define MAC_F_PEER   0x2 /* local port is a veth: IPv4 may be delivered straight to its peer */
 
 /* segment.mode */
@@ -62,7 +63,11 @@ enum vxvem_drop_reason {
 	DROP_NO_LOCAL_PORT = 18,    /* segment bound but no local port to deliver to */
 	DROP_MTU_EXCEEDED = 19,     /* too large, and no ICMP may be sent for it (ICMP error, no DF fallback) */
 	DROP_NOT_LOCAL_VTEP = 20,   /* kernel-decapsulated VXLAN not addressed to a VTEP of ours */
-	DROP_REASON_MAX = 21,       /* bound, not a reason */
+	DROP_UNKNOWN_VTEP = 21,     /* outer source is not a VTEP the segment trusts */
+	DROP_SPOOFED_SOURCE = 22,   /* port security: source MAC, IPv4 or ARP sender not the port's */
+	DROP_STORM = 23,            /* port over its broadcast/multicast/unknown-unicast rate */
+	DROP_MAC_LIMIT = 24,        /* port already has its maximum of learned MACs */
+	DROP_REASON_MAX = 25,       /* bound, not a reason */
 };
 
 /* Global settings; config[0]. `version` 0 means "not configured yet": programs pass traffic. */
@@ -109,12 +114,57 @@ struct segment {
 	__u32 pad1;
 };
 
-/* Port table value, keyed by ifindex (__u32): a VM port bound to a segment. */
-#define PORT_F_PEER 0x1 /* a veth: its peer (the VM side) accepts bpf_redirect_peer */
+/* Port table value, keyed by ifindex (__u32): a VM port bound to a segment. Written by the agent. */
+#define PORT_F_PEER    0x1 /* a veth: its peer (the VM side) accepts bpf_redirect_peer */
+#define PORT_F_SECURE  0x2 /* port security: frames only from `mac` or a MAC vx_port_addrs lists */
+#define PORT_F_IP_LOCK 0x4 /* with PORT_F_SECURE: IPv4 and ARP senders only as vx_port_addrs lists */
 struct port {
 	__u32 vni;            /* host order */
 	__u32 flags;          /* PORT_F_* */
 	__u64 icmp_last_ns;   /* rate limit of ICMP too-big replies sent on this port */
+	__u8  mac[6];         /* PORT_F_SECURE: the port's own MAC */
+	__u16 max_macs;       /* learned MACs allowed on the port; 0 = no limit */
+	__u32 ipv4;           /* be: PORT_F_IP_LOCK: the port's first address, checked before any lookup; 0 = none */
+	__u32 storm_pps;      /* broadcast, multicast and unknown-unicast frames per second; 0 = no limit */
+};
+
+/*
+ * Per-port state the programs keep, keyed by ifindex (the agent only recounts `macs` and
+ * removes entries of ports that went). The lock guards the storm bucket.
+ */
+struct port_state {
+	struct bpf_spin_lock lock;
+	__u32 macs;           /* learned local MACs on the port */
+	__u64 storm_tokens;   /* storm bucket, in 1e-9 frames */
+	__u64 storm_last_ns;  /* when the bucket was last filled; 0 = never */
+};
+
+/*
+ * Allowed sources of a secure port (LPM trie): ifindex and MAC always match in full (the first
+ * PORT_ADDR_MAC_BITS bits), then `prefixlen - PORT_ADDR_MAC_BITS` bits of the IPv4 address.
+ * Value: PORT_ADDR_F_*.
+ */
+#define PORT_ADDR_MAC_BITS 96
+#define PORT_ADDR_F_MAC  0x1 /* the MAC may send (an entry of prefix length PORT_ADDR_MAC_BITS) */
+#define PORT_ADDR_F_ADDR 0x2 /* IPv4 sources in this prefix may send from the MAC */
+struct port_addr_key {
+	__u32 prefixlen;      /* host order: PORT_ADDR_MAC_BITS + IPv4 prefix length */
+	__u32 ifindex;
+	__u8  mac[6];
+	__u8  pad[2];
+	__u32 addr;           /* be */
+};
+
+/* VTEPs a segment trusts (flood list and static entries): key (VNI, address), value unused. */
+struct peer_key {
+	__u32 vni;            /* host order */
+	__u32 addr;           /* be */
+};
+
+/* Trusted underlay (LPM trie): multicast segments accept sources in these prefixes. */
+struct trust_key {
+	__u32 prefixlen;      /* host order, 0..32 */
+	__u32 addr;           /* be */
 };
 
 /* VTEP array value; slot 0 is reserved (an unset slot reads as zero). */
@@ -166,7 +216,7 @@ struct seg_counters {
 
 /* Per-CPU drop counters key. */
 struct drop_key {
-	__u32 vni;            /* host order; 0 when the VNI is unknown or not parsed */
+	__u32 vni;            /* host order; 0 when not parsed or not bound here (one bucket, whatever VNI a sender picks) */
 	__u32 reason;         /* enum vxvem_drop_reason */
 };
 

@@ -11,6 +11,7 @@
  */
 #include "lib/decap.h"
 #include "lib/fdb.h"
+#include "lib/trust.h"
 
 /* The frame up to the inner Ethernet header, IPv4 without options. */
 struct vxlan_stack {
@@ -49,11 +50,17 @@ int xdp_uplink(struct xdp_md *ctx)
 		return xdp_drop(0, DROP_VXLAN_FLAGS);
 
 	__u32 vni = vxlan_vni(&h->vx);
+	struct segment *seg = bpf_map_lookup_elem(&vx_segments, &vni);
 
-	if (!bpf_map_lookup_elem(&vx_segments, &vni))
-		return xdp_drop(vni, DROP_UNKNOWN_VNI);
+	if (!seg)
+		return xdp_drop(0, DROP_UNKNOWN_VNI); /* one bucket, whatever VNI the sender picked */
 	if (local_vtep_slot(saddr))
 		return xdp_drop(vni, DROP_OWN_VTEP_SOURCE);
+
+	enum vtep_trust trust = vtep_trust(vni, seg, saddr);
+
+	if (trust == VTEP_UNKNOWN)
+		return xdp_drop(vni, DROP_UNKNOWN_VTEP);
 	if (is_multicast_mac(h->inner.h_source))
 		return xdp_drop(vni, DROP_INNER_MALFORMED);
 	/* Outer CE or ECT(1) may change the inner header: TC's RFC 6040 path does that. */
@@ -72,9 +79,9 @@ int xdp_uplink(struct xdp_md *ctx)
 	__u32 port = e->ifindex;
 	struct vtep *v = get_vtep(slot);
 
-	if (v)
+	if (v && trust == VTEP_PEER)
 		neigh_learn(v, saddr, h->eth.h_source);
-	fdb_learn(vni, h->inner.h_source, MAC_KIND_REMOTE, 0, saddr, 0);
+	fdb_learn(vni, h->inner.h_source, MAC_KIND_REMOTE, 0, saddr, 0, 0);
 	if (bpf_xdp_adjust_head(ctx, VXVEM_ENCAP_LEN))
 		return xdp_drop(vni, DROP_DECAP_FAILED);
 	count_rx(vni, (__u32)(ctx->data_end - ctx->data));

@@ -11,7 +11,12 @@ export interface RegisterRequest { host: string; vteps: VtepMsg[]; uplinkMtu: nu
 export interface RegisterReply { revision: string; vsmId: string }
 export interface WatchRequest { host: string; lastRevision: string; vsmId: string; chunked: boolean }
 export interface HostSegmentMsg { vni: number; mode: string; group: string; designatedVtep: string; floodList: string[] }
-export interface HostPortMsg { interface: string; vni: number; mac: string }
+export interface AddressPairMsg { mac: string; address: string }
+/** The security fields are always sent by this VSM; absent (an older VSM), they mean none. */
+export interface HostPortMsg {
+  interface: string; vni: number; mac: string;
+  portSecurity?: boolean; addresses?: string[]; allowedPairs?: AddressPairMsg[]; stormPps?: number;
+}
 export interface StaticMacMsg { vni: number; mac: string; vtep: string }
 export interface HostView { revision: string; segments: HostSegmentMsg[]; ports: HostPortMsg[]; staticMacs: StaticMacMsg[]; partial?: boolean }
 export interface HostDelta {
@@ -30,7 +35,7 @@ export interface ReportRequest {
 }
 
 export interface NetworkMsg { name: string; vni: number; mode: string; group: string; origin: string }
-export interface PolicyMsg { name: string; portSecurity: boolean }
+export interface PolicyMsg { name: string; portSecurity: boolean; stormPps?: number }
 export interface SubnetMsg { name: string; network: string; cidr: string; gateway: string; origin: string }
 export interface PortMsg { name: string; network: string; host: string; mac: string; policy: string; interface: string; origin: string }
 export interface ProfileMsg { name: string; policy: string; network: string; ports: string[] }
@@ -45,6 +50,8 @@ export interface PageReply<T> { items: T[]; next: string }
 export interface FeatureMsg { name: string; enabled: boolean }
 export interface RemovalMsg { kind: string; name: string; origin: string; reason: string }
 export interface SyncReportMsg { removed: RemovalMsg[]; revision: string }
+export interface ReplicaMsg { name: string; address: string; role: string; revision: string }
+export interface ClusterStatusMsg { store: string; clusterId: string; self: string; replicas: ReplicaMsg[] }
 export type Empty = Record<string, never>;
 
 /** Next to this module under tsx; compiled, this module is in dist/proto/ and the file in proto/. */
@@ -69,6 +76,12 @@ export function protocol(): Loaded['vxvem']['v1'] {
   ) as unknown as Loaded;
   return loaded.vxvem.v1;
 }
+
+/**
+ * Metadata a VSM puts on a status it answered itself (a change it refused): such an UNAVAILABLE
+ * comes from a live replica, so a client reports it instead of trying the next replica.
+ */
+export const REFUSED_BY_VSM = 'vxvem-refused';
 
 /** `unix:/PATH` or `HOST:PORT` (grpc-js takes both as they are); anything else is refused. */
 export function checkAddress(addr: string): string {

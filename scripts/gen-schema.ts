@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULTS, FILE_OBJECTS, FLOOD_MODES, RANGES } from '../src/agent/config.js';
-import { MAX_VTEPS_PER_HOST } from '../src/common/vxlan.js';
+import { MAX_PORT_SOURCES, MAX_VTEPS_PER_HOST } from '../src/common/vxlan.js';
 import { VXVEM_MAX_FLOOD } from '../src/maps/layout.js';
 
 export const SCHEMA_PATH = join(import.meta.dirname, '..', 'docs', 'vem-config.schema.json');
@@ -18,6 +18,7 @@ const OCTET = '(?:25[0-5]|2[0-4][0-9]|[01]?[0-9]?[0-9])';
 const NONZERO_OCTET = '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|0?[1-9][0-9]|0{0,2}[1-9])';
 const QUAD = `${OCTET}\\.${OCTET}\\.${OCTET}\\.${OCTET}`;
 const PREFIX = '(?:0?[1-9]|[12][0-9]|3[0-2])';
+const ANY_PREFIX = '(?:[0-2]?[0-9]|3[0-2])'; // 0..32: a source or trusted prefix may be /0
 // 224.0.0.0/24 is link-local control traffic, never a segment's group.
 const GROUP = `(?:(?:22[5-9]|23[0-9])\\.${OCTET}\\.${OCTET}\\.${OCTET}|224\\.0{1,3}\\.${NONZERO_OCTET}\\.${OCTET}|224\\.${NONZERO_OCTET}\\.${OCTET}\\.${OCTET})`;
 
@@ -28,6 +29,8 @@ const DEFS: Record<string, Schema> = {
   ipv4: { type: 'string', pattern: `^${QUAD}$`, description: 'an IPv4 address, A.B.C.D' },
   vni: int(RANGES.vni, 'a VXLAN network identifier'),
   interface: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,15}$', description: 'a Linux interface name' },
+  unicastMac: { type: 'string', pattern: '^[0-9A-Fa-f][02468ACEace](?::[0-9A-Fa-f]{2}){5}$', description: 'a unicast MAC, xx:xx:xx:xx:xx:xx' },
+  source: { type: 'string', pattern: `^${QUAD}(?:/${ANY_PREFIX})?$`, description: 'an IPv4 source: A.B.C.D or A.B.C.D/LEN' },
 };
 const ref = (name: keyof typeof DEFS, description?: string): Schema => ({ $ref: `#/$defs/${name}`, ...(description ? { description } : {}) });
 
@@ -43,6 +46,9 @@ const PROPERTIES: Record<keyof typeof FILE_OBJECTS, Record<string, Schema>> = {
     tos: { anyOf: [{ const: 'inherit' }, int(RANGES.tos, 'a fixed outer TOS')], default: DEFAULTS.tos, description: '"inherit" (outer DSCP from the inner header) or a fixed TOS; ECN follows RFC 6040 either way' },
     srcPortRange: { type: 'array', items: int(RANGES.udpPort, 'a UDP port'), minItems: 2, maxItems: 2, default: DEFAULTS.srcPortRange, description: 'outer UDP source port range [min, max], from the inner flow hash' },
     udpChecksum: { type: 'boolean', default: DEFAULTS.udpChecksum, description: 'true: valid outer UDP checksums (encapsulation through the kernel\'s vxlan device)' },
+    trustedUnderlay: { type: 'array', items: { type: 'string', pattern: `^${QUAD}/${ANY_PREFIX}$` }, description: 'underlay prefixes (A.B.C.D/LEN) multicast segments accept VXLAN from besides their known VTEPs; default: the subnets of the host\'s VTEPs' },
+    portNames: { type: 'array', minItems: 1, items: { type: 'string', pattern: '^(?=.{2,15}$)[A-Za-z0-9_.:-]{2}[A-Za-z0-9_.:*?-]*$' }, default: DEFAULTS.portNames, description: 'glob patterns (*, ?) a port\'s interface must match' },
+    maxMacsPerPort: int(RANGES.maxMacsPerPort, 'learned MACs one port may have', DEFAULTS.maxMacsPerPort),
   },
   vtep: {
     interface: ref('interface', 'the uplink'),
@@ -57,10 +63,19 @@ const PROPERTIES: Record<keyof typeof FILE_OBJECTS, Record<string, Schema>> = {
     floodList: { type: 'array', items: ref('ipv4'), uniqueItems: true, maxItems: VXVEM_MAX_FLOOD, description: 'unicast mode: the remote designated VTEPs' },
     vtep: ref('ipv4', 'the local VTEP designated for the segment (default: the first)'),
   },
-  port: { interface: ref('interface', 'the VM\'s tap or veth'), vni: ref('vni') },
+  port: {
+    interface: ref('interface', 'the VM\'s tap or veth (matching portNames)'),
+    vni: ref('vni'),
+    mac: ref('unicastMac', 'the VM\'s MAC: port security is on when it is given'),
+    portSecurity: { type: 'boolean', description: 'source checks (default: on when mac is given)' },
+    addresses: { type: 'array', items: ref('source'), maxItems: MAX_PORT_SOURCES, description: 'IPv4 sources allowed from mac' },
+    allowedPairs: { type: 'array', items: { $ref: '#/$defs/allowedPair' }, maxItems: MAX_PORT_SOURCES, description: 'further (MAC, IPv4 prefix) sources' },
+    stormPps: int(RANGES.stormPps, 'flooded frames per second the port may send; 0: no limit', DEFAULTS.stormPps),
+  },
+  allowedPair: { mac: ref('unicastMac', 'default: the port\'s'), address: ref('source') },
   staticMac: {
     vni: ref('vni'),
-    mac: { type: 'string', pattern: '^[0-9A-Fa-f][02468ACEace](?::[0-9A-Fa-f]{2}){5}$', description: 'a unicast MAC, xx:xx:xx:xx:xx:xx' },
+    mac: ref('unicastMac'),
     vtep: ref('ipv4', 'the remote VTEP'),
   },
 };
@@ -70,6 +85,8 @@ export const CROSS_RULES = [
   'VTEP addresses are distinct',
   'a segment\'s VNI is defined once; its vtep is one of the vteps; its floodList names no local VTEP',
   'a port\'s VNI and a static MAC\'s VNI are configured segments; a port is not an uplink and is bound once',
+  'a port\'s interface matches portNames (default tap*, vnet*, veth*)',
+  'a port with portSecurity names its mac; addresses and allowedPairs come only with port security, at most 32 together; a pair names a mac when its port does not',
   'srcPortRange: min <= max',
 ];
 
@@ -101,6 +118,7 @@ export function vemConfigSchema(): Schema {
         else: { type: 'object', properties: { group: false } },
       },
       port: objectSchema('port'),
+      allowedPair: objectSchema('allowedPair'),
       staticMac: objectSchema('staticMac'),
     },
   };

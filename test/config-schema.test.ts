@@ -53,6 +53,11 @@ const VALID: [string, Json][] = [
   ['addresses with leading zeros and a short prefix', base({ vteps: [{ interface: 'eth0.100', address: '192.000.002.001/08' }] })],
   ['every setting at its edges', base({ ttl: 255, tos: 0, srcPortRange: [1, 65535], udpChecksum: true, macAgeingSeconds: 1_000_000 })],
   ['the widest VNI and an upper-case MAC', base({ segments: [{ vni: 16777215 }], staticMacs: [{ vni: 16777215, mac: 'AA:BB:CC:DD:EE:FF', vtep: '198.51.100.9' }] })],
+  ['every security key', base({
+    trustedUnderlay: ['192.0.2.0/24', '0.0.0.0/0'], portNames: ['qvo*', 'vm??x'], maxMacsPerPort: 65535,
+    ports: [{ interface: 'qvo1', vni: 5000, mac: '02:00:00:00:00:01', portSecurity: true, addresses: ['198.51.100.1', '198.51.100.64/26'],
+      allowedPairs: [{ address: '198.51.100.200' }, { mac: '02:00:00:00:00:02', address: '0.0.0.0/0' }], stormPps: 10_000_000 }],
+  })],
 ];
 
 const INVALID: [string, Json, string][] = [
@@ -93,6 +98,12 @@ const INVALID: [string, Json, string][] = [
   ['source port 0', base({ srcPortRange: [0, 10] }), 'srcPortRange[0]'],
   ['udpChecksum as a word', base({ udpChecksum: 'no' }), 'udpChecksum'],
   ['ageing 0', base({ macAgeingSeconds: 0 }), 'macAgeingSeconds'],
+  ['a trusted prefix without a length', base({ trustedUnderlay: ['192.0.2.0'] }), 'trustedUnderlay[0]'],
+  ['a pattern that is only a wildcard', base({ portNames: ['*'] }), 'portNames[0]'],
+  ['no MAC learning', base({ maxMacsPerPort: 0 }), 'maxMacsPerPort'],
+  ['a port source /33', base({ ports: [{ interface: 'vnet0', vni: 5000, mac: '02:00:00:00:00:01', addresses: ['198.51.100.0/33'] }] }), 'ports[0].addresses[0]'],
+  ['a pair without an address', base({ ports: [{ interface: 'vnet0', vni: 5000, mac: '02:00:00:00:00:01', allowedPairs: [{ mac: '02:00:00:00:00:02' }] }] }), 'ports[0].allowedPairs[0].address'],
+  ['a storm rate above 10,000,000', base({ ports: [{ interface: 'vnet0', vni: 5000, stormPps: 10_000_001 }] }), 'ports[0].stormPps'],
 ];
 
 /** Refused by the validator only: the rules the schema's description lists. */
@@ -103,6 +114,9 @@ const ACROSS: [string, Json, string][] = [
   ['a local VTEP in a flood list', seg({ floodList: ['192.0.2.1'] }), 'segments[0].floodList[0]'],
   ['a port on an unknown VNI', base({ ports: [{ interface: 'vnet0', vni: 6000 }] }), 'ports[0].vni'],
   ['an uplink as a port', base({ ports: [{ interface: 'up0', vni: 5000 }] }), 'ports[0].interface'],
+  ['a host interface as a port', base({ ports: [{ interface: 'eth0', vni: 5000 }] }), 'ports[0].interface'],
+  ['port security without a MAC', base({ ports: [{ interface: 'vnet0', vni: 5000, portSecurity: true }] }), 'ports[0].mac'],
+  ['addresses without port security', base({ ports: [{ interface: 'vnet0', vni: 5000, mac: '02:00:00:00:00:01', portSecurity: false, addresses: ['198.51.100.1'] }] }), 'ports[0].portSecurity'],
   ['a port bound twice', base({ ports: [{ interface: 'vnet0', vni: 5000 }, { interface: 'vnet0', vni: 5000 }] }), 'ports[1].interface'],
   ['a static MAC on an unknown VNI', base({ staticMacs: [{ vni: 6000, mac: '02:00:00:00:00:01', vtep: '192.0.2.2' }] }), 'staticMacs[0].vni'],
   ['a source port range upside down', base({ srcPortRange: [2000, 1000] }), 'srcPortRange'],
@@ -148,7 +162,7 @@ describe('docs/vem-config.schema.json', () => {
       else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, [...path, k]);
     };
     walk(example, []);
-    const across = /defined twice|not a configured segment|is a local VTEP|is used twice|min is above max|is an uplink|is bound twice|not one of this host's VTEPs/;
+    const across = /defined twice|not a configured segment|is a local VTEP|is used twice|min is above max|is an uplink|is bound twice|not one of this host's VTEPs|is not a VM interface|is required with portSecurity|is off: addresses|addresses and pairs|is required when the port names no MAC/;
     const disagreements: string[] = [];
     let compared = 0;
     for (const path of leaves) {

@@ -4,6 +4,7 @@ import { ConfigError, parseVemConfig } from '../src/agent/config.js';
 import { assignSlots, desiredFromConfig } from '../src/agent/desired.js';
 import { hostConfigFromFlags, parseVtepFlag } from '../src/agent/host-flags.js';
 import type { LinkInfo } from '../src/agent/links.js';
+import { SECURITY_DEFAULTS } from '../src/agent/security-config.js';
 import { configFromView } from '../src/agent/view-config.js';
 import type { HostView } from '../proto/index.js';
 
@@ -112,7 +113,10 @@ describe('a VSM view as configuration', () => {
       { vni: 5000, mode: 'unicast', group: '', designatedVtep: '192.0.2.12', floodList: ['192.0.2.21', '192.0.2.31'] },
       { vni: 6000, mode: 'multicast', group: '239.1.1.1', designatedVtep: '192.0.2.11', floodList: [] },
     ],
-    ports: [{ interface: 'tap0123456789a', vni: 5000, mac: '02:00:00:00:00:01' }],
+    ports: [{
+      interface: 'tap0123456789a', vni: 5000, mac: '02:00:00:00:00:01', portSecurity: true, addresses: ['198.51.100.1'],
+      allowedPairs: [{ mac: '02:00:00:00:00:0B', address: '198.51.100.128/25' }], stormPps: 500,
+    }],
     staticMacs: [{ vni: 5000, mac: '02:00:00:00:00:0A', vtep: '192.0.2.21' }],
   });
 
@@ -123,8 +127,12 @@ describe('a VSM view as configuration', () => {
         { vni: 5000, mode: 'unicast', floodList: ['192.0.2.21', '192.0.2.31'], vtep: '192.0.2.12' },
         { vni: 6000, mode: 'multicast', group: '239.1.1.1', floodList: [], vtep: '192.0.2.11' },
       ],
-      ports: [{ interface: 'tap0123456789a', vni: 5000 }],
+      ports: [{
+        interface: 'tap0123456789a', vni: 5000, mac: '02:00:00:00:00:01', portSecurity: true, addresses: ['198.51.100.1/32'],
+        allowedPairs: [{ mac: '02:00:00:00:00:0b', address: '198.51.100.128/25' }], stormPps: 500,
+      }],
       staticMacs: [{ vni: 5000, mac: '02:00:00:00:00:0a', vtep: '192.0.2.21' }],
+      ...SECURITY_DEFAULTS,
     });
   });
 
@@ -177,5 +185,80 @@ describe('desired state', () => {
     const links = new Map([link('up0', 2, [{ address: '192.0.2.1', prefixLength: 24 }], ''), link('vnet0', 3), link('tap0', 4, [], 'tun')]);
     const ports = desiredFromConfig(cfg, links, new Map()).ports;
     expect([ports.get(3)?.flags, ports.get(4)?.flags]).toEqual([1, 0]);
+  });
+});
+
+describe('security keys (docs/dataplane.md, "Security")', () => {
+  const port = (extra: Record<string, unknown>) => ({ ...base(), ports: [{ interface: 'vnet0', vni: 5000, ...extra }] });
+
+  it('defaults: VM interface names, 64 learned MACs per port, the VTEPs\' subnets trusted; a port with a MAC is secure', () => {
+    const c = parseVemConfig(port({ mac: '02:00:00:00:00:AA' }));
+    expect(c).toMatchObject({ portNames: ['tap*', 'vnet*', 'veth*'], maxMacsPerPort: 64 });
+    expect(c.trustedUnderlay).toBeUndefined();
+    expect(c.ports[0]).toEqual({ interface: 'vnet0', vni: 5000, mac: '02:00:00:00:00:aa', portSecurity: true, addresses: [], allowedPairs: [], stormPps: 0 });
+    expect(parseVemConfig(base()).ports[0]).toMatchObject({ portSecurity: false, stormPps: 0 });
+  });
+
+  it('takes trusted prefixes, name patterns, the MAC limit, and a port\'s addresses, pairs and storm rate', () => {
+    const c = parseVemConfig({
+      ...base(), trustedUnderlay: ['192.0.2.0/25', '198.51.100.7/24'], portNames: ['qvo*', 'vm-??'], maxMacsPerPort: 8,
+      ports: [{ interface: 'qvo1', vni: 5000, mac: '02:00:00:00:00:01', addresses: ['198.51.100.1', '198.51.100.64/26'], allowedPairs: [{ address: '198.51.100.200' }, { mac: '02:00:00:00:00:02', address: '198.51.100.128/25' }], stormPps: 100 }],
+    });
+    expect(c.trustedUnderlay).toEqual(['192.0.2.0/25', '198.51.100.0/24']);
+    expect(c.ports[0]).toMatchObject({
+      addresses: ['198.51.100.1/32', '198.51.100.64/26'], stormPps: 100,
+      allowedPairs: [{ mac: '02:00:00:00:00:01', address: '198.51.100.200/32' }, { mac: '02:00:00:00:00:02', address: '198.51.100.128/25' }],
+    });
+  });
+
+  const bad: [string, unknown, RegExp][] = [
+    ['a host interface as a port', port({ interface: 'eth0' }), /^ports\[0\]\.interface: "eth0" is not a VM interface \(tap\*, vnet\*, veth\*\): a port never takes a host interface$/],
+    ['loopback as a port', port({ interface: 'lo' }), /^ports\[0\]\.interface: "lo" is not a VM interface/],
+    ['a name outside the configured patterns', { ...port({}), portNames: ['qvo*'] }, /^ports\[0\]\.interface: "vnet0" is not a VM interface \(qvo\*\)/],
+    ['a pattern matching everything', { ...base(), portNames: ['*'] }, /^portNames\[0\]: pattern "\*" must start with 2 or more literal/],
+    ['no patterns', { ...base(), portNames: [] }, /^portNames: lists at least one pattern/],
+    ['a trusted prefix that is not one', { ...base(), trustedUnderlay: ['192.0.2.0'] }, /^trustedUnderlay\[0\]: must be A\.B\.C\.D\/LEN/],
+    ['no MAC learning at all', { ...base(), maxMacsPerPort: 0 }, /^maxMacsPerPort: must be an integer in 1\.\.65535/],
+    ['port security without a MAC', port({ portSecurity: true }), /^ports\[0\]\.mac: is required with portSecurity/],
+    ['addresses without port security', port({ mac: '02:00:00:00:00:01', portSecurity: false, addresses: ['198.51.100.1'] }), /^ports\[0\]\.portSecurity: is off/],
+    ['a bad address', port({ mac: '02:00:00:00:00:01', addresses: ['198.51.100.300'] }), /^ports\[0\]\.addresses\[0\]: must be A\.B\.C\.D\/LEN or A\.B\.C\.D/],
+    ['a multicast pair MAC', port({ mac: '02:00:00:00:00:01', allowedPairs: [{ mac: '01:00:5e:00:00:01', address: '198.51.100.9' }] }), /^ports\[0\]\.allowedPairs\[0\]\.mac: .* is a multicast MAC/],
+    ['33 sources', port({ mac: '02:00:00:00:00:01', addresses: Array.from({ length: 33 }, (_, i) => `198.51.100.${i + 1}`) }), /at most 32 addresses and pairs/],
+    ['a storm rate out of range', port({ stormPps: 10_000_001 }), /^ports\[0\]\.stormPps: must be an integer in 0\.\.10000000/],
+  ];
+
+  it.each(bad)('%s is refused, naming the key', (_name, input, message) => {
+    expect(errorOf(() => parseVemConfig(input)).message).toMatch(message);
+  });
+});
+
+describe('desired security state', () => {
+  const up0: [string, LinkInfo] = ['up0', { name: 'up0', ifindex: 2, mac: '02:00:00:00:00:0a', mtu: 1550, up: true, kind: '', addresses: [{ address: '192.0.2.1', prefixLength: 24 }] }];
+  const vnet0: [string, LinkInfo] = ['vnet0', { name: 'vnet0', ifindex: 3, mac: '02:00:00:00:00:0b', mtu: 1500, up: true, kind: 'veth', addresses: [] }];
+  const desired = (extra: Record<string, unknown>) => desiredFromConfig(parseVemConfig({ ...base(), ...extra }), new Map([up0, vnet0]), new Map());
+
+  it('trusts each segment\'s flood list and static entries\' VTEPs, and by default the VTEPs\' own subnets', () => {
+    const d = desired({ staticMacs: [{ vni: 6000, mac: '02:00:00:00:00:09', vtep: '198.51.100.50' }, { vni: 5000, mac: '02:00:00:00:00:08', vtep: '192.0.2.2' }] });
+    expect(d.peers).toEqual([{ vni: 5000, addr: '192.0.2.2' }, { vni: 6000, addr: '198.51.100.50' }]);
+    expect(d.trusted).toEqual([{ prefixlen: 24, addr: '192.0.2.0' }]);
+    expect(desired({ trustedUnderlay: [] }).trusted).toEqual([]);
+  });
+
+  it('a secure port with addresses: its MAC and first address in the port entry, every (MAC, prefix) source in the trie', () => {
+    const p = desired({
+      maxMacsPerPort: 3,
+      ports: [{ interface: 'vnet0', vni: 5000, mac: '02:00:00:00:00:01', addresses: ['198.51.100.1'], allowedPairs: [{ mac: '02:00:00:00:00:02', address: '0.0.0.0/0' }], stormPps: 9 }],
+    }).ports.get(3)!;
+    expect(p).toMatchObject({ flags: 0x1 | 0x2 | 0x4, mac: '02:00:00:00:00:01', ipv4: '198.51.100.1', maxMacs: 3, stormPps: 9 });
+    expect(p.addrs).toEqual([
+      { key: { prefixlen: 128, ifindex: 3, mac: '02:00:00:00:00:01', addr: '198.51.100.1' }, flags: 2 },
+      // another MAC: allowed to send at all (prefix 96), and here from any address (the same key)
+      { key: { prefixlen: 96, ifindex: 3, mac: '02:00:00:00:00:02', addr: '0.0.0.0' }, flags: 3 },
+    ]);
+  });
+
+  it('a port without port security has no source checks', () => {
+    const p = desired({ ports: [{ interface: 'vnet0', vni: 5000 }] }).ports.get(3)!;
+    expect(p).toMatchObject({ flags: 0x1, mac: '00:00:00:00:00:00', ipv4: '0.0.0.0', maxMacs: 64, addrs: [] });
   });
 });

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CFG_F_UDP_CSUM, MacKind, EventType, MAC_F_PEER, PORT_F_PEER } from '../src/maps/layout.js';
 import {
-  BASE_CONFIG, GROUP, LOCAL_VTEP, MCAST_VNI, NH2_MAC, NH3_MAC, PacketFixture, REMOTE_VM, STATIC_VM,
+  BASE_CONFIG, GROUP, LOCAL_VTEP, MCAST_VNI, NH2_MAC, NH3_MAC, PacketFixture, REMOTE_VM, STATIC_VM, openPort,
   TC_ACT_OK, TC_ACT_REDIRECT, TC_ACT_SHOT, UNICAST_VNI, VM1, VM2, VM3,
 } from '../testbed/packet-fixture.js';
 import { arpRequest, csum16, eth, ipv4, ipv6, parseVxlan, pingFrame, udp } from '../testbed/packets.js';
@@ -45,7 +45,7 @@ describe('port ownership and learning', () => {
   });
 
   it('a MAC learnt on a veth port is marked for peer delivery', async () => {
-    fx.dp.maps.ports.put(fx.port.p1, { vni: UNICAST_VNI, flags: PORT_F_PEER, icmpLastNs: 0n });
+    fx.dp.maps.ports.put(fx.port.p1, openPort(UNICAST_VNI, { flags: PORT_F_PEER }));
     fx.run('from_port', remoteTo(VM2), fx.port.p1);
     expect(fx.dp.maps.macs.get({ vni: UNICAST_VNI, mac: VM1 })).toMatchObject({ kind: MacKind.Local, flags: MAC_F_PEER });
     expect(await fx.takeEvents(1)).toHaveLength(1); // drained: the next test counts its own
@@ -64,7 +64,8 @@ describe('port ownership and learning', () => {
   it('a source MAC that is static elsewhere is dropped and counted, the static entry kept', () => {
     const frame = pingFrame({ dstMac: VM2, srcMac: STATIC_VM, src: '198.51.100.9', dst: '198.51.100.2' });
     expect(fx.run('from_port', frame, fx.port.p1).retval).toBe(TC_ACT_SHOT);
-    expect(fx.dp.maps.macs.get({ vni: UNICAST_VNI, mac: STATIC_VM })).toMatchObject({ kind: MacKind.Remote, vtep: '192.0.2.3', flags: 1 });
+    expect(fx.dp.maps.staticMacs.get({ vni: UNICAST_VNI, mac: STATIC_VM })).toMatchObject({ kind: MacKind.Remote, vtep: '192.0.2.3', flags: 1 });
+    expect(fx.dp.maps.macs.get({ vni: UNICAST_VNI, mac: STATIC_VM })).toBeUndefined(); // never learned into the LRU table
     expect(fx.drops()).toEqual({ [`${UNICAST_VNI}/static_mac_conflict`]: 1 });
   });
 
@@ -72,13 +73,13 @@ describe('port ownership and learning', () => {
     const frame = pingFrame({ dstMac: VM2, srcMac: '01:00:5e:00:00:01', src: '198.51.100.9', dst: '198.51.100.2' });
     expect(fx.run('from_port', frame, fx.port.p1).retval).toBe(TC_ACT_SHOT);
     expect(fx.drops()).toEqual({ [`${UNICAST_VNI}/inner_malformed`]: 1 });
-    expect([...fx.dp.maps.macs.keys()]).toHaveLength(1); // only the static entry
+    expect([...fx.dp.maps.macs.keys()]).toHaveLength(0);
   });
 
-  it('a port bound to a VNI without a segment drops with unknown_vni', () => {
-    fx.dp.maps.ports.put(fx.port.p1, { vni: 7777, flags: 0, icmpLastNs: 0n });
+  it('a port bound to a VNI without a segment drops with unknown_vni, counted in the one bucket of VNI 0', () => {
+    fx.dp.maps.ports.put(fx.port.p1, openPort(7777));
     expect(fx.run('from_port', remoteTo(), fx.port.p1).retval).toBe(TC_ACT_SHOT);
-    expect(fx.drops()).toEqual({ '7777/unknown_vni': 1 });
+    expect(fx.drops()).toEqual({ '0/unknown_vni': 1 });
   });
 });
 

@@ -56,9 +56,9 @@ describe('validation: ours, but wrong, is a counted drop', () => {
     expect(fx.run('from_uplink', encap({ flags: 0x0c }), fx.uplink).retval).toBe(TC_ACT_REDIRECT);
   });
 
-  it('a VNI not bound on this host', () => {
+  it('a VNI not bound on this host (counted under VNI 0: the sender picks the VNI)', () => {
     expect(fx.run('from_uplink', encap({ vni: 4242 }), fx.uplink).retval).toBe(TC_ACT_SHOT);
-    expect(fx.drops()).toEqual({ '4242/unknown_vni': 1 });
+    expect(fx.drops()).toEqual({ '0/unknown_vni': 1 });
   });
 
   it('our own VTEP as the source (multicast echo)', () => {
@@ -146,7 +146,8 @@ describe('learning from the network', () => {
     localVm1();
     const r = fx.run('from_uplink', encap({ inner: inner(VM1, STATIC_VM) }), fx.uplink);
     expect(r.retval).toBe(TC_ACT_REDIRECT);
-    expect(fx.dp.maps.macs.get({ vni: UNICAST_VNI, mac: STATIC_VM })).toMatchObject({ vtep: '192.0.2.3', flags: 1 });
+    expect(fx.dp.maps.staticMacs.get({ vni: UNICAST_VNI, mac: STATIC_VM })).toMatchObject({ vtep: '192.0.2.3', flags: 1 });
+    expect(fx.dp.maps.macs.get({ vni: UNICAST_VNI, mac: STATIC_VM })).toBeUndefined();
   });
 
   it('never overrides a local entry', () => {
@@ -210,7 +211,7 @@ describe('XDP on the uplink', () => {
 
   it.each([
     ['I flag clear', () => encap({ flags: 0 }), '0/vxlan_flags'],
-    ['unknown VNI', () => encap({ vni: 4242 }), '4242/unknown_vni'],
+    ['unknown VNI', () => encap({ vni: 4242 }), '0/unknown_vni'],
     ['own VTEP as source', () => encap({ src: LOCAL_VTEP }), `${UNICAST_VNI}/own_vtep_source`],
   ])('%s is dropped before an skb exists, and counted', (_n, build, key) => {
     expect(fx.runXdp(build()).retval).toBe(XDP_DROP);

@@ -118,7 +118,11 @@ describe('make install', () => {
     expect(unit).toMatch(/^RequiresMountsFor=\/sys\/fs\/bpf$/m);
     expect(readFileSync(join(units, 'vxvem-vsm.service'), 'utf8')).toMatch(/^StateDirectory=vxvem$/m);
     const v = sh('systemd-analyze', ['verify', join(units, 'vxvem-vem.service'), join(units, 'vxvem-vsm.service')]);
-    expect(v).toEqual({ code: 0, out: '' });
+    expect(v.code).toBe(0);
+    // verify also loads the host's other units; what a broken unit of another package says
+    // (Debian's keystone.service, for one) is not ours to judge.
+    const ours = v.out.split('\n').filter((l) => l.trim() && !/^[\w@.-]+\.(service|socket|target|timer|mount): /.test(l) || /vxvem/.test(l));
+    expect(ours).toEqual([]);
   });
 
   it('uninstall removes everything it installed, keeping only a configuration file changed since', () => {

@@ -4,7 +4,7 @@
 // way on the wire: exact flood copies, TTL, TOS inheritance, the ECN encap and decap tables.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBpf } from './helpers/bpf.js';
-import { RAWPKT, Topology, listenWhile } from './helpers/topology.js';
+import { RAWPKT, Topology, listenAllWhile, listenWhile } from './helpers/topology.js';
 import { eth, ipv4, udp, vxlanFrame } from '../testbed/packets.js';
 import type { Netns } from '../testbed/netns.js';
 
@@ -55,6 +55,12 @@ afterAll(() => T.destroy(), 60_000);
 
 const ping = (from: string, to: string, extra: string[] = []) => T.get(from).exec('ping', ['-c', '3', '-i', '0.2', '-W', '2', ...extra, to]);
 
+/** Counts frames per rule at several places; `send` runs once all of them listen. */
+async function matchAll(at: { where: Netns; dev: string; rules: { needle: string; bytes?: Record<number, number> }[] }[], send: () => void, seconds = 2.5): Promise<number[][]> {
+  const lines = await listenAllWhile(at.map((x) => ({ where: x.where, args: ['match', x.dev, String(seconds), JSON.stringify(x.rules)] })), send);
+  return lines.map((l) => JSON.parse(l) as number[]);
+}
+
 /** Counts frames per rule at `where`'s interface while `send` runs. */
 async function match(where: Netns, dev: string, rules: { needle: string; bytes?: Record<number, number> }[], send: () => void, seconds = 2.5): Promise<number[]> {
   // The window must outlast every sender process (one per case, slower on a loaded machine).
@@ -93,20 +99,14 @@ describe('vxlan_bridge_1d.sh cases against vxvem', () => {
   it('flood from vxvem: every VTEP exactly once per frame, the unresolvable entry costs nothing else', async () => {
     const f = frameTo('de:ad:be:ef:13:37', MAC.vm1, 0, 'flood-a');
     const needle = marker('flood-a').toString('hex');
-    const counts = await Promise.all([
-      match(T.get('vm2'), 'eth0', [{ needle }], () => undefined),
-      match(T.get('kv1'), 'eth0', [{ needle }], () => send('vm1', f)),
-    ]);
+    const counts = await matchAll([{ where: T.get('vm2'), dev: 'eth0', rules: [{ needle }] }, { where: T.get('kv1'), dev: 'eth0', rules: [{ needle }] }], () => send('vm1', f));
     expect(counts).toEqual([[10], [10]]);
   });
 
   it('flood from the kernel: each vxvem VM exactly once per frame', async () => {
     const f = frameTo('de:ad:be:ef:13:38', MAC.kv1, 0, 'flood-k');
     const needle = marker('flood-k').toString('hex');
-    const counts = await Promise.all([
-      match(T.get('vm1'), 'eth0', [{ needle }], () => undefined),
-      match(T.get('vm2'), 'eth0', [{ needle }], () => send('kv1', f)),
-    ]);
+    const counts = await matchAll([{ where: T.get('vm1'), dev: 'eth0', rules: [{ needle }] }, { where: T.get('vm2'), dev: 'eth0', rules: [{ needle }] }], () => send('kv1', f));
     expect(counts).toEqual([[10], [10]]);
   });
 
@@ -114,10 +114,7 @@ describe('vxlan_bridge_1d.sh cases against vxvem', () => {
     ping('vm1', '198.51.100.2');
     const f = frameTo(MAC.vm2, MAC.vm1, 0, 'ucast');
     const needle = marker('ucast').toString('hex');
-    const counts = await Promise.all([
-      match(T.get('kv1'), 'eth0', [{ needle }], () => undefined),
-      match(T.get('vm2'), 'eth0', [{ needle }], () => send('vm1', f)),
-    ]);
+    const counts = await matchAll([{ where: T.get('kv1'), dev: 'eth0', rules: [{ needle }] }, { where: T.get('vm2'), dev: 'eth0', rules: [{ needle }] }], () => send('vm1', f));
     expect(counts).toEqual([[0], [10]]);
   });
 

@@ -77,7 +77,7 @@ beforeAll(async () => {
   await until('ping web', async () => spawnSync('nsenter', [`--net=${T.get('vm1').path}`, 'ping', '-c', '1', '-W', '1', '198.51.100.2']).status, (s) => s === 0);
   await until('ping mc', async () => spawnSync('nsenter', [`--net=${T.get('m1').path}`, 'ping', '-c', '1', '-W', '1', '198.51.100.102']).status, (s) => s === 0);
   T.get('vm1').exec('ping', ['-c', '5', '-i', '0.05', '198.51.100.2']);
-  // Five VXLAN frames for a VNI no host has: h1 drops and counts them as unknown_vni.
+  // Five VXLAN frames for a VNI no host has: h1 drops and counts them as unknown_vni, under VNI 0.
   const bad = vxlanFrame({
     dstMac: T.get('h1').mac('up0'), srcMac: T.get('h2').mac('up0'), src: HOSTS.h2, dst: HOSTS.h1, vni: 7777,
     inner: pingFrame({ dstMac: '02:00:00:00:00:01', srcMac: '02:00:00:00:00:09', src: '198.51.100.9', dst: '198.51.100.1' }),
@@ -114,7 +114,7 @@ describe('VEM metrics', () => {
     expect(sample(text, 'vxvem_vni_flood_packets_total', { vni: '5000' })).toBe(Number(web.flood));
     expect(sample(text, 'vxvem_vni_learned_total', { vni: '5000' })).toBe(Number(web.learned));
     expect(sample(text, 'vxvem_vni_mac_moves_total', { vni: '5000' })).toBe(0);
-    expect(sample(text, 'vxvem_drops_total', { vni: '7777', reason: 'unknown_vni' })).toBe(5);
+    expect(sample(text, 'vxvem_drops_total', { vni: '0', reason: 'unknown_vni' })).toBe(5);
     expect(sample(text, 'vxvem_mac_entries', { vni: '5000', kind: 'local' })).toBe(1);
     expect(sample(text, 'vxvem_vni_packets_total', { vni: '6000', direction: 'tx' })).toBeGreaterThanOrEqual(2);
   });
@@ -209,7 +209,7 @@ describe('Prometheus scrapes it all', () => {
     const tx = await promQuery(`vxvem_vni_packets_total{instance="${addr.h1}",vni="5000",direction="tx"}`);
     expect(Number(tx[0]!.value[1])).toBeGreaterThanOrEqual(6);
     const drops = await promQuery(`vxvem_drops_total{instance="${addr.h1}",reason="unknown_vni"}`);
-    expect(drops.map((d) => [d.metric.vni, d.value[1]])).toEqual([['7777', '5']]);
+    expect(drops.map((d) => [d.metric.vni, d.value[1]])).toEqual([['0', '5']]);
   });
 
   it('the agent\'s name is the vem label; instance stays the scrape target (no exported_instance)', async () => {

@@ -6,13 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { ensureBpf, REPO } from './helpers/bpf.js';
-import { Topology } from './helpers/topology.js';
+import { Topology, bulkTcp } from './helpers/topology.js';
 import { Netns, vethPair } from '../testbed/netns.js';
 
 ensureBpf();
 const T = new Topology(`vxt${process.pid}`);
 const TAPGUEST = join(REPO, 'test', 'fixtures', 'tapguest.py');
-const TCPBULK = join(REPO, 'test', 'fixtures', 'tcpbulk.py');
 // Nova names a port's tap "tap" + the first 11 characters of the port id.
 const TAP = { h1: 'tap3f2a9c1e-7b', h2: 'tap0c55d2aa-19' } as const;
 const TAP_LOCAL = 'tap81d4e0b2-c3'; // a second guest on h1: local switching between taps
@@ -71,17 +70,7 @@ const drops = (host: string): Record<string, number> => {
   return Object.fromEntries(rows.filter((r) => r.drop).map((r) => [r.drop!, Number(r.packets)]));
 };
 
-/** Sends `bytes` of TCP from one guest to the other; returns what the receiver counted. */
-async function bulk(from: string, to: string, toAddr: string, bytes: number): Promise<number> {
-  const recv = T.get(to).spawn('/usr/bin/python3', [TCPBULK, 'recv', toAddr, '5201']);
-  let out = '';
-  recv.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<void>((r) => recv.on('exit', () => r()));
-  await new Promise<void>((r) => recv.stdout!.once('data', () => r()));
-  T.get(from).exec('timeout', ['60', '/usr/bin/python3', TCPBULK, 'send', toAddr, '5201', String(bytes)]);
-  await exited;
-  return Number(out.trim().split('\n').pop());
-}
+const bulk = (from: string, to: string, toAddr: string, bytes: number): Promise<number> => bulkTcp(T.get(from), T.get(to), toAddr, bytes);
 
 describe('tap ports', () => {
   it('the guests see GSO on their side (the test exercises super-frames)', () => {

@@ -5,7 +5,7 @@ import { BpfError, BPF_NOEXIST, native } from '../native/index.js';
 import { U32 } from '../src/maps/codec.js';
 import { Dataplane, PinnedMapMismatchError, openPinnedMaps } from '../src/maps/dataplane.js';
 import { decodeEvent } from '../src/maps/events.js';
-import { EventType, FloodMode, MAC_F_STATIC, MacKind, macEntryCodec, macEventCodec, segmentCodec } from '../src/maps/layout.js';
+import { EventType, FloodMode, MAC_F_STATIC, MacKind, macEntryCodec, macEventCodec, PORT_OPEN, segmentCodec } from '../src/maps/layout.js';
 import { MapType } from '../src/maps/map-types.js';
 import { InstanceNameError } from '../src/maps/paths.js';
 import { listPinnedMaps } from '../src/maps/pinned.js';
@@ -40,8 +40,8 @@ describe('typed maps', () => {
   });
 
   it('put with NOEXIST on an existing key fails with EEXIST carried by a BpfError', () => {
-    dp.maps.ports.put(7, { vni: 1, flags: 0, icmpLastNs: 0n });
-    const err = (() => { try { dp.maps.ports.put(7, { vni: 2, flags: 0, icmpLastNs: 0n }, BPF_NOEXIST); } catch (e) { return e; } })();
+    dp.maps.ports.put(7, { vni: 1, flags: 0, icmpLastNs: 0n, ...PORT_OPEN });
+    const err = (() => { try { dp.maps.ports.put(7, { vni: 2, flags: 0, icmpLastNs: 0n, ...PORT_OPEN }, BPF_NOEXIST); } catch (e) { return e; } })();
     expect(err).toBeInstanceOf(BpfError);
     expect((err as BpfError).code).toBe('EEXIST');
     expect((err as BpfError).operation).toMatch(/update/);
@@ -159,7 +159,7 @@ describe('pinning', () => {
   });
 
   it('operator access opens the pinned maps without loading programs', () => {
-    dp.maps.ports.put(9, { vni: 77, flags: 0, icmpLastNs: 0n });
+    dp.maps.ports.put(9, { vni: 77, flags: 0, icmpLastNs: 0n, ...PORT_OPEN });
     const pinned = openPinnedMaps(INSTANCE);
     try {
       expect(pinned.maps.ports.get(9)?.vni).toBe(77);

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { native } from '../native/index.js';
 import { VemMetrics, type AgentHealth } from '../src/agent/metrics.js';
 import { Dataplane } from '../src/maps/dataplane.js';
-import { FloodMode, macEventCodec } from '../src/maps/layout.js';
+import { FloodMode, PORT_OPEN, macEventCodec } from '../src/maps/layout.js';
 import { BASE_CONFIG, skbCtx } from '../testbed/packet-fixture.js';
 import { Netns, vethPair } from '../testbed/netns.js';
 import { pingFrame } from '../testbed/packets.js';
@@ -39,7 +39,7 @@ beforeAll(() => {
   m.config.put(0, { ...BASE_CONFIG, version: 1 });
   m.vteps.put(1, { addr: '192.0.2.1', gateway: '0.0.0.0', netmask: '255.255.255.0', ifindex: ns.ifindex('up0'), mac: ns.mac('up0'), mtu: 1500, flags: 0 });
   m.segments.put(VNI, { vni: VNI, mode: FloodMode.Unicast, vtepSlot: 1, group: '0.0.0.0' });
-  m.ports.put(port, { vni: VNI, flags: 0, icmpLastNs: 0n });
+  m.ports.put(port, { vni: VNI, flags: 0, icmpLastNs: 0n, ...PORT_OPEN });
   // One learn event per new source MAC; nothing reads vx_events, so it fills up.
   const prog = dp.progFd('from-port', 'from_port');
   const hex = (n: number): string => (n & 0xff).toString(16).padStart(2, '0');

@@ -118,6 +118,41 @@ describe('networks, subnets, ports', () => {
     expect([m.status, m.body.NeutronError.type]).toEqual([409, 'PortBound']);
   });
 
+  it('port security: fixed_ips and allowed_address_pairs are the port\'s sources; port_security_enabled=false turns it off', async () => {
+    const pairs = [{ ip_address: '198.51.100.64/26' }, { ip_address: '198.51.100.200', mac_address: '02:00:00:00:00:AA' }];
+    const p = await call('POST', '/v2.0/ports', { port: { network_id: net, 'binding:host_id': 'h1', allowed_address_pairs: pairs } });
+    expect(p.status).toBe(201);
+    const id = p.body.port.id as string;
+    const mac = p.body.port.mac_address as string;
+    expect(p.body.port).toMatchObject({
+      port_security_enabled: true,
+      allowed_address_pairs: [{ ip_address: '198.51.100.64/26', mac_address: mac }, { ip_address: '198.51.100.200', mac_address: '02:00:00:00:00:aa' }],
+    });
+    const ip = p.body.port.fixed_ips[0].ip_address as string;
+    expect(vsm.snapshot.ports[id]).toMatchObject({ addresses: [ip], allowedPairs: [{ address: '198.51.100.64/26' }, { address: '198.51.100.200', mac: '02:00:00:00:00:aa' }] });
+    expect(vsm.snapshot.ports[id]!.portSecurity).toBeUndefined();
+
+    const refused = await call('PUT', `/v2.0/ports/${id}`, { port: { port_security_enabled: false } });
+    expect([refused.status, refused.body.NeutronError.type]).toEqual([409, 'AddressPairAndPortSecurityRequired']);
+    const off = await call('PUT', `/v2.0/ports/${id}`, { port: { port_security_enabled: false, allowed_address_pairs: [] } });
+    expect(off.body.port).toMatchObject({ port_security_enabled: false, allowed_address_pairs: [] });
+    expect(vsm.snapshot.ports[id]).toMatchObject({ portSecurity: false, addresses: [ip] });
+    expect((await call('PUT', `/v2.0/ports/${id}`, { port: { name: 'renamed' } })).body.port.port_security_enabled).toBe(false);
+
+    const before = vsm.snapshot.revision;
+    for (const [body, status, type] of [
+      [{ port: { network_id: net, port_security_enabled: false, allowed_address_pairs: pairs } }, 409, 'AddressPairAndPortSecurityRequired'],
+      [{ port: { network_id: net, allowed_address_pairs: [{ mac_address: '02:00:00:00:00:01' }] } }, 400, 'InvalidInput'],
+      [{ port: { network_id: net, allowed_address_pairs: [{ ip_address: '198.51.100.0/33' }] } }, 400, 'InvalidInput'],
+      [{ port: { network_id: net, allowed_address_pairs: [pairs[0], pairs[0]] } }, 400, 'DuplicateAddressPairInRequest'],
+    ] as const) {
+      const r = await call('POST', '/v2.0/ports', body);
+      expect([r.status, r.body.NeutronError?.type], JSON.stringify(body)).toEqual([status, type]);
+    }
+    expect(vsm.snapshot.revision).toBe(before);
+    expect((await call('DELETE', `/v2.0/ports/${id}`)).status).toBe(204);
+  });
+
   it('in use: a network with ports, a subnet with addresses', async () => {
     const n = await call('DELETE', `/v2.0/networks/${net}`);
     expect([n.status, n.body.NeutronError.type]).toEqual([409, 'NetworkInUse']);
@@ -164,15 +199,15 @@ describe('networks, subnets, ports', () => {
     expect((await call('GET', '/v2.0/networks', undefined, { 'x-auth-token': 's3cret' }, tokenBase)).status).toBe(200);
   });
 
-  it('sync removes what the VSM made itself and keeps Neutron\'s objects', () => {
-    vsm.commit.change((s) => {
+  it('sync removes what the VSM made itself and keeps Neutron\'s objects', async () => {
+    await vsm.commit.change((s) => {
       s.segments.legacy = { name: 'legacy', vni: 6000, mode: 'unicast', origin: 'vsm' };
     });
-    const r = vsm.sync();
+    const r = await vsm.sync();
     expect(r.removed).toEqual([{ kind: 'network', name: 'legacy', origin: 'vsm', reason: 'not in OpenStack (the source of truth)' }]);
     expect(vsm.snapshot.segments[net]).toBeDefined();
     expect(vsm.snapshot.ports[port]).toBeDefined();
-    expect(vsm.sync().removed).toEqual([]);
+    expect((await vsm.sync()).removed).toEqual([]);
   });
 
   it('delete in order: port, then the network takes its subnet with it', async () => {

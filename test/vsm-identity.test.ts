@@ -13,6 +13,7 @@ import { vemStateDir } from '../src/agent/vsm-identity.js';
 import { ensureBpf, REPO } from './helpers/bpf.js';
 import { freePort } from './helpers/free-port.js';
 import { Topology } from './helpers/topology.js';
+import { until as waitUntil } from './helpers/until.js';
 import { VsmProcess } from './helpers/vsm-process.js';
 
 ensureBpf();
@@ -29,7 +30,6 @@ const ids: Record<'a' | 'b', string> = { a: '', b: '' };
 const vxvem = (...args: string[]): string =>
   execFileSync('node', ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 const cli = (...args: string[]): string => vxvem(...args, '--vsm', VSM);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const instance = (h: Host): string => T.agents.get(h)!.instance;
 const vteps = (h: Host): string[] => [`up0:${HOSTS[h]}/26`];
 const agentLog = (h: Host): string => T.agents.get(h)!.log.join('');
@@ -48,16 +48,8 @@ async function mismatch(h: Host): Promise<number | undefined> {
   }
 }
 
-async function until<V>(what: string, f: () => V | Promise<V>, ok: (v: V) => boolean, ms = 20_000): Promise<V> {
-  const end = Date.now() + ms;
-  let v = await f();
-  while (!ok(v) && Date.now() < end) {
-    await sleep(100);
-    v = await f();
-  }
-  if (!ok(v)) throw new Error(`${what}: still ${JSON.stringify(v)} after ${ms} ms`);
-  return v;
-}
+/** The shared wait, with room for agents that restart on a loaded machine. */
+const until = <V>(what: string, f: () => V | Promise<V>, ok: (v: V) => boolean, ms = 20_000): Promise<V> => waitUntil(what, f, ok, ms);
 
 /** Starts the VSM on `data` at the one address; returns the identity it logged. */
 async function startVsm(data: string): Promise<string> {

@@ -210,3 +210,57 @@ describe('host views by parts', () => {
     expect(after.parts.get(5000)).toBe(before.parts.get(5000));
   });
 });
+
+describe('port security in the model and the views (docs/dataplane.md, "Security")', () => {
+  const withPorts = (): VsmState => update(lab(), (s) => {
+    createPolicy(s, { name: 'open', portSecurity: false, stormPps: 0 });
+    createPolicy(s, { name: 'calm', portSecurity: true, stormPps: 200 });
+    createPort(s, { name: 'p1', network: 'web', host: 'h1', mac: '02:00:00:00:00:01', interface: 'vnet1', addresses: ['198.51.100.1'], allowedPairs: [{ address: '198.51.100.64/26' }, { address: '198.51.100.200', mac: '02:00:00:00:00:AA' }] });
+    createPort(s, { name: 'p2', network: 'web', host: 'h1', mac: '02:00:00:00:00:02', interface: 'vnet2', policy: 'open', addresses: ['198.51.100.2'] });
+    createPort(s, { name: 'p3', network: 'web', host: 'h1', mac: '02:00:00:00:00:03', interface: 'vnet3', policy: 'calm', portSecurity: false });
+    createPort(s, { name: 'p4', network: 'web', host: 'h2', mac: '02:00:00:00:00:04', interface: 'vnet1' });
+  });
+
+  it('each port tells its host whether its sources are checked, which ones, and its storm rate', () => {
+    const ports = hostView(withPorts(), 'h1').ports;
+    expect(ports).toEqual([
+      { interface: 'vnet1', vni: 5000, mac: '02:00:00:00:00:01', portSecurity: true, addresses: ['198.51.100.1'], stormPps: 0,
+        allowedPairs: [{ mac: '02:00:00:00:00:01', address: '198.51.100.64/26' }, { mac: '02:00:00:00:00:aa', address: '198.51.100.200' }] },
+      // the policy turns port security off: no sources sent
+      { interface: 'vnet2', vni: 5000, mac: '02:00:00:00:00:02', portSecurity: false, addresses: [], allowedPairs: [], stormPps: 0 },
+      // the port itself (Neutron's port_security_enabled=false) turns it off; the policy's storm rate stays
+      { interface: 'vnet3', vni: 5000, mac: '02:00:00:00:00:03', portSecurity: false, addresses: [], allowedPairs: [], stormPps: 200 },
+    ]);
+  });
+
+  it('the other hosts\' ports are static entries behind their designated VTEPs: the VTEPs h1 trusts for the segment', () => {
+    const v = hostView(withPorts(), 'h1');
+    expect(v.segments.find((x) => x.vni === 5000)?.floodList).toEqual(['192.0.2.12']);
+    expect(v.staticMacs).toEqual([{ vni: 5000, mac: '02:00:00:00:00:04', vtep: '192.0.2.12' }]);
+  });
+
+  it('a port added beside others: only it is in the delta (the others\' pairs are the same messages)', () => {
+    const a = withPorts();
+    const b = update(a, (s) => createPort(s, { name: 'p5', network: 'web', host: 'h1', mac: '02:00:00:00:00:05', interface: 'vnet5' }));
+    const d = partsDelta(hostViewParts(a, 'h1'), hostViewParts(b, 'h1'));
+    expect(d.upsertPorts.map((p) => p.interface)).toEqual(['vnet5']);
+  });
+
+  it.each([
+    ['a host interface', { interface: 'eth0' }, /interface "eth0" is not a VM interface \(tap\*, vnet\*, veth\*\): a port never takes a host interface/],
+    ['loopback', { interface: 'lo' }, /interface "lo" is not a VM interface/],
+    ['the host\'s uplink, even named like a VM interface', { interface: 'vnet9', host: 'h9' }, /interface vnet9 is an uplink of host h9/],
+    ['a bad address', { addresses: ['198.51.100.300'] }, /"198\.51\.100\.300" is not an IPv4 address or A\.B\.C\.D\/LEN/],
+    ['a bad prefix', { allowedPairs: [{ address: '198.51.100.0/33' }] }, /not an IPv4 address or A\.B\.C\.D\/LEN/],
+    ['a multicast pair MAC', { allowedPairs: [{ address: '198.51.100.9', mac: '01:00:5e:00:00:01' }] }, /is a multicast MAC/],
+    ['33 sources', { addresses: Array.from({ length: 33 }, (_, i) => `198.51.100.${i + 1}`) }, /at most 32 addresses and address pairs/],
+  ])('%s is refused', (_n, fields, message) => {
+    const s = update(lab(), (x) => registerHost(x, { name: 'h9', vteps: [{ address: '192.0.2.99', prefixLength: 24, interface: 'vnet9' }] }));
+    expect(fails(s, (x) => createPort(x, { name: 'p', network: 'web', host: 'h1', mac: '02:00:00:00:00:01', ...fields })).message).toMatch(message);
+  });
+
+  it('a policy\'s storm rate is frames per second, 0 to 10,000,000', () => {
+    expect(fails(lab(), (x) => createPolicy(x, { name: 'x', portSecurity: true, stormPps: -1 })).message).toMatch(/storm rate -1 is not an integer in 0\.\.10000000/);
+    expect(update(lab(), (x) => createPolicy(x, { name: 'x', portSecurity: true, stormPps: 5 })).policies.x).toEqual({ name: 'x', portSecurity: true, stormPps: 5 });
+  });
+});

@@ -2,7 +2,7 @@
 // uplink, maps filled directly (no agent), for BPF_PROG_TEST_RUN packet tests and bench/prog-run.ts.
 import { native, type TestRunResult } from '../native/index.js';
 import { Dataplane } from '../src/maps/dataplane.js';
-import { macEventCodec, CFG_F_TOS_INHERIT, FloodMode, MAC_F_STATIC, MacKind, type MacEvent, type VxvemConfig } from '../src/maps/layout.js';
+import { macEventCodec, CFG_F_TOS_INHERIT, FloodMode, MAC_F_STATIC, MacKind, PORT_OPEN, type MacEvent, type Port, type VxvemConfig } from '../src/maps/layout.js';
 import { sumCounters } from '../src/maps/tables.js';
 import { dropLabel } from '../src/maps/drop-reasons.js';
 import { Netns, vethPair } from './netns.js';
@@ -26,6 +26,13 @@ export const LOCAL_VTEP = '192.0.2.1';
 export const UNICAST_VNI = 5000;
 export const MCAST_VNI = 6000;
 export const GROUP = '239.1.1.1';
+/** The remote VTEPs the unicast segment floods to, and so trusts. */
+export const PEERS = ['192.0.2.2', '192.0.2.3'];
+/** The trusted underlay of the multicast segment: the local VTEP's subnet, as the agent defaults it. */
+export const UNDERLAY = { prefixlen: 24, addr: '192.0.2.0' };
+
+/** A port entry without port security or limits (tests add what they check). */
+export const openPort = (vni: number, extra: Partial<Port> = {}): Port => ({ vni, flags: 0, icmpLastNs: 0n, ...PORT_OPEN, ...extra });
 
 export const BASE_CONFIG: Omit<VxvemConfig, 'version'> = {
   flags: CFG_F_TOS_INHERIT, ttl: 64, tos: 0, srcPortMin: 49152, srcPortMax: 65535, tunnelIfindex: 0, icmpRateNs: 0n,
@@ -97,12 +104,18 @@ export class PacketFixture {
     m.segments.put(UNICAST_VNI, { vni: UNICAST_VNI, mode: FloodMode.Unicast, vtepSlot: 1, group: '0.0.0.0' });
     m.segments.put(MCAST_VNI, { vni: MCAST_VNI, mode: FloodMode.Multicast, vtepSlot: 1, group: GROUP });
     m.groups.put(GROUP, 1);
-    m.ports.put(this.port.p1, { vni: UNICAST_VNI, flags: 0, icmpLastNs: 0n });
-    m.ports.put(this.port.p2, { vni: UNICAST_VNI, flags: 0, icmpLastNs: 0n });
-    m.ports.put(this.port.p3, { vni: MCAST_VNI, flags: 0, icmpLastNs: 0n });
+    m.ports.put(this.port.p1, openPort(UNICAST_VNI));
+    m.ports.put(this.port.p2, openPort(UNICAST_VNI));
+    m.ports.put(this.port.p3, openPort(MCAST_VNI));
+    m.portState.deleteBatch([...m.portState.keys()]);
+    m.portAddrs.deleteBatch([...m.portAddrs.keys()]);
     m.segPorts.put(UNICAST_VNI, { ifindex: [this.port.p1, this.port.p2] });
     m.segPorts.put(MCAST_VNI, { ifindex: [this.port.p3] });
-    m.flood.put(UNICAST_VNI, { vteps: ['192.0.2.2', '192.0.2.3'] });
+    m.flood.put(UNICAST_VNI, { vteps: PEERS });
+    m.peers.deleteBatch([...m.peers.keys()]);
+    for (const addr of PEERS) m.peers.put({ vni: UNICAST_VNI, addr }, 1);
+    m.trusted.deleteBatch([...m.trusted.keys()]);
+    m.trusted.put(UNDERLAY, 1);
     m.neigh.put({ ifindex: this.uplink, addr: '192.0.2.2' }, { mac: NH2_MAC, updatedNs: 0n });
     m.neigh.put({ ifindex: this.uplink, addr: '192.0.2.3' }, { mac: NH3_MAC, updatedNs: 0n });
     this.resetFdb();
@@ -112,7 +125,8 @@ export class PacketFixture {
   resetFdb(): void {
     const m = this.dp.maps;
     m.macs.deleteBatch([...m.macs.keys()]);
-    m.macs.put({ vni: UNICAST_VNI, mac: STATIC_VM }, { kind: MacKind.Remote, flags: MAC_F_STATIC, ifindex: 0, vtep: '192.0.2.3', lastSeenNs: 0n });
+    m.staticMacs.deleteBatch([...m.staticMacs.keys()]);
+    m.staticMacs.put({ vni: UNICAST_VNI, mac: STATIC_VM }, { kind: MacKind.Remote, flags: MAC_F_STATIC, ifindex: 0, vtep: '192.0.2.3', lastSeenNs: 0n });
   }
 
   resetCounters(): void {
@@ -120,6 +134,7 @@ export class PacketFixture {
     this.barrierSeen = false;
     this.run('from_port', arpRequest(BARRIER_MAC, '198.51.100.250', '198.51.100.251'), this.port.p1);
     m.macs.delete({ vni: UNICAST_VNI, mac: BARRIER_MAC });
+    m.portState.delete(this.port.p1); // the barrier's learn counted towards p1's MAC limit
     for (const k of [...m.counters.keys()]) m.counters.delete(k);
     for (const k of [...m.drops.keys()]) m.drops.delete(k);
     this.events.length = 0;

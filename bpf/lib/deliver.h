@@ -22,7 +22,7 @@ struct delivery {
 static __always_inline int deliver_pick(__u32 vni, const struct ethhdr *inner, __u32 remote_vtep, struct delivery *d)
 {
 	/* A static entry keeps its place; the frame is still delivered. */
-	fdb_learn(vni, inner->h_source, MAC_KIND_REMOTE, 0, remote_vtep, 0);
+	fdb_learn(vni, inner->h_source, MAC_KIND_REMOTE, 0, remote_vtep, 0, 0);
 	if (is_multicast_mac(inner->h_dest))
 		return 0;
 

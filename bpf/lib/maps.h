@@ -24,7 +24,7 @@ struct {
 	PINNED;
 } vx_config SEC(".maps");
 
-/* (VNI, MAC) -> local port or remote VTEP; LRU so that a MAC flood cannot fill it for good. */
+/* Learned (VNI, MAC) -> local port or remote VTEP; LRU so that a MAC flood cannot fill it for good. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, VX_MAC_ENTRIES);
@@ -32,6 +32,20 @@ struct {
 	__type(value, struct mac_entry);
 	PINNED;
 } vx_macs SEC(".maps");
+
+/*
+ * Configured (VNI, MAC) -> remote VTEP: a plain hash, so that nothing learned can evict them.
+ * A key is never in both tables: the programs do not learn a static MAC, the agent removes a
+ * learned entry when the MAC becomes static.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VX_STATIC_MAC_ENTRIES);
+	__type(key, struct mac_key);
+	__type(value, struct mac_entry);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	PINNED;
+} vx_static_macs SEC(".maps");
 
 /* VNI -> segment bound on this host (mode, group, designated VTEP). */
 struct {
@@ -51,6 +65,45 @@ struct {
 	__type(value, struct port);
 	PINNED;
 } vx_ports SEC(".maps");
+
+/* Port ifindex -> what the programs keep per port: learned-MAC count, storm bucket. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VX_PORT_ENTRIES);
+	__type(key, __u32);
+	__type(value, struct port_state);
+	PINNED;
+} vx_port_state SEC(".maps");
+
+/* (port, MAC, IPv4 prefix) -> PORT_ADDR_F_*: the sources a secure port may use. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, VX_PORT_ADDR_ENTRIES);
+	__type(key, struct port_addr_key);
+	__type(value, __u32);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	PINNED;
+} vx_port_addrs SEC(".maps");
+
+/* (VNI, remote VTEP) the segment trusts: its flood list and the VTEPs of its static entries. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VX_PEER_ENTRIES);
+	__type(key, struct peer_key);
+	__type(value, __u32);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	PINNED;
+} vx_peers SEC(".maps");
+
+/* Underlay prefixes whose sources multicast segments accept. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, VX_TRUSTED_ENTRIES);
+	__type(key, struct trust_key);
+	__type(value, __u32);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	PINNED;
+} vx_trusted SEC(".maps");
 
 /* Local VTEPs by slot 1..4 (slot 0 reserved). */
 struct {

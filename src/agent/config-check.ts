@@ -3,7 +3,9 @@
 // maps of the instance) with nothing written: no map, pin, filter, group or tunnel device.
 // With no pinned dataplane everything is to add.
 import { existsSync, readFileSync } from 'node:fs';
-import { CFG_F_TOS_INHERIT, CFG_F_UDP_CSUM, FloodMode, MAC_F_STATIC, type Segment, type Vtep, type VxvemConfig } from '../maps/layout.js';
+import {
+  CFG_F_TOS_INHERIT, CFG_F_UDP_CSUM, FloodMode, MAC_F_STATIC, PORT_F_IP_LOCK, PORT_F_SECURE, type Port, type Segment, type Vtep, type VxvemConfig,
+} from '../maps/layout.js';
 import { openPinnedMaps } from '../maps/dataplane.js';
 import { instancePinDir } from '../maps/paths.js';
 import type { DataplaneMaps } from '../maps/tables.js';
@@ -11,6 +13,7 @@ import { parseVemConfig } from './config.js';
 import { desiredFromConfig, type DesiredState } from './desired.js';
 import { listLinks } from './links.js';
 import { currentSlots } from './reconcile.js';
+import { DEFAULT_MAX_MACS_PER_PORT } from './security-config.js';
 
 /** One object as the check shows it: its identity and its fields, rendered. */
 type Fields = Record<string, string>;
@@ -56,11 +59,25 @@ function segmentFields(s: Segment, slotAddr: Map<number, string>, flood: string[
   return out;
 }
 
+/**
+ * A port's fields; the security ones only where they are not the open default (port security:
+ * the MAC it sends from, and how many (MAC, prefix) sources it has; a storm rate; a MAC limit
+ * other than the default).
+ */
+function portFields(ifindex: number, p: Pick<Port, 'vni' | 'flags' | 'mac' | 'maxMacs' | 'stormPps'>, sources: number): Fields {
+  const out: Fields = { vni: String(p.vni), ifindex: String(ifindex) };
+  if (p.flags & PORT_F_SECURE) out.portSecurity = p.mac;
+  if (p.flags & PORT_F_IP_LOCK) out.sources = String(sources);
+  if (p.stormPps) out.stormPps = String(p.stormPps);
+  if (p.maxMacs !== DEFAULT_MAX_MACS_PER_PORT) out.maxMacs = String(p.maxMacs);
+  return out;
+}
+
 const emptyViews = (): Views => ({ config: new Map(), vtep: new Map(), segment: new Map(), port: new Map(), 'static-mac': new Map() });
 
 function desiredViews(want: DesiredState): Views {
   const slotAddr = new Map(want.vteps.map((v) => [v.slot, v.addr]));
-  const port = new Map<string, Fields>([...want.ports.values()].map((p) => [p.interface, { vni: String(p.vni), ifindex: String(p.ifindex) }]));
+  const port = new Map<string, Fields>([...want.ports.values()].map((p) => [p.interface, portFields(p.ifindex, p, p.addrs.length)]));
   return {
     config: new Map([['', configFields(want.config)]]),
     vtep: new Map(want.vteps.map((v) => [v.addr, vtepFields(v, () => v.interface)])),
@@ -75,12 +92,16 @@ function pinnedViews(maps: DataplaneMaps, name: (ifindex: number) => string): Vi
   const vteps = [...maps.vteps.entries()].filter(([slot, v]) => slot > 0 && v.addr !== '0.0.0.0');
   const slotAddr = new Map(vteps.map(([slot, v]) => [slot, v.addr]));
   const statics: View = new Map();
+  // An older agent kept static entries in the learned table; this one keeps them apart.
   for (const [k, e] of maps.macs.entries()) if (e.flags & MAC_F_STATIC) statics.set(`${k.vni} ${k.mac}`, { vtep: e.vtep });
+  for (const [k, e] of maps.staticMacs.entries()) statics.set(`${k.vni} ${k.mac}`, { vtep: e.vtep });
+  const sources = new Map<number, number>();
+  for (const k of maps.portAddrs.keys()) sources.set(k.ifindex, (sources.get(k.ifindex) ?? 0) + 1);
   return {
     config: new Map(cfg && cfg.version !== 0 ? [['', configFields(cfg)]] : []),
     vtep: new Map(vteps.map(([, v]) => [v.addr, vtepFields(v, name)])),
     segment: new Map([...maps.segments.entries()].map(([vni, s]) => [String(vni), segmentFields(s, slotAddr, maps.flood.get(vni)?.vteps)])),
-    port: new Map([...maps.ports.entries()].map(([ifindex, p]) => [name(ifindex), { vni: String(p.vni), ifindex: String(ifindex) }])),
+    port: new Map([...maps.ports.entries()].map(([ifindex, p]) => [name(ifindex), portFields(ifindex, p, sources.get(ifindex) ?? 0)])),
     'static-mac': statics,
   };
 }

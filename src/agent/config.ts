@@ -2,16 +2,16 @@
 // anything is applied, so a bad file changes nothing; errors name the offending key. The same
 // validators check the host flags of VSM mode (host-flags.ts) and the VSM's views
 // (view-config.ts), under their own key names.
-import { AddressError, isMulticastMac, parseCidr, parseIpv4, parseMac } from '../common/address.js';
+import { AddressError, parseCidr } from '../common/address.js';
 import { MAX_VTEPS_PER_HOST, VNI_MAX, groupProblem, interfaceNameProblem } from '../common/vxlan.js';
 import { VXVEM_MAX_FLOOD } from '../maps/layout.js';
+import { ConfigError, array, bool, int, ipv4, obeying, object, str, unicastMac, type Json } from './config-values.js';
+import {
+  ALLOWED_PAIR, PORT_SECURITY_KEYS, SECURITY_DEFAULTS, SECURITY_KEYS, SECURITY_RANGES, checkPortInterface, parseSecuritySettings,
+  portSecurityFrom, type PortSecurity, type SecuritySettings,
+} from './security-config.js';
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  constructor(readonly key: string, problem: string) {
-    super(`${key}: ${problem}`);
-  }
-}
+export { ConfigError, ipv4, unicastMac };
 
 export interface VtepConfig {
   interface: string;
@@ -30,7 +30,7 @@ export interface SegmentConfig {
   vtep?: string;
 }
 
-export interface PortConfig {
+export interface PortConfig extends PortSecurity {
   interface: string;
   vni: number;
 }
@@ -55,65 +55,15 @@ export interface HostConfig extends DataplaneSettings {
   vteps: VtepConfig[];
 }
 
-export interface VemConfig extends HostConfig {
+/** Security settings absent: their defaults (SECURITY_DEFAULTS, trusted underlay: the VTEPs' subnets). */
+export interface VemConfig extends HostConfig, Partial<SecuritySettings> {
   segments: SegmentConfig[];
   ports: PortConfig[];
   staticMacs: StaticMacConfig[];
 }
 
-type Json = unknown;
-
-function isObject(v: Json): v is Record<string, Json> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function object(v: Json, key: string, spec: { keys: readonly string[]; required: readonly string[] }): Record<string, Json> {
-  if (!isObject(v)) throw new ConfigError(key, 'must be an object');
-  for (const k of Object.keys(v)) if (!spec.keys.includes(k)) throw new ConfigError(`${key}.${k}`.replace(/^\./, ''), 'unknown key');
-  for (const k of spec.required) if (!(k in v)) throw new ConfigError(`${key}.${k}`.replace(/^\./, ''), 'is required');
-  return v;
-}
-
-function array(v: Json, key: string): Json[] {
-  if (!Array.isArray(v)) throw new ConfigError(key, 'must be an array');
-  return v;
-}
-
-function str(v: Json, key: string): string {
-  if (typeof v !== 'string' || v === '') throw new ConfigError(key, 'must be a non-empty string');
-  return v;
-}
-
-function int(v: Json, key: string, min: number, max: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw new ConfigError(key, `must be an integer in ${min}..${max} (got ${JSON.stringify(v)})`);
-  }
-  return v;
-}
-
-function bool(v: Json, key: string): boolean {
-  if (typeof v !== 'boolean') throw new ConfigError(key, 'must be true or false');
-  return v;
-}
-
 export function vni(v: Json, key: string): number {
   return int(v, key, ...RANGES.vni);
-}
-
-export function ipv4(v: Json, key: string): string {
-  const s = str(v, key);
-  try {
-    parseIpv4(s);
-  } catch {
-    throw new ConfigError(key, `not an IPv4 address: ${JSON.stringify(s)}`);
-  }
-  return s;
-}
-
-/** `value`, unless a shared rule (src/common) found a problem with it. */
-function obeying<T>(value: T, key: string, problem: string | undefined): T {
-  if (problem) throw new ConfigError(key, problem);
-  return value;
 }
 
 export function ifname(v: Json, key: string): string {
@@ -129,18 +79,6 @@ export function floodMode(v: Json, key: string): SegmentConfig['mode'] {
 export function group(v: Json, key: string): string {
   const g = ipv4(v, key);
   return obeying(g, key, groupProblem(g));
-}
-
-/** A unicast MAC, in lower case. */
-export function unicastMac(v: Json, key: string): string {
-  const mac = str(v, key).toLowerCase();
-  try {
-    if (isMulticastMac(parseMac(mac))) throw new ConfigError(key, `${mac} is a multicast MAC`);
-  } catch (e) {
-    if (e instanceof AddressError) throw new ConfigError(key, e.message);
-    throw e;
-  }
-  return mac;
 }
 
 /** A VTEP from its fields; `key` names each field in errors (a file path, or a flag). */
@@ -169,21 +107,24 @@ export type SettingKey = (typeof SETTING_KEYS)[number];
  * Schema in docs/ from.
  */
 export const FILE_OBJECTS = {
-  file: { keys: ['vteps', 'segments', 'ports', 'staticMacs', ...SETTING_KEYS], required: ['vteps', 'segments', 'ports'] },
+  file: { keys: ['vteps', 'segments', 'ports', 'staticMacs', ...SETTING_KEYS, ...SECURITY_KEYS], required: ['vteps', 'segments', 'ports'] },
   vtep: { keys: ['interface', 'address', 'gateway', 'xdp'], required: ['interface', 'address'] },
   segment: { keys: ['vni', 'mode', 'group', 'floodList', 'vtep'], required: ['vni'] },
-  port: { keys: ['interface', 'vni'], required: ['interface', 'vni'] },
+  port: { keys: ['interface', 'vni', ...PORT_SECURITY_KEYS], required: ['interface', 'vni'] },
+  allowedPair: ALLOWED_PAIR,
   staticMac: { keys: ['vni', 'mac', 'vtep'], required: ['vni', 'mac', 'vtep'] },
 } as const;
 
 /** Inclusive ranges of the integers. */
 export const RANGES = {
   vni: [1, VNI_MAX], prefixLength: [1, 32], ttl: [1, 255], tos: [0, 255], udpPort: [1, 65535], macAgeingSeconds: [1, 1_000_000],
+  ...SECURITY_RANGES,
 } as const;
 
 /** What an absent key means. */
 export const DEFAULTS = {
   macAgeingSeconds: 300, ttl: 64, tos: 'inherit', srcPortRange: [49152, 65535], udpChecksum: false, mode: 'unicast', xdp: false,
+  ...SECURITY_DEFAULTS, stormPps: 0,
 } as const;
 
 export const FLOOD_MODES: readonly SegmentConfig['mode'][] = ['unicast', 'multicast'];
@@ -238,6 +179,7 @@ export function checkConfig(c: VemConfig): void {
   c.ports.forEach((p, i) => {
     if (!vnis.has(p.vni)) throw new ConfigError(`ports[${i}].vni`, `VNI ${p.vni} is not a configured segment`);
     if (c.vteps.some((t) => t.interface === p.interface)) throw new ConfigError(`ports[${i}].interface`, `${p.interface} is an uplink`);
+    checkPortInterface(p.interface, `ports[${i}].interface`, c.portNames ?? SECURITY_DEFAULTS.portNames);
     if (portNames.has(p.interface)) throw new ConfigError(`ports[${i}].interface`, `${p.interface} is bound twice`);
     portNames.add(p.interface);
   });
@@ -272,16 +214,17 @@ export function parseVemConfig(input: Json): VemConfig {
     return vtepFrom(object(v, key, FILE_OBJECTS.vtep), (f) => `${key}.${f}`);
   });
   const segments = array(o.segments, 'segments').map((v, i) => parseSegment(v, `segments[${i}]`));
-  const ports = array(o.ports, 'ports').map((v, i) => {
-    const p = object(v, `ports[${i}]`, FILE_OBJECTS.port);
-    return { interface: ifname(p.interface, `ports[${i}].interface`), vni: vni(p.vni, `ports[${i}].vni`) };
+  const ports = array(o.ports, 'ports').map((v, i): PortConfig => {
+    const key = `ports[${i}]`;
+    const p = object(v, key, FILE_OBJECTS.port);
+    return { interface: ifname(p.interface, `${key}.interface`), vni: vni(p.vni, `${key}.vni`), ...portSecurityFrom(p, key) };
   });
   const staticMacs = o.staticMacs === undefined ? [] : array(o.staticMacs, 'staticMacs').map((v, i) => {
     const key = `staticMacs[${i}]`;
     const m = object(v, key, FILE_OBJECTS.staticMac);
     return { vni: vni(m.vni, `${key}.vni`), mac: unicastMac(m.mac, `${key}.mac`), vtep: ipv4(m.vtep, `${key}.vtep`) };
   });
-  const config: VemConfig = { vteps, segments, ports, staticMacs, ...parseSettings(o) };
+  const config: VemConfig = { vteps, segments, ports, staticMacs, ...parseSettings(o), ...parseSecuritySettings(o) };
   checkConfig(config);
   return config;
 }

@@ -3,9 +3,11 @@
 import { prefixToNetmask, sameSubnet } from '../common/address.js';
 import {
   CFG_F_TOS_INHERIT, CFG_F_UDP_CSUM, FloodMode, MAC_F_STATIC, MacKind, PORT_F_PEER,
-  type MacEntry, type MacKey, type Segment, type Vtep, type VxvemConfig,
+  type MacEntry, type MacKey, type PeerKey, type Segment, type TrustKey, type Vtep, type VxvemConfig,
 } from '../maps/layout.js';
 import type { VemConfig } from './config.js';
+import { portSecurityState, segmentPeers, trustedUnderlay, type PortAddrEntry } from './port-security.js';
+import { SECURITY_DEFAULTS } from './security-config.js';
 import { TUNNEL_DEVICE } from './tunnel-device.js';
 import type { LinkInfo } from './links.js';
 
@@ -23,8 +25,14 @@ export interface DesiredPort {
   ifindex: number;
   interface: string;
   vni: number;
-  /** PORT_F_* (a veth port gets PORT_F_PEER). */
+  /** PORT_F_* (a veth port gets PORT_F_PEER; port security PORT_F_SECURE, PORT_F_IP_LOCK). */
   flags: number;
+  mac: string;
+  maxMacs: number;
+  ipv4: string;
+  stormPps: number;
+  /** The allowed sources of a secure port with addresses (vx_port_addrs). */
+  addrs: PortAddrEntry[];
 }
 
 export interface DesiredState {
@@ -39,6 +47,10 @@ export interface DesiredState {
   /** Groups to join: group -> the uplink interface (of the segment's VTEP) to join it on. */
   groups: Map<string, string>;
   staticMacs: { key: MacKey; entry: MacEntry }[];
+  /** (VNI, remote VTEP) pairs the segments trust. */
+  peers: PeerKey[];
+  /** Underlay prefixes multicast segments trust. */
+  trusted: TrustKey[];
   /** Port interfaces the configuration names that do not exist (yet). */
   missingPorts: string[];
 }
@@ -104,7 +116,11 @@ export function desiredFromConfig(cfg: VemConfig, links: Map<string, LinkInfo>, 
       missingPorts.push(p.interface);
       continue;
     }
-    ports.set(link.ifindex, { ifindex: link.ifindex, interface: p.interface, vni: p.vni, flags: link.kind === 'veth' ? PORT_F_PEER : 0 });
+    const sec = portSecurityState(p, link.ifindex);
+    ports.set(link.ifindex, {
+      ifindex: link.ifindex, interface: p.interface, vni: p.vni, flags: (link.kind === 'veth' ? PORT_F_PEER : 0) | sec.flags,
+      mac: sec.mac, maxMacs: cfg.maxMacsPerPort ?? SECURITY_DEFAULTS.maxMacsPerPort, ipv4: sec.ipv4, stormPps: p.stormPps, addrs: sec.addrs,
+    });
     segPorts.set(p.vni, [...(segPorts.get(p.vni) ?? []), link.ifindex]);
   }
 
@@ -135,6 +151,8 @@ export function desiredFromConfig(cfg: VemConfig, links: Map<string, LinkInfo>, 
       key: { vni: m.vni, mac: m.mac },
       entry: { kind: MacKind.Remote, flags: MAC_F_STATIC, ifindex: 0, vtep: m.vtep, lastSeenNs: 0n },
     })),
+    peers: segmentPeers(cfg),
+    trusted: trustedUnderlay(cfg),
     missingPorts,
   };
 }

@@ -2,6 +2,7 @@
 // last, no flush, so traffic on everything that stays never sees a gap.
 import { MAC_F_STATIC, MacKind, configCodec, type MacKey, type Vtep, type VxvemConfig } from '../maps/layout.js';
 import type { DataplaneMaps } from '../maps/tables.js';
+import type { TypedMap } from '../maps/typed-map.js';
 import type { DesiredState } from './desired.js';
 
 export interface ReconcileResult {
@@ -26,8 +27,25 @@ export function currentSlots(maps: DataplaneMaps): Map<number, string> {
   return out;
 }
 
+/**
+ * A set-like map (key -> small value): writes what is wanted now and returns the removal of
+ * the rest, to run in the removal phase. Returns the number of changes through `count`.
+ */
+function syncSet<K, V>(m: TypedMap<K, V>, want: { key: K; value: V }[], id: (k: K) => string, count: (n: number) => void): () => void {
+  const keep = new Set<string>();
+  for (const { key, value } of want) {
+    keep.add(id(key));
+    if (m.putIfChanged(key, value)) count(1);
+  }
+  return () => {
+    const stale = [...m.keys()].filter((k) => !keep.has(id(k)));
+    count(m.deleteBatch(stale));
+  };
+}
+
 export function reconcile(maps: DataplaneMaps, want: DesiredState): ReconcileResult {
   let changes = 0;
+  const count = (n: number): void => void (changes += n);
   const put = <K, V>(m: { putIfChanged(k: K, v: V): boolean }, k: K, v: V): void => {
     if (m.putIfChanged(k, v)) changes++;
   };
@@ -44,20 +62,21 @@ export function reconcile(maps: DataplaneMaps, want: DesiredState): ReconcileRes
     const { slot, interface: _i, xdp: _x, ...value } = v;
     put(maps.vteps, slot, value);
   }
+  // Whom to trust comes before the segments that ask.
+  const removePeers = syncSet(maps.peers, want.peers.map((key) => ({ key, value: 1 })), (k) => `${k.vni}/${k.addr}`, count);
+  const removeTrusted = syncSet(maps.trusted, want.trusted.map((key) => ({ key, value: 1 })), (k) => `${k.addr}/${k.prefixlen}`, count);
   for (const [group] of want.groups) put(maps.groups, group, 1);
   for (const [vni, seg] of want.segments) put(maps.segments, vni, seg);
   for (const [vni, list] of want.flood) put(maps.flood, vni, { vteps: list });
-  for (const { key, entry } of want.staticMacs) {
-    const cur = maps.macs.get(key);
-    if (!cur || cur.flags !== MAC_F_STATIC || cur.vtep !== entry.vtep || cur.kind !== entry.kind) {
-      maps.macs.put(key, entry);
-      changes++;
-    }
-  }
+  for (const { key, entry } of want.staticMacs) put(maps.staticMacs, key, entry);
+  // A port's allowed sources come before the port entry that makes the program check them.
+  const removeAddrs = syncSet(maps.portAddrs, [...want.ports.values()].flatMap((p) => p.addrs.map((a) => ({ key: a.key, value: a.flags }))),
+    (k) => `${k.ifindex}/${k.mac}/${k.addr}/${k.prefixlen}`, count);
   for (const [ifindex, p] of want.ports) {
     const cur = maps.ports.get(ifindex);
-    if (!cur || cur.vni !== p.vni || cur.flags !== p.flags) {
-      maps.ports.put(ifindex, { vni: p.vni, flags: p.flags, icmpLastNs: cur?.icmpLastNs ?? 0n });
+    const { ifindex: _x, interface: _i, addrs: _a, ...value } = p;
+    if (!cur || Object.entries(value).some(([k, v]) => cur[k as keyof typeof value] !== v)) {
+      maps.ports.put(ifindex, { ...value, icmpLastNs: cur?.icmpLastNs ?? 0n });
       changes++;
     }
   }
@@ -71,18 +90,24 @@ export function reconcile(maps: DataplaneMaps, want: DesiredState): ReconcileRes
     removedPorts.push(ifindex);
     changes++;
   }
+  changes += maps.portState.deleteBatch([...maps.portState.keys()].filter((i) => !want.ports.has(i)));
+  removeAddrs();
   const stale = (vni: number): boolean => !want.segments.has(vni);
   for (const vni of [...maps.segPorts.keys()]) if (!want.segPorts.has(vni)) { maps.segPorts.delete(vni); changes++; }
   for (const vni of [...maps.flood.keys()]) if (!want.flood.has(vni)) { maps.flood.delete(vni); changes++; }
   const staticWanted = new Set(want.staticMacs.map((m) => macKeyStr(m.key)));
+  changes += maps.staticMacs.deleteBatch([...maps.staticMacs.keys()].filter((k) => !staticWanted.has(macKeyStr(k))));
   const macDeletes: MacKey[] = [];
   for (const [k, e] of maps.macs.entries()) {
-    const gone = stale(k.vni) ||
-      (e.flags & MAC_F_STATIC && !staticWanted.has(macKeyStr(k))) ||
+    // Static entries live in their own table: a learned (or older agent's static) entry of a
+    // static MAC would shadow it, since lookups try the learned table first.
+    const gone = stale(k.vni) || e.flags & MAC_F_STATIC || staticWanted.has(macKeyStr(k)) ||
       (e.kind === MacKind.Local && (removedPorts.includes(e.ifindex) || want.ports.get(e.ifindex)?.vni !== k.vni));
     if (gone) macDeletes.push(k);
   }
   changes += maps.macs.deleteBatch(macDeletes);
+  removePeers();
+  removeTrusted();
   for (const vni of [...maps.segments.keys()]) {
     if (!stale(vni)) continue;
     maps.segments.delete(vni);

@@ -1,8 +1,18 @@
 // The VSM's view of this host as the agent's configuration: the host's own VTEPs and settings,
 // plus the view's segments, ports and static MACs taken value by value, each checked by the
 // validators a configuration file goes through, then by the rules across the whole.
-import type { HostView } from '../../proto/index.js';
-import { checkConfig, floodMode, group, ifname, ipv4, unicastMac, vni, type HostConfig, type SegmentConfig, type VemConfig } from './config.js';
+import type { HostPortMsg, HostView } from '../../proto/index.js';
+import { checkConfig, floodMode, group, ifname, ipv4, unicastMac, vni, type HostConfig, type PortConfig, type SegmentConfig, type VemConfig } from './config.js';
+import { SECURITY_DEFAULTS, portSecurityFrom } from './security-config.js';
+
+/** A port of the view, with its port security and storm limit as the VSM's policy and Neutron set them. */
+function portFromView(p: HostPortMsg, key: string): PortConfig {
+  const security = portSecurityFrom({
+    mac: p.mac, portSecurity: p.portSecurity ?? false, addresses: p.addresses ?? [], stormPps: p.stormPps ?? 0,
+    allowedPairs: (p.allowedPairs ?? []).map((x) => ({ mac: x.mac, address: x.address })),
+  }, key);
+  return { interface: ifname(p.interface, `${key}.interface`), vni: p.vni, ...security };
+}
 
 export function configFromView(host: HostConfig, view: HostView): VemConfig {
   const segments = view.segments.map((s, i): SegmentConfig => {
@@ -14,8 +24,9 @@ export function configFromView(host: HostConfig, view: HostView): VemConfig {
   });
   const config: VemConfig = {
     ...host,
+    ...SECURITY_DEFAULTS,
     segments,
-    ports: view.ports.map((p, i) => ({ interface: ifname(p.interface, `ports[${i}].interface`), vni: p.vni })),
+    ports: view.ports.map((p, i) => portFromView(p, `ports[${i}]`)),
     staticMacs: view.staticMacs.map((m, i) => ({ vni: m.vni, mac: unicastMac(m.mac, `staticMacs[${i}].mac`), vtep: ipv4(m.vtep, `staticMacs[${i}].vtep`) })),
   };
   checkConfig(config);

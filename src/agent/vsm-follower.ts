@@ -4,7 +4,7 @@
 // resyncs from a fresh snapshot. A view the identity record refuses (vsm-identity.ts: another
 // store, or an older revision, that would remove segments or ports) is held, not applied,
 // until it is adopted or a view that may be applied arrives.
-import { VemClient } from '../../proto/clients.js';
+import { VemClient, VsmCallError } from '../../proto/clients.js';
 import { PartsError, UpdateAssembler } from '../../proto/chunks.js';
 import { applyDelta } from '../../proto/delta.js';
 import type { HostUpdate, HostView, LearnedMacMsg } from '../../proto/index.js';
@@ -101,12 +101,16 @@ export class VsmFollower {
     }
   }
 
-  private retry(why: string): void {
+  /** @param replaced the VSM gave this host's stream to a newer Watch (another agent claims the host) */
+  private retry(why: string, replaced = false): void {
     if (this.stopped) return;
     if (this.connected) this.o.log.warn(`VSM ${this.o.vsm} lost (${why}): forwarding on revision ${this.revision}`);
+    // A stream that was up: the next replica at once, backoff after that. Not for a stream taken
+    // by a newer Watch: two agents claiming one host would take it from each other without pause.
+    const first = this.connected && !replaced;
     this.connected = false;
     this.parts.reset();
-    this.timer = setTimeout(() => void this.connect(), this.backoffMs);
+    this.timer = setTimeout(() => void this.connect(), first ? 0 : this.backoffMs);
     this.backoffMs = Math.min(this.backoffMs * 2, 10_000);
   }
 
@@ -127,7 +131,7 @@ export class VsmFollower {
     // A resuming delta applies to the view the stream brought: only when that is the one applied.
     const resumable = this.view !== undefined && this.view.revision === this.revision;
     this.stopWatch = this.client.watch(this.o.host, resumable ? this.revision : '0', (u) => this.handle(() => this.onUpdate(u)),
-      (err) => this.retry(err?.message ?? 'stream ended'), { vsmId: this.vsmId, chunked: true });
+      (err) => this.retry(err?.message ?? 'stream ended', err instanceof VsmCallError && err.replaced), { vsmId: this.vsmId, chunked: true });
   }
 
   private handle(task: () => Promise<void>): void {

@@ -1,12 +1,13 @@
-// Operator commands against the VSM's admin service (every one takes --vsm ADDR and --json):
+// Operator commands against the VSM's admin service (every one takes --vsm ADDR[,ADDR...], the
+// replicas tried in turn, and --json):
 //   vxvem net create NAME --vni N [--mode unicast|multicast] [--group G] | list | show NAME | delete NAME
 //   vxvem subnet create NAME --net NET --cidr A.B.C.D/LEN [--gateway G] | list | delete NAME
-//   vxvem policy create NAME [--port-security on|off] | list | delete NAME
+//   vxvem policy create NAME [--port-security on|off] [--storm-pps N] | list | delete NAME
 //   vxvem port create NAME --net NET --host HOST --mac MAC [--policy P] [--interface IF] | list [--host H] | show NAME | delete NAME
 //   vxvem profile list      vxvem host list|show HOST      vxvem feature list|enable NAME|disable NAME
 import { AdminClient } from '../../proto/clients.js';
 import { DEFAULT_VSM_ADDRESS } from '../common/package.js';
-import { VNI_MAX, VNI_MIN } from '../common/vxlan.js';
+import { MAX_STORM_PPS, VNI_MAX, VNI_MIN } from '../common/vxlan.js';
 import { UsageError, flagInt, flagString, parseArgs, type Parsed } from './args.js';
 import { printTable } from './table.js';
 
@@ -29,6 +30,11 @@ function print(o: CommandOutput, p: Parsed, rows: Row[] | Row): void {
   else printTable(Array.isArray(rows) ? rows : [rows], o.line);
 }
 
+/** A policy as `policy create|list` print it (storm: flooded frames per second per port, 0 = no limit). */
+function policyRow(x: { name: string; portSecurity: boolean; stormPps?: number }): Row {
+  return { name: x.name, portSecurity: x.portSecurity ? 'on' : 'off', stormPps: x.stormPps ?? 0 };
+}
+
 function one(p: Parsed, what: string): string {
   const name = p.positionals[1];
   if (!name || p.positionals.length > 2) throw new UsageError(`${what}: expected one NAME`);
@@ -38,7 +44,7 @@ function one(p: Parsed, what: string): string {
 export async function run(noun: string, argv: string[], o: CommandOutput = TERMINAL): Promise<number> {
   const out = (p: Parsed, rows: Row[] | Row): void => print(o, p, rows);
   const p = parseArgs(argv, {
-    ...COMMON, vni: { kind: 'string' }, mode: { kind: 'string' }, group: { kind: 'string' }, 'port-security': { kind: 'string' },
+    ...COMMON, vni: { kind: 'string' }, mode: { kind: 'string' }, group: { kind: 'string' }, 'port-security': { kind: 'string' }, 'storm-pps': { kind: 'string' },
     net: { kind: 'string' }, host: { kind: 'string' }, cidr: { kind: 'string' }, gateway: { kind: 'string' }, mac: { kind: 'string' }, policy: { kind: 'string' }, interface: { kind: 'string' },
   });
   const verb = p.positionals[0];
@@ -73,11 +79,12 @@ export async function run(noun: string, argv: string[], o: CommandOutput = TERMI
       case 'policy create': {
         const ps = flagString(p, 'port-security') ?? 'on';
         if (ps !== 'on' && ps !== 'off') throw new UsageError('--port-security on|off');
-        const pol = await admin.createPolicy({ name: one(p, 'policy create'), portSecurity: ps === 'on' });
-        out(p, { name: pol.name, portSecurity: pol.portSecurity ? 'on' : 'off' });
+        const stormPps = flagInt(p, 'storm-pps', 0, MAX_STORM_PPS) ?? 0;
+        const pol = await admin.createPolicy({ name: one(p, 'policy create'), portSecurity: ps === 'on', stormPps });
+        out(p, policyRow(pol));
         return 0;
       }
-      case 'policy list': out(p, (await admin.listPolicies()).map((x) => ({ name: x.name, portSecurity: x.portSecurity ? 'on' : 'off' }))); return 0;
+      case 'policy list': out(p, (await admin.listPolicies()).map(policyRow)); return 0;
       case 'policy delete': await admin.deletePolicy(one(p, 'policy delete')); return 0;
       case 'port create': {
         const [network, host, mac] = [flagString(p, 'net'), flagString(p, 'host'), flagString(p, 'mac')];

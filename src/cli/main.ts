@@ -15,14 +15,15 @@ Commands:
   vem --config|--vsm ... [--metrics HOST:PORT|off] [--metrics-max-vnis N] [--netns NAME]
                              /metrics (default 127.0.0.1:9469); VNIs beyond the first N (4096)
                              are summed as vni="other"; --netns drives that namespace
-  vem --vsm ADDR --host NAME --vtep IF:ADDR/LEN[@GW]... [--instance NAME] [--cleanup]
+  vem --vsm ADDR[,ADDR...] --host NAME --vtep IF:ADDR/LEN[@GW]... [--instance NAME] [--cleanup]
       [--ttl N] [--tos inherit|N] [--src-port-range A-B] [--udp-checksum] [--mac-ageing SECONDS]
-      [--adopt]              run the VEM agent following a VSM; the encapsulation and ageing
-                             flags are the file's ttl, tos, srcPortRange, udpChecksum and
-                             macAgeingSeconds, with the same defaults (64, inherit, 49152-65535,
-                             off, 300). A view from another VSM store (or an older revision)
-                             that would remove segments or ports is refused; --adopt applies
-                             the next view whatever its store and follows that store
+      [--adopt]              run the VEM agent following a VSM (the next replica when one is
+                             gone); the encapsulation and ageing flags are the file's ttl, tos,
+                             srcPortRange, udpChecksum and macAgeingSeconds, with the same
+                             defaults (64, inherit, 49152-65535, off, 300). A view from another
+                             VSM store (or an older revision) that would remove segments or
+                             ports is refused; --adopt applies the next view whatever its store
+                             and follows that store
   vem adopt [--instance NAME]
                              the same for a running agent (or at its next start)
   vsm [--listen ADDR] [--data DIR] [--metrics HOST:PORT|off] [--neutron [HOST:]PORT
@@ -33,14 +34,17 @@ Commands:
                              --keystone-config: neutron.conf-style [keystone_authtoken], tokens
                              checked by Keystone, projects as Neutron's policy; --nova-url: Nova's
                              compute endpoint, told network-vif-* events
+  vsm --store etcd://HOST:PORT[,HOST:PORT...] [--name NAME] [--listen ADDR] [...]
+                             one replica of a VSM cluster whose state is in etcd (instead of --data)
   vsm --data DIR --recover   keep a damaged store's changes up to the damage, then exit
+  cluster status [--json]    the VSM's store and its replicas: name, address, role, revision
   sync [--json]              remove what was not made through OpenStack (audit lines printed)
   net create NAME --vni N [--mode unicast|multicast] [--group G] | list | show NAME | delete NAME
   subnet create NAME --net NET --cidr A.B.C.D/LEN [--gateway G] | list | delete NAME
   policy create NAME [--port-security on|off] | list | delete NAME
   port create NAME --net NET --host HOST --mac MAC [--policy P] [--interface IF] | list [--host H] | show NAME | delete NAME
   profile list | host list | host show HOST | feature list|enable|disable segmentation
-                             against the VSM (--vsm ADDR, default unix:/run/vxvem/vsm.sock; --json)
+                             against the VSM (--vsm ADDR[,ADDR...], default unix:/run/vxvem/vsm.sock; --json)
   show macs|segments|ports|vteps|nexthops|counters [--json] [--instance NAME]
                              read the dataplane state (works while the agent is down)
   show hosts|networks|profiles [--json] [--vsm ADDR]
@@ -77,6 +81,7 @@ const commands: Record<string, () => Promise<Command>> = {
   host: async () => (a) => import('./admin.js').then((m) => m.run('host', a)),
   feature: async () => (a) => import('./admin.js').then((m) => m.run('feature', a)),
   sync: async () => (a) => import('./admin.js').then((m) => m.run('sync', a)),
+  cluster: async () => (await import('./cluster.js')).run,
   mac: async () => (await import('./show.js')).runMac,
   lab: async () => (await import('./lab.js')).run,
   demo: async () => (await import('./demo.js')).run,

@@ -19,7 +19,7 @@ import { VSM_VIEWS } from './show-vsm.js';
 type Row = Record<string, string | number>;
 
 const VIEWS: Record<string, (m: DataplaneMaps) => Row[]> = {
-  macs: (m) => [...m.macs.entries()]
+  macs: (m) => [...m.macs.entries(), ...m.staticMacs.entries()]
     .map(([k, e]) => ({
       vni: k.vni,
       mac: k.mac,
@@ -99,7 +99,7 @@ export async function runMac(argv: string[]): Promise<number> {
     parseMac(mac.toLowerCase());
     const key = { vni, mac: mac.toLowerCase() };
     const done = withMaps(p, (m) => {
-      const e = m.macs.get(key);
+      const e = m.macs.get(key) ?? m.staticMacs.get(key);
       if (!e) throw new Error(`no MAC entry ${key.mac} in VNI ${vni}`);
       if (e.flags & MAC_F_STATIC) throw new Error(`${key.mac} in VNI ${vni} is static: remove it from the configuration`);
       return m.macs.delete(key);

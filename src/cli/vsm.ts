@@ -1,16 +1,22 @@
-// `vxvem vsm --listen unix:/PATH|HOST:PORT --data DIR [--metrics HOST:PORT|off]
-//            [--neutron [HOST:]PORT [--neutron-token-file FILE | --keystone-config FILE] [--vni-range A-B] [--nova-url URL]]
+// `vxvem vsm --listen unix:/PATH|HOST:PORT (--data DIR | --store etcd://HOST:PORT[,...] [--name NAME])
+//            [--metrics HOST:PORT|off] [--neutron [HOST:]PORT [--neutron-token-file FILE | --keystone-config FILE]
+//            [--vni-range A-B] [--nova-url URL]]
 //            [--sync-interval SECONDS]`
 // `vxvem vsm --data DIR --recover`: repairs a damaged journal (keeps the changes before the damage) and exits.
-// Refusals (data directory locked, socket in use, damaged store) are exit 1 with one line on stderr.
+// With --store, this is one replica of a VSM cluster on etcd (docs/ha.md); the sync runs on the leader.
+// Refusals (data directory locked, socket in use, damaged store, replica name taken) are exit 1 with one line on stderr.
 import { mkdirSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { DataLock } from '../vsm/data-lock.js';
+import { parseEtcdUrl } from '../vsm/etcd-store.js';
 import { NeutronApi } from '../vsm/neutron/http.js';
 import { Keystone, KeystoneConfigError, readKeystoneConfig } from '../vsm/neutron/keystone.js';
 import { NovaNotifier } from '../vsm/neutron/nova-notifier.js';
+import { startReplica } from '../vsm/replica.js';
 import { VsmServer } from '../vsm/server.js';
 import { FileStore, type Recovery } from '../vsm/store.js';
+import { retryStale } from '../vsm/store-errors.js';
 import { VsmMetrics } from '../vsm/metrics.js';
 import { stderrLogger } from '../common/log.js';
 import { DEFAULT_VSM_ADDRESS } from '../common/package.js';
@@ -54,14 +60,60 @@ function recoveryLine(dir: string, r: Recovery): string {
     + `dropped ${r.dropped} change(s); the damaged journal is kept as ${r.copy}`;
 }
 
+/** A VSM serving: where its state is, whether it leads, and how it stops. */
+interface Running {
+  vsm: VsmServer;
+  where: string;
+  leader(): boolean;
+  close(): Promise<void>;
+}
+
+/** The embedded store in DIR, held by a lock for as long as the VSM runs. */
+async function embedded(data: string, listen: string, log: (line: string) => void): Promise<Running> {
+  mkdirSync(data, { recursive: true });
+  // Before anything reads or writes DIR (loading may fold a torn journal line).
+  const lock = await DataLock.acquire(data);
+  let vsm: VsmServer;
+  try {
+    const self = { name: hostname(), address: listen, role: 'leader' };
+    vsm = new VsmServer(new FileStore(data), log, {
+      cluster: async () => ({ store: `embedded (${data})`, clusterId: vsm.snapshot.id, self: self.name, replicas: [{ ...self, revision: String(vsm.snapshot.revision) }] }),
+    });
+    await vsm.listen(listen);
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
+  // The lock goes last: no second VSM may write DIR while this one can still take a change.
+  return { vsm, where: `data in ${data}`, leader: () => true, close: () => vsm.close().then(() => lock.release()) };
+}
+
+async function replica(store: string, name: string, listen: string, log: (line: string) => void): Promise<Running> {
+  const r = await startReplica({ store, name, listen, log });
+  return { vsm: r.vsm, where: `store ${store}, cluster ${r.clusterId}, replica ${name}`, leader: r.leader, close: r.close };
+}
+
 export async function run(argv: string[]): Promise<number> {
   const p = parseArgs(argv, {
     recover: { kind: 'boolean' }, listen: { kind: 'string' }, data: { kind: 'string' }, metrics: { kind: 'string' },
     neutron: { kind: 'string' }, 'neutron-token-file': { kind: 'string' }, 'vni-range': { kind: 'string' }, 'sync-interval': { kind: 'string' },
     'nova-url': { kind: 'string' }, 'keystone-config': { kind: 'string' },
+    store: { kind: 'string' }, name: { kind: 'string' },
   });
   if (p.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(p.positionals[0])}`);
   const listen = flagString(p, 'listen') ?? DEFAULT_VSM_ADDRESS;
+  const store = flagString(p, 'store');
+  if (store !== undefined) {
+    try {
+      parseEtcdUrl(store);
+    } catch (e) {
+      throw new UsageError(`--store: ${(e as Error).message}`);
+    }
+    if (flagString(p, 'data') !== undefined || p.flags.get('recover')) throw new UsageError('--data and --recover are for the embedded store, not with --store');
+  } else if (flagString(p, 'name') !== undefined) {
+    throw new UsageError('--name names a replica of a VSM cluster: it needs --store etcd://...');
+  }
+  const name = flagString(p, 'name') ?? hostname();
   const data = flagString(p, 'data') ?? '/var/lib/vxvem';
   const metricsAddr = flagString(p, 'metrics') ?? '127.0.0.1:9470';
   if (metricsAddr !== 'off') parseListen(metricsAddr); // usage errors before anything starts
@@ -77,10 +129,9 @@ export async function run(argv: string[]): Promise<number> {
   if (!neutron && (token || range || novaUrl || keystone)) throw new UsageError('--neutron-token-file, --keystone-config, --vni-range and --nova-url need --neutron');
   if (token && keystone) throw new UsageError('--neutron-token-file and --keystone-config exclude each other: with Keystone, tokens are Keystone\'s');
 
-  mkdirSync(data, { recursive: true });
-  // Before anything reads or writes DIR (loading may fold a torn journal line).
-  const lock = await DataLock.acquire(data);
   if (p.flags.get('recover')) {
+    mkdirSync(data, { recursive: true });
+    const lock = await DataLock.acquire(data);
     try {
       console.log(recoveryLine(data, new FileStore(data).recover()));
       return 0;
@@ -91,16 +142,10 @@ export async function run(argv: string[]): Promise<number> {
   if (listen.startsWith('unix:')) mkdirSync(dirname(listen.slice(5)), { recursive: true });
   const logger = stderrLogger('vsm');
   const log = (line: string): void => logger.info(line);
-  let vsm: VsmServer;
-  try {
-    vsm = new VsmServer(new FileStore(data), log);
-  } catch (e) {
-    lock.release();
-    throw e;
-  }
+  const running = store !== undefined ? await replica(store, name, listen, log) : await embedded(data, listen, log);
+  const { vsm } = running;
   const closers: (() => void)[] = [];
   try {
-    await vsm.listen(listen);
     if (metricsAddr !== 'off') {
       const server = await serveMetrics(metricsAddr, new VsmMetrics(vsm), log);
       closers.push(() => server.close());
@@ -121,31 +166,24 @@ export async function run(argv: string[]): Promise<number> {
     }
   } catch (e) {
     closers.forEach((c) => c());
-    await vsm.close();
-    lock.release();
+    await running.close();
     throw e;
   }
   if (syncSeconds) {
+    // Work that must run once: on the cluster's leader only (the embedded store's VSM always leads).
     const timer = setInterval(() => {
-      try {
-        vsm.sync();
-      } catch (e) {
-        log(`sync failed: ${(e as Error).message}`); // a store that cannot write: the next round tries again
-      }
+      if (!running.leader()) return;
+      retryStale(() => vsm.sync()).catch((e: Error) => log(`sync failed: ${e.message}`)); // the next round tries again
     }, syncSeconds * 1000);
     closers.push(() => clearInterval(timer));
   }
   return new Promise((resolve) => {
     const stop = (): void => {
       closers.forEach((c) => c());
-      // The lock goes last: no second VSM may write DIR while this one can still take a change.
-      void vsm.close().then(() => {
-        lock.release();
-        resolve(0);
-      });
+      void running.close().then(() => resolve(0));
     };
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
-    log(`data in ${data}; revision ${vsm.snapshot.revision}${metricsAddr !== 'off' ? `; metrics on http://${metricsAddr}/metrics` : ''}`);
+    log(`${running.where}; revision ${vsm.snapshot.revision}${metricsAddr !== 'off' ? `; metrics on http://${metricsAddr}/metrics` : ''}`);
   });
 }

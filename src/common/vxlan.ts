@@ -48,3 +48,57 @@ export function interfaceNameProblem(name: string): string | undefined {
 export function tapName(portId: string): string {
   return `tap${portId.slice(0, 11)}`;
 }
+
+/**
+ * How hypervisors name the host side of a VM's NIC: Nova, libvirt and QEMU taps (`tap*`,
+ * `vnet*`) and veth pairs (`veth*`). A port takes only such an interface, never one of the
+ * host's own (`eth0`, `lo`, an uplink): the VEM would otherwise switch, and let a VM spoof, the
+ * host's traffic.
+ */
+export const VM_INTERFACE_PATTERNS: readonly string[] = ['tap*', 'vnet*', 'veth*'];
+
+/** A pattern of VM interface names: a literal prefix of 2+ characters, then any of `*` and `?`. */
+export function interfacePatternProblem(pattern: string): string | undefined {
+  if (!/^(?=.{2,15}$)[A-Za-z0-9_.:-]{2}[A-Za-z0-9_.:*?-]*$/.test(pattern)) {
+    return `pattern ${JSON.stringify(pattern)} must start with 2 or more literal interface-name characters (then letters, digits, '*' and '?')`;
+  }
+  return undefined;
+}
+
+function patternRegExp(pattern: string): RegExp {
+  const body = pattern.replace(/[.]/g, '\\.').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${body}$`);
+}
+
+/** `name` as a port's interface: a Linux name matching one of `patterns` (default VM_INTERFACE_PATTERNS). */
+export function vmInterfaceProblem(name: string, patterns: readonly string[] = VM_INTERFACE_PATTERNS): string | undefined {
+  const bad = interfaceNameProblem(name);
+  if (bad) return bad;
+  if (patterns.some((p) => patternRegExp(p).test(name))) return undefined;
+  return `${JSON.stringify(name)} is not a VM interface (${patterns.join(', ')}): a port never takes a host interface`;
+}
+
+/** Addresses and address pairs one secure port may list (each is an entry of the dataplane's source table). */
+export const MAX_PORT_SOURCES = 32;
+/** Highest storm-control rate, in flooded frames per second per port. */
+export const MAX_STORM_PPS = 10_000_000;
+
+export function stormPpsProblem(pps: number): string | undefined {
+  if (Number.isInteger(pps) && pps >= 0 && pps <= MAX_STORM_PPS) return undefined;
+  return `storm rate ${pps} is not an integer in 0..${MAX_STORM_PPS} (frames per second, 0 = no limit)`;
+}
+
+/** An IPv4 source a port may send from: `A.B.C.D` or `A.B.C.D/LEN`. */
+export function portSourceProblem(address: string): string | undefined {
+  const [addr, len, more] = address.split('/');
+  try {
+    parseIpv4(addr ?? '');
+  } catch (e) {
+    if (!(e instanceof AddressError)) throw e;
+    return `${JSON.stringify(address)} is not an IPv4 address or A.B.C.D/LEN`;
+  }
+  if (more !== undefined || (len !== undefined && (!/^\d{1,2}$/.test(len) || Number(len) > 32))) {
+    return `${JSON.stringify(address)} is not an IPv4 address or A.B.C.D/LEN`;
+  }
+  return undefined;
+}

@@ -23,7 +23,11 @@ export const DROP_REASONS = [
   [18, 'DROP_NO_LOCAL_PORT', 'no_local_port'],
   [19, 'DROP_MTU_EXCEEDED', 'mtu_exceeded'],
   [20, 'DROP_NOT_LOCAL_VTEP', 'not_local_vtep'],
-  [21, 'DROP_REASON_MAX', 'max'],
+  [21, 'DROP_UNKNOWN_VTEP', 'unknown_vtep'],
+  [22, 'DROP_SPOOFED_SOURCE', 'spoofed_source'],
+  [23, 'DROP_STORM', 'storm'],
+  [24, 'DROP_MAC_LIMIT', 'mac_limit'],
+  [25, 'DROP_REASON_MAX', 'max'],
 ] as const;
 
 export type DropLabel = (typeof DROP_REASONS)[number][2];

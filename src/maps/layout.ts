@@ -14,6 +14,11 @@ export enum MacKind {
 export const MAC_F_STATIC = 0x1;
 export const MAC_F_PEER = 0x2;
 export const PORT_F_PEER = 0x1;
+export const PORT_F_SECURE = 0x2;
+export const PORT_F_IP_LOCK = 0x4;
+export const PORT_ADDR_MAC_BITS = 96;
+export const PORT_ADDR_F_MAC = 0x1;
+export const PORT_ADDR_F_ADDR = 0x2;
 
 export enum FloodMode {
   Unicast = 1,
@@ -88,8 +93,67 @@ export interface Port {
   vni: number;
   flags: number;
   icmpLastNs: bigint;
+  /** PORT_F_SECURE: the port's own MAC ('00:00:00:00:00:00' otherwise). */
+  mac: string;
+  /** Learned MACs allowed on the port; 0 = no limit. */
+  maxMacs: number;
+  /** PORT_F_IP_LOCK: the port's first address, checked before any lookup ('0.0.0.0': none). */
+  ipv4: string;
+  /** Broadcast, multicast and unknown-unicast frames per second; 0 = no limit. */
+  stormPps: number;
 }
-export const portCodec = new StructCodec<Port>('port', 16, { vni: u32(0), flags: u32(4), icmpLastNs: u64(8) });
+export const portCodec = new StructCodec<Port>('port', 32, {
+  vni: u32(0),
+  flags: u32(4),
+  icmpLastNs: u64(8),
+  mac: mac(16),
+  maxMacs: u16(22),
+  ipv4: ipv4(24),
+  stormPps: u32(28),
+});
+
+/** The security fields of a port that has none (no source checks, no limits). */
+export const PORT_OPEN: Pick<Port, 'mac' | 'maxMacs' | 'ipv4' | 'stormPps'> = { mac: '00:00:00:00:00:00', maxMacs: 0, ipv4: '0.0.0.0', stormPps: 0 };
+
+/** What the programs keep per port; `lock` stands for the struct bpf_spin_lock (the kernel never copies it). */
+export interface PortState {
+  lock: number;
+  macs: number;
+  stormTokens: bigint;
+  stormLastNs: bigint;
+}
+export const portStateCodec = new StructCodec<PortState>('port_state', 24, {
+  lock: u32(0),
+  macs: u32(4),
+  stormTokens: u64(8),
+  stormLastNs: u64(16),
+});
+
+/** An allowed source of a secure port (LPM key: PORT_ADDR_MAC_BITS + the address's prefix length). */
+export interface PortAddrKey {
+  prefixlen: number;
+  ifindex: number;
+  mac: string;
+  addr: string;
+}
+export const portAddrKeyCodec = new StructCodec<PortAddrKey>('port_addr_key', 20, {
+  prefixlen: u32(0),
+  ifindex: u32(4),
+  mac: mac(8),
+  addr: ipv4(16),
+});
+
+export interface PeerKey {
+  vni: number;
+  addr: string;
+}
+export const peerKeyCodec = new StructCodec<PeerKey>('peer_key', 8, { vni: u32(0), addr: ipv4(4) });
+
+export interface TrustKey {
+  prefixlen: number;
+  addr: string;
+}
+export const trustKeyCodec = new StructCodec<TrustKey>('trust_key', 8, { prefixlen: u32(0), addr: ipv4(4) });
 
 export interface Vtep {
   addr: string;
@@ -190,4 +254,5 @@ export const macEventCodec = new StructCodec<MacEvent>('mac_event', 40, {
 export const ALL_STRUCTS = [
   configCodec, macKeyCodec, macEntryCodec, segmentCodec, portCodec, vtepCodec, neighKeyCodec,
   neighEntryCodec, floodListCodec, portListCodec, segCountersCodec, dropKeyCodec, macEventCodec,
+  portStateCodec, portAddrKeyCodec, peerKeyCodec, trustKeyCodec,
 ] as const;

@@ -4,16 +4,18 @@ import { formatIpv4, parseIpv4 } from '../common/address.js';
 import { U32, U64, type Codec } from './codec.js';
 import {
   configCodec, dropKeyCodec, floodListCodec, macEntryCodec, macKeyCodec, neighEntryCodec, neighKeyCodec,
-  portCodec, portListCodec, segCountersCodec, segmentCodec, vtepCodec,
-  type DropKey, type FloodList, type MacEntry, type MacKey, type NeighEntry, type NeighKey, type Port,
-  type PortList, type SegCounters, type Segment, type Vtep, type VxvemConfig,
+  peerKeyCodec, portAddrKeyCodec, portCodec, portListCodec, portStateCodec, segCountersCodec, segmentCodec,
+  trustKeyCodec, vtepCodec,
+  type DropKey, type FloodList, type MacEntry, type MacKey, type NeighEntry, type NeighKey, type PeerKey, type Port,
+  type PortAddrKey, type PortList, type PortState, type SegCounters, type Segment, type TrustKey, type Vtep, type VxvemConfig,
 } from './layout.js';
 import { PerCpuMap, TypedMap } from './typed-map.js';
 
 /** The maps every entry program shares, by their names in bpf/lib/maps.h. */
 export const MAP_NAMES = [
   'vx_config', 'vx_macs', 'vx_segments', 'vx_ports', 'vx_vteps', 'vx_neigh', 'vx_flood',
-  'vx_seg_ports', 'vx_groups', 'vx_counters', 'vx_drops', 'vx_events', 'vx_events_lost',
+  'vx_seg_ports', 'vx_groups', 'vx_counters', 'vx_drops', 'vx_events', 'vx_events_lost', 'vx_static_macs',
+  'vx_port_state', 'vx_port_addrs', 'vx_peers', 'vx_trusted',
 ] as const;
 export type MapName = (typeof MAP_NAMES)[number];
 
@@ -31,9 +33,19 @@ const groupKeyCodec: Codec<string> = {
 
 export interface DataplaneMaps {
   config: TypedMap<number, VxvemConfig>;
+  /** Learned entries (LRU). */
   macs: TypedMap<MacKey, MacEntry>;
+  /** Configured entries: a plain hash, out of the LRU's reach. */
+  staticMacs: TypedMap<MacKey, MacEntry>;
   segments: TypedMap<number, Segment>;
   ports: TypedMap<number, Port>;
+  portState: TypedMap<number, PortState>;
+  /** Allowed sources of secure ports; value PORT_ADDR_F_*. */
+  portAddrs: TypedMap<PortAddrKey, number>;
+  /** (VNI, remote VTEP) pairs the segments trust. */
+  peers: TypedMap<PeerKey, number>;
+  /** Trusted underlay prefixes (multicast segments). */
+  trusted: TypedMap<TrustKey, number>;
   vteps: TypedMap<number, Vtep>;
   neigh: TypedMap<NeighKey, NeighEntry>;
   flood: TypedMap<number, FloodList>;
@@ -52,8 +64,13 @@ export function wrapMaps(fd: (name: MapName) => number): DataplaneMaps {
   return {
     config: new TypedMap('vx_config', fd('vx_config'), U32, configCodec),
     macs: new TypedMap('vx_macs', fd('vx_macs'), macKeyCodec, macEntryCodec),
+    staticMacs: new TypedMap('vx_static_macs', fd('vx_static_macs'), macKeyCodec, macEntryCodec),
     segments: new TypedMap('vx_segments', fd('vx_segments'), U32, segmentCodec),
     ports: new TypedMap('vx_ports', fd('vx_ports'), U32, portCodec),
+    portState: new TypedMap('vx_port_state', fd('vx_port_state'), U32, portStateCodec),
+    portAddrs: new TypedMap('vx_port_addrs', fd('vx_port_addrs'), portAddrKeyCodec, U32),
+    peers: new TypedMap('vx_peers', fd('vx_peers'), peerKeyCodec, U32),
+    trusted: new TypedMap('vx_trusted', fd('vx_trusted'), trustKeyCodec, U32),
     vteps: new TypedMap('vx_vteps', fd('vx_vteps'), U32, vtepCodec),
     neigh: new TypedMap('vx_neigh', fd('vx_neigh'), neighKeyCodec, neighEntryCodec),
     flood: new TypedMap('vx_flood', fd('vx_flood'), U32, floodListCodec),

@@ -54,16 +54,19 @@ const entryKind = macEntryCodec.reader('kind');
 const entryFlags = macEntryCodec.reader('flags');
 
 /**
- * Counts MAC entries per (VNI, kind). A table can hold a million entries (about a second to
- * read), so the scan yields to the event loop every `yieldEvery` entries.
+ * Counts MAC entries per (VNI, kind), learned and static tables both. A table can hold a
+ * million entries (about a second to read), so the scan yields to the event loop every
+ * `yieldEvery` entries.
  */
 export async function countMacs(maps: DataplaneMaps, yieldEvery = 16384): Promise<MacCount[]> {
   const counts = new Map<number, number>(); // vni * 3 + class index
   let n = 0;
-  for (const [k, v] of maps.macs.rawEntries()) {
-    const id = keyVni(k) * 3 + classIndex(entryKind(v), entryFlags(v));
-    counts.set(id, (counts.get(id) ?? 0) + 1);
-    if (++n % yieldEvery === 0) await new Promise((r) => setImmediate(r));
+  for (const table of [maps.macs, maps.staticMacs]) {
+    for (const [k, v] of table.rawEntries()) {
+      const id = keyVni(k) * 3 + classIndex(entryKind(v), entryFlags(v));
+      counts.set(id, (counts.get(id) ?? 0) + 1);
+      if (++n % yieldEvery === 0) await new Promise((r) => setImmediate(r));
+    }
   }
   return [...counts].map(([id, entries]) => ({ vni: Math.floor(id / 3), kind: CLASSES[id % 3]!, entries }));
 }
@@ -84,11 +87,15 @@ function countEntries(m: { name: string; info: { maxEntries: number }; rawEntrie
 }
 
 /**
- * Fill of the tables written by the agent (and vx_neigh, which the uplink program also fills).
+ * Fill of the tables written by the agent (and vx_neigh, which the uplink program also fills,
+ * and vx_port_state, which the port program fills).
  * vx_macs, vx_counters and vx_drops are not here: metrics reads them whole anyway.
  */
 export function readTableFill(maps: DataplaneMaps): MapFill[] {
-  return [maps.segments, maps.ports, maps.neigh, maps.flood, maps.segPorts, maps.groups].map(countEntries);
+  return [
+    maps.segments, maps.ports, maps.neigh, maps.flood, maps.segPorts, maps.groups,
+    maps.staticMacs, maps.portState, maps.portAddrs, maps.peers, maps.trusted,
+  ].map(countEntries);
 }
 
 /** Learn, move and next-hop events the programs dropped because the ring buffer was full. */

@@ -14,37 +14,37 @@ import { unary } from './unary.js';
 import type { VemService } from './vem-service.js';
 import { hostView } from './views.js';
 
-export function adminService(vsm: Pick<VsmServer, 'commit' | 'sync'>, vem: Pick<VemService, 'connected' | 'lastReport'>): grpc.UntypedServiceImplementation {
+export function adminService(vsm: Pick<VsmServer, 'commit' | 'sync' | 'clusterStatus'>, vem: Pick<VemService, 'connected' | 'lastReport'>): grpc.UntypedServiceImplementation {
   const s = (): VsmState => vsm.commit.state();
   const change: Commit['change'] = (fn, touches) => vsm.commit.change(fn, touches);
   const pager = new Pager();
   const net = (n: { name: string; vni: number; mode: string; group?: string; origin: string }): NetworkMsg => ({ name: n.name, vni: n.vni, mode: n.mode, group: n.group ?? '', origin: n.origin });
   return {
-    createNetwork: unary<NetworkMsg, NetworkMsg>((r) => {
-      change((x) => createSegment(x, { name: r.name, vni: r.vni, mode: (r.mode || 'unicast') as 'unicast', ...(r.group ? { group: r.group } : {}) }), { networks: [r.name] });
+    createNetwork: unary<NetworkMsg, NetworkMsg>(async (r) => {
+      await change((x) => createSegment(x, { name: r.name, vni: r.vni, mode: (r.mode || 'unicast') as 'unicast', ...(r.group ? { group: r.group } : {}) }), { networks: [r.name] });
       return net(s().segments[r.name]!);
     }),
-    deleteNetwork: unary<NameMsg, Empty>((r) => (change((x) => deleteSegment(x, r.name), { networks: [r.name] }), {})),
+    deleteNetwork: unary<NameMsg, Empty>(async (r) => (await change((x) => deleteSegment(x, r.name), { networks: [r.name] }), {})),
     listNetworks: unary<PageMsg, PageReply<NetworkMsg>>((r) => pager.page(r, () => Object.values(s().segments).map(net))),
     // Subnets and policies change no host's view (no VEM sees them yet): nobody to tell.
-    createSubnet: unary<SubnetMsg, SubnetMsg>((r) => {
-      change((x) => createSubnet(x, { name: r.name, network: r.network, cidr: r.cidr, ...(r.gateway ? { gateway: r.gateway } : {}) }), {});
+    createSubnet: unary<SubnetMsg, SubnetMsg>(async (r) => {
+      await change((x) => createSubnet(x, { name: r.name, network: r.network, cidr: r.cidr, ...(r.gateway ? { gateway: r.gateway } : {}) }), {});
       const n = s().subnets[r.name]!;
       return { ...n, gateway: n.gateway ?? '' };
     }),
-    deleteSubnet: unary<NameMsg, Empty>((r) => (change((x) => deleteSubnet(x, r.name), {}), {})),
+    deleteSubnet: unary<NameMsg, Empty>(async (r) => (await change((x) => deleteSubnet(x, r.name), {}), {})),
     listSubnets: unary<PageMsg, PageReply<SubnetMsg>>((r) => pager.page(r, () => Object.values(s().subnets).map((n) => ({ ...n, gateway: n.gateway ?? '' })))),
     // Policies change no host's view (no VEM sees them yet): nobody to tell.
-    createPolicy: unary<PolicyMsg, PolicyMsg>((r) => (change((x) => createPolicy(x, { name: r.name, portSecurity: r.portSecurity }), {}), r)),
-    deletePolicy: unary<NameMsg, Empty>((r) => (change((x) => deletePolicy(x, r.name), {}), {})),
+    createPolicy: unary<PolicyMsg, PolicyMsg>(async (r) => (await change((x) => createPolicy(x, { name: r.name, portSecurity: r.portSecurity, stormPps: r.stormPps }), {}), r)),
+    deletePolicy: unary<NameMsg, Empty>(async (r) => (await change((x) => deletePolicy(x, r.name), {}), {})),
     listPolicies: unary<Empty, { items: PolicyMsg[] }>(() => ({ items: Object.values(s().policies) })),
-    createPort: unary<PortMsg, PortMsg>((r) => {
-      change((x) => createPort(x, { name: r.name, network: r.network, host: r.host, mac: r.mac, ...(r.policy ? { policy: r.policy } : {}), ...(r.interface ? { interface: r.interface } : {}) }), { networks: [r.network], hosts: [r.host] });
+    createPort: unary<PortMsg, PortMsg>(async (r) => {
+      await change((x) => createPort(x, { name: r.name, network: r.network, host: r.host, mac: r.mac, ...(r.policy ? { policy: r.policy } : {}), ...(r.interface ? { interface: r.interface } : {}) }), { networks: [r.network], hosts: [r.host] });
       return s().ports[r.name]! as PortMsg;
     }),
-    deletePort: unary<NameMsg, Empty>((r) => {
+    deletePort: unary<NameMsg, Empty>(async (r) => {
       const port = s().ports[r.name];
-      change((x) => deletePort(x, r.name), port ? { networks: [port.network], hosts: [port.host] } : undefined);
+      await change((x) => deletePort(x, r.name), port ? { networks: [port.network], hosts: [port.host] } : undefined);
       return {};
     }),
     listPorts: unary<PageMsg, PageReply<PortMsg>>((r) => pager.page(r, () => Object.values(s().ports) as PortMsg[])),
@@ -64,15 +64,16 @@ export function adminService(vsm: Pick<VsmServer, 'commit' | 'sync'>, vem: Pick<
         learned: vem.lastReport(h.name)?.learned ?? [],
       }));
     })),
-    setFeature: unary<FeatureMsg, FeatureMsg>((r) => {
+    setFeature: unary<FeatureMsg, FeatureMsg>(async (r) => {
       if (r.name !== 'segmentation') throw new VsmError('not_found', `no feature ${r.name} (known: segmentation)`);
-      change((x) => setSegmentation(x, r.enabled));
+      await change((x) => setSegmentation(x, r.enabled));
       return r;
     }),
     listFeatures: unary(() => ({ items: [{ name: 'segmentation', enabled: s().segmentation }] })),
-    sync: unary(() => {
-      const r = vsm.sync();
+    sync: unary(async () => {
+      const r = await vsm.sync();
       return { removed: r.removed, revision: String(r.revision) };
     }),
+    getClusterStatus: unary(() => vsm.clusterStatus()),
   };
 }

@@ -11,7 +11,7 @@ export interface NewIdentity {
   id: string;
   /** `empty`: nothing was stored (a new store); `unidentified`: a state written before identities existed. */
   reason: 'empty' | 'unidentified';
-  /** Where the store is (a data directory). */
+  /** Where the store is: a data directory, or etcd://... for a shared store. */
   where: string;
 }
 
@@ -36,5 +36,5 @@ export function newIdentityWarning(n: NewIdentity): string {
     return `the store in ${n.where} had no identity (written by an older vxvem): it is now ${n.id}; VEMs that followed it take it as the same store when its views remove nothing`;
   }
   return `created a NEW, EMPTY store with identity ${n.id} in ${n.where}: if this VSM should have had networks and ports, `
-    + 'its --data is wrong; VEMs that follow another store keep their segments and ports and refuse its views until adopted (vxvem vem adopt --instance NAME on the host)';
+    + `its ${n.where.startsWith('etcd://') ? '--store' : '--data'} is wrong; VEMs that follow another store keep their segments and ports and refuse its views until adopted (vxvem vem adopt --instance NAME on the host)`;
 }

@@ -44,7 +44,8 @@ function shapeError(c: unknown): string | undefined {
   return undefined;
 }
 
-function apply(state: VsmState, c: Change): VsmState {
+/** `state` with `c` applied: only the tables `c` touches are copied; the others are shared. */
+export function applyChange(state: VsmState, c: Change): VsmState {
   const next = { ...state, id: c.id || state.id, revision: c.revision, segmentation: c.segmentation };
   for (const t of TABLES) {
     if (!c.set[t] && !c.del[t]) continue;
@@ -98,7 +99,7 @@ export function replay(base: VsmState, text: string): Replay {
     if (change.id && state.id && change.id !== state.id) return damaged(i, `a change of store ${change.id}, not of this store (${state.id})`);
     if (change.revision <= state.revision && applied === 0) continue;
     if (change.revision !== state.revision + 1) return damaged(i, `revision ${change.revision} where ${state.revision + 1} was expected`);
-    state = apply(state, change);
+    state = applyChange(state, change);
     applied++;
   }
   return { state, applied, torn: false };

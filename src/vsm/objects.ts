@@ -38,6 +38,16 @@ export interface SubnetObj {
 export interface PolicyObj {
   name: string;
   portSecurity: boolean;
+  /** Broadcast, multicast and unknown-unicast frames per second each port may send; absent or 0: no limit. */
+  stormPps?: number;
+}
+
+/** Another (MAC, IPv4 source) a port may send from: Neutron's allowed address pair. */
+export interface AddressPair {
+  /** A.B.C.D or A.B.C.D/LEN. */
+  address: string;
+  /** Absent: the port's own MAC. */
+  mac?: string;
 }
 
 export interface PortObj {
@@ -50,6 +60,11 @@ export interface PortObj {
   interface: string;
   origin: Origin;
   neutron?: NeutronAttrs;
+  /** IPv4 addresses the port sends from (Neutron's fixed_ips); with allowedPairs, what port security lets through. */
+  addresses?: string[];
+  allowedPairs?: AddressPair[];
+  /** false: no port security for this port (Neutron's port_security_enabled), whatever its policy says. */
+  portSecurity?: boolean;
 }
 
 export interface VtepObj {

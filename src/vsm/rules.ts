@@ -1,15 +1,19 @@
 // The VSM's rules, pure: every change is validated completely and applied to a copy, so a
 // refused change leaves nothing half-written. No BPF, no I/O here.
-import { AddressError, inCidr, isMulticastMac, normalizeMac, parseCidr, parseIpv4, type Cidr } from '../common/address.js';
-import { MAX_VTEPS_PER_HOST, groupProblem, interfaceNameProblem, tapName, vniProblem } from '../common/vxlan.js';
+import { inCidr, parseCidr, parseIpv4, type Cidr } from '../common/address.js';
+import { MAX_VTEPS_PER_HOST, groupProblem, tapName, vniProblem } from '../common/vxlan.js';
 import { baseOf, derived, markDraft } from './indexes.js';
 import { DEFAULT_POLICY, VsmError, type HostObj, type Origin, type PolicyObj, type PortObj, type SegmentObj, type SubnetObj, type VsmState } from './objects.js';
+import { checkPortInterface, checkPortSources, checkStormPps, checkUnicastMac } from './port-security.js';
 
 /** How the VSM's services change its state (VsmServer.commit). */
 export interface Commit {
   state(): VsmState;
-  /** Applies a change atomically, persists it, tells the VEMs concerned; throws VsmError on a rule. */
-  change(fn: (s: VsmState) => void, touches?: { networks?: string[]; hosts?: string[] }): void;
+  /**
+   * Applies a change atomically, persists it, tells the VEMs concerned; rejects with VsmError on a
+   * rule, StaleStateError when another replica changed the state first (run the request again).
+   */
+  change(fn: (s: VsmState) => void, touches?: { networks?: string[]; hosts?: string[] }): Promise<void>;
 }
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
@@ -103,7 +107,8 @@ export function deleteSubnet(s: VsmState, name: string): void {
 export function createPolicy(s: VsmState, p: PolicyObj): void {
   checkName('policy', p.name);
   if (s.policies[p.name]) throw new VsmError('conflict', `policy ${p.name} exists`);
-  s.policies[p.name] = { ...p };
+  checkStormPps(p.stormPps);
+  s.policies[p.name] = { name: p.name, portSecurity: p.portSecurity, ...(p.stormPps ? { stormPps: p.stormPps } : {}) };
 }
 
 export function deletePolicy(s: VsmState, name: string): void {
@@ -115,27 +120,27 @@ export function deletePolicy(s: VsmState, name: string): void {
 }
 
 /** A port with host '' is not bound to a host yet (Neutron creates ports before Nova binds them). */
-export function createPort(s: VsmState, p: Omit<PortObj, 'origin' | 'policy' | 'interface' | 'neutron'> & Partial<Pick<PortObj, 'origin' | 'policy' | 'interface' | 'neutron'>>): void {
+type OptionalPortFields = 'origin' | 'policy' | 'interface' | 'neutron' | 'addresses' | 'allowedPairs' | 'portSecurity';
+export function createPort(s: VsmState, p: Omit<PortObj, OptionalPortFields> & Partial<Pick<PortObj, OptionalPortFields>>): void {
   checkName('port', p.name);
   if (s.ports[p.name]) throw new VsmError('conflict', `port ${p.name} exists`);
   if (!s.segments[p.network]) throw new VsmError('not_found', `no network ${p.network}`);
   if (p.host !== '') checkName('host', p.host);
   const policy = p.policy ?? DEFAULT_POLICY;
   if (!s.policies[policy]) throw new VsmError('not_found', `no policy ${policy}`);
-  let mac: string;
-  try {
-    mac = normalizeMac(p.mac);
-  } catch (e) {
-    throw new VsmError('invalid', e instanceof AddressError ? e.message : String(e));
-  }
-  if (isMulticastMac(mac)) throw new VsmError('invalid', `${mac} is a multicast MAC`);
+  const mac = checkUnicastMac(p.mac);
   const macs = macIndex(s, p.network);
   const clash = macs.get(`${p.network}/${mac}`);
   if (clash) throw new VsmError('conflict', `MAC ${mac} is used by port ${clash} on ${p.network}`);
   const iface = p.interface ?? tapName(p.name);
-  const ifBad = interfaceNameProblem(iface);
-  if (ifBad) throw new VsmError('invalid', `interface ${ifBad}`);
-  s.ports[p.name] = { name: p.name, network: p.network, host: p.host, mac, policy, interface: iface, origin: p.origin ?? 'vsm', ...(p.neutron ? { neutron: p.neutron } : {}) };
+  checkPortInterface(s, p.host, iface);
+  const sources = checkPortSources(p.addresses, p.allowedPairs);
+  s.ports[p.name] = {
+    name: p.name, network: p.network, host: p.host, mac, policy, interface: iface, origin: p.origin ?? 'vsm', ...(p.neutron ? { neutron: p.neutron } : {}),
+    ...(sources.addresses.length ? { addresses: sources.addresses } : {}),
+    ...(sources.allowedPairs.length ? { allowedPairs: sources.allowedPairs } : {}),
+    ...(p.portSecurity === false ? { portSecurity: false } : {}),
+  };
   macs.set(`${p.network}/${mac}`, p.name);
 }
 

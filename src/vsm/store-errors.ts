@@ -28,3 +28,38 @@ export class StoreDamagedError extends Error {
 export function errnoCode(e: unknown): string {
   return typeof (e as NodeJS.ErrnoException | undefined)?.code === 'string' ? (e as NodeJS.ErrnoException).code! : '';
 }
+
+/**
+ * A shared store (etcd) that could not commit a change: unreachable, or without quorum. The change
+ * is refused (gRPC UNAVAILABLE, Neutron 503) and the state stays as it was; reads go on from memory.
+ */
+export class StoreUnavailableError extends Error {
+  override readonly name = 'StoreUnavailableError';
+}
+
+/**
+ * The state moved (a change on another replica, or an earlier one here) after a request was
+ * validated against it: nothing was written, and the request is run again on the newer state.
+ * `revision` is the store's revision that made it stale (the caller waits to have it).
+ */
+export class StaleStateError extends Error {
+  override readonly name = 'StaleStateError';
+  constructor(readonly revision: number) {
+    super(`the state moved to revision ${revision} while the change was validated`);
+  }
+}
+
+/**
+ * Runs `f` (a whole request: validation and change) again while it fails on a stale state; a
+ * request that keeps losing the race to other replicas is refused after `attempts` runs.
+ */
+export async function retryStale<T>(f: () => T | Promise<T>, attempts = 20): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await f();
+    } catch (e) {
+      if (!(e instanceof StaleStateError)) throw e;
+      if (i >= attempts) throw new StoreUnavailableError(`change refused: other replicas changed the state ${attempts} times while it was being made; try again`);
+    }
+  }
+}

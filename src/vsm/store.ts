@@ -1,8 +1,9 @@
-// Where the VSM keeps its state between restarts. The interface lets a distributed store
-// (etcd, say) replace the embedded one without touching the rules.
+// Where the VSM keeps its state between restarts: the embedded store (here), or a store shared
+// by replicas (etcd-store.ts) behind the same rules.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { appendDurably, emptyDurably, replaceDurably } from './durable-fs.js';
+import type { WatchedChange } from './etcd-layout.js';
 import { withIdentity, type NewIdentity } from './identity.js';
 import { TABLES, changeOf, isRecord, replay, type Replay } from './journal.js';
 import { emptyState, type VsmState } from './objects.js';
@@ -18,6 +19,23 @@ export interface StateStore {
    * Throws StoreWriteError when it could not, having left the stored state at `prev`.
    */
   save(next: VsmState, prev?: VsmState): void;
+}
+
+/** A store several replicas share (etcd): commits are asynchronous and conditional. */
+export interface SharedStore {
+  /** The state as it was read when the store was opened, with the cluster's identity as its `id`. */
+  load(): VsmState;
+  /** Set when this replica made the cluster's identity (it found the store empty). */
+  readonly newIdentity?: NewIdentity;
+  /**
+   * Commits the change from `prev` to `next` if the stored state is still `prev`; resolves to
+   * the new revision. StaleStateError when it is not, StoreUnavailableError when the store cannot commit.
+   */
+  commit(prev: VsmState, next: VsmState): Promise<number>;
+  /** Every change after the loaded state, in order (this replica's own too); `onReset` for a whole new state. */
+  follow(onChange: (c: WatchedChange) => void, onReset: (s: VsmState) => void): Promise<void>;
+  /** The state at a past revision, if the store still has it. */
+  stateAt(revision: number): Promise<VsmState | undefined>;
 }
 
 /** What `recover()` kept and dropped. */

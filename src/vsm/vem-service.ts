@@ -7,7 +7,7 @@ import * as grpc from '@grpc/grpc-js';
 import { deltaIsEmpty } from '../../proto/delta.js';
 import type { Empty, HostUpdate, LearnedMacMsg, RegisterReply, RegisterRequest, ReportRequest, WatchRequest } from '../../proto/index.js';
 import { boundPortsOf } from './bound-ports.js';
-import { VsmError } from './objects.js';
+import { VsmError, type VsmState } from './objects.js';
 import { registerHost, type Commit } from './rules.js';
 import { bounded } from './stream-bounds.js';
 import { unary } from './unary.js';
@@ -34,11 +34,16 @@ export class VemService {
   /** Hosts already warned of following another store (identity), so that it is said once. */
   private readonly otherStore = new Map<string, string>();
 
-  constructor(private readonly vsm: Commit, private readonly log: (line: string) => void) {}
+  /**
+   * @param history the state at a past revision, where the store keeps it (etcd): a VEM that
+   *   another replica served resumes here with a delta from the view it had
+   */
+  constructor(private readonly vsm: Commit, private readonly log: (line: string) => void,
+    private readonly history?: (revision: number) => Promise<VsmState | undefined>) {}
 
-  readonly register = bounded('Register', (r: RegisterRequest) => `host ${r.host}`, unary<RegisterRequest, RegisterReply>((r) => {
+  readonly register = bounded('Register', (r: RegisterRequest) => `host ${r.host}`, unary<RegisterRequest, RegisterReply>(async (r) => {
     const networks = [...new Set(Object.values(this.vsm.state().ports).filter((p) => p.host === r.host).map((p) => p.network))];
-    this.vsm.change((s) => registerHost(s, {
+    await this.vsm.change((s) => registerHost(s, {
       name: r.host, uplinkMtu: r.uplinkMtu, version: r.version,
       vteps: r.vteps.map((v) => ({ interface: v.interface, address: v.address, prefixLength: v.prefixLength, ...(v.gateway ? { gateway: v.gateway } : {}) })),
     }), { networks, hosts: [r.host] });
@@ -61,20 +66,33 @@ export class VemService {
     this.watchers.set(host, set);
     call.on('cancelled', () => set.delete(stream));
     call.on('close', () => set.delete(stream));
-    // Resume from the revision the VEM has, if it is the last one this VSM sent the host (and
-    // of this store); otherwise (first contact, VSM restart, older revision) a full snapshot.
-    const view = hostViewParts(this.vsm.state(), host);
+    // Resume from the revision the VEM has (of this store), if it is the last one this VSM sent
+    // the host, or one the store can still show (a VEM that another replica served); otherwise
+    // (first contact, VSM restart, older revision, another store) a full snapshot.
+    const from = call.request.lastRevision;
     const known = this.lastView.get(host);
     const ours = !call.request.vsmId || call.request.vsmId === this.vsm.state().id;
-    if (known && ours && call.request.lastRevision === known.revision && known.revision !== '0') {
-      stream.send({ delta: partsDelta(known, view) }, view);
+    if (!ours || from === '0' || known?.revision === from || !this.history) {
+      this.start(host, stream, ours && known?.revision === from ? known : undefined);
+      return;
+    }
+    void this.history(Number(from))
+      .then((s) => (s?.hosts[host] ? hostViewParts(s, host) : undefined), () => undefined)
+      .then((base) => this.watchers.get(host)?.has(stream) && this.start(host, stream, base)); // unless it ended or was replaced meanwhile
+  };
+
+  /** Opens `stream` with a delta from `base` (the view its VEM has) or a snapshot; deltas follow (send). */
+  private start(host: string, stream: WatchStream, base: ViewParts | undefined): void {
+    const view = hostViewParts(this.vsm.state(), host);
+    if (base && base.revision !== '0') {
+      stream.send({ delta: partsDelta(base, view) }, view);
     } else {
       stream.send({ snapshot: flatten(view) }, view);
       this.sentCounts.snapshots++;
     }
     this.markSent(host, view);
     this.lastView.set(host, view);
-  };
+  }
 
   readonly report = bounded('Report', (r: ReportRequest) => `host ${r.host}`, unary<ReportRequest, Empty>((r) => {
     if (!this.vsm.state().hosts[r.host]) throw new VsmError('not_found', `host ${r.host} is not registered`);
@@ -108,6 +126,7 @@ export class VemService {
   /** Sends each of the host's streams the delta from the view it has to `view`; nothing when nothing changed. */
   send(host: string, view: ViewParts): void {
     for (const w of this.watchers.get(host) ?? []) {
+      if (!w.view) continue; // opening (reading the view its VEM has): it starts from the latest
       const over = w.overBound;
       if (over) {
         this.drop(host, w, over);

@@ -1,5 +1,7 @@
-// What each host needs: its segments (mode, group, designated VTEP, flood list), its ports,
-// and the other hosts' port MACs as static entries behind their designated VTEPs.
+// What each host needs: its segments (mode, group, designated VTEP, flood list), its ports
+// (with their port security and storm rate), and the other hosts' port MACs as static entries
+// behind their designated VTEPs. The flood list and the static entries' VTEPs are also the
+// only remote VTEPs the host accepts the segment's traffic from.
 //
 // A view is kept as one part per segment. A part depends only on the segment, the network's
 // port list and the VNI's designations, all replaced (never edited) when they change, so parts
@@ -10,6 +12,7 @@ import { diffEntries } from '../../proto/delta.js';
 import type { HostDelta, HostPortMsg, HostSegmentMsg, HostView, StaticMacMsg } from '../../proto/index.js';
 import { derived, floodList } from './indexes.js';
 import type { PortObj, SegmentObj, VsmState } from './objects.js';
+import { hostPort } from './port-security.js';
 
 export interface ViewPart {
   segment: HostSegmentMsg;
@@ -40,7 +43,7 @@ function part(s: VsmState, host: string, seg: SegmentObj, designatedVtep: string
   if (hit) return hit;
   const made: ViewPart = {
     segment: { vni: seg.vni, mode: seg.mode, group: seg.group ?? '', designatedVtep, floodList: seg.mode === 'unicast' ? floodList(s, host, seg.vni) : [] },
-    ports: ports.filter((p) => p.host === host).map((p) => ({ interface: p.interface, vni: seg.vni, mac: p.mac })),
+    ports: ports.filter((p) => p.host === host).map((p) => hostPort(s, p, seg.vni)),
     staticMacs: ports.filter((p) => p.host !== host).flatMap((p) => {
       const vtep = d.designated.get(p.host)?.get(seg.vni);
       return vtep ? [{ vni: seg.vni, mac: p.mac, vtep }] : [];

@@ -11,6 +11,7 @@ import { Netns, vethPair } from '../../testbed/netns.js';
 import { REPO } from './bpf.js';
 
 export const RAWPKT = join(REPO, 'test', 'fixtures', 'rawpkt.py');
+const TCPBULK = join(REPO, 'test', 'fixtures', 'tcpbulk.py');
 
 export interface Agent {
   host: string;
@@ -33,6 +34,39 @@ export async function listenWhile(where: Netns, args: string[], send: () => void
   send();
   await exited;
   return out.trim().split('\n').pop()!;
+}
+
+/**
+ * Like listenWhile, for several listeners at once: `send` runs only after every one of them is
+ * bound, so none can miss frames that a faster one already saw. Returns their last lines.
+ */
+export async function listenAllWhile(listeners: { where: Netns; args: string[] }[], send: () => void): Promise<string[]> {
+  const runs = listeners.map(({ where, args }) => {
+    const p = where.spawn('/usr/bin/python3', [RAWPKT, ...args]);
+    let out = '';
+    p.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    const ready = new Promise<void>((r) => p.stdout!.once('data', () => r()));
+    const exited = new Promise<string>((r) => p.on('close', () => r(out.trim().split('\n').pop()!)));
+    return { ready, exited };
+  });
+  await Promise.all(runs.map((r) => r.ready));
+  send();
+  return Promise.all(runs.map((r) => r.exited));
+}
+
+/**
+ * Sends `bytes` of TCP from namespace `from` to `toAddr` in namespace `to` once the receiver
+ * listens (no start-up race, unlike a daemonised iperf3); returns what the receiver counted.
+ */
+export async function bulkTcp(from: Netns, to: Netns, toAddr: string, bytes: number): Promise<number> {
+  const recv = to.spawn('/usr/bin/python3', [TCPBULK, 'recv', toAddr, '5201']);
+  let out = '';
+  recv.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  const closed = new Promise<void>((r) => recv.on('close', () => r()));
+  await new Promise<void>((r) => recv.stdout!.once('data', () => r()));
+  from.exec('timeout', ['60', '/usr/bin/python3', TCPBULK, 'send', toAddr, '5201', String(bytes)]);
+  await closed;
+  return Number(out.trim().split('\n').pop());
 }
 
 export class Topology {

@@ -8,13 +8,13 @@ export class VsmProcess {
   /** Everything the VSM wrote to stderr since the last start(). */
   log = '';
 
-  /** Starts `vxvem vsm ARGS` and resolves once it reports its data directory (fully up). */
+  /** Starts `vxvem vsm ARGS` and resolves once it reports its data directory or store (fully up). */
   async start(args: string[]): Promise<void> {
     this.log = '';
     const proc = spawn('node', ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), 'vsm', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     this.proc = proc;
     await new Promise<void>((resolve, reject) => {
-      proc.stderr!.on('data', (d: Buffer) => (this.log += d.toString()).includes('data in') && resolve());
+      proc.stderr!.on('data', (d: Buffer) => /data in|store etcd/.test(this.log += d.toString()) && resolve());
       proc.once('exit', () => reject(new Error(this.log)));
     });
     proc.removeAllListeners('exit');

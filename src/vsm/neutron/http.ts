@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { boundPortsOf } from '../bound-ports.js';
 import type { Commit } from '../rules.js';
+import { StoreUnavailableError, retryStale } from '../store-errors.js';
 import { authenticator, type Authenticate } from './auth.js';
 import type { RequestContext } from './context.js';
 import { CoreResources } from './core.js';
@@ -112,7 +113,9 @@ export class NeutronApi {
       const status = await this.route(req, ctx, path, url.searchParams, send);
       if (status) this.o.log?.(`neutron ${req.method} ${path} -> ${status}`);
     } catch (e) {
-      const err = e instanceof NeutronError ? e : new NeutronError(500, 'HTTPInternalServerError', `Request failed: ${(e as Error).message}`);
+      const err = e instanceof NeutronError ? e
+        : e instanceof StoreUnavailableError ? new NeutronError(503, 'ServiceUnavailable', (e as Error).message)
+          : new NeutronError(500, 'HTTPInternalServerError', `Request failed: ${(e as Error).message}`);
       if (err.status >= 500) this.o.log?.(`neutron ${req.method} ${path}: ${err.message}`);
       send(err.status, err.body(), err.headers);
     }
@@ -124,7 +127,10 @@ export class NeutronApi {
     if (parts[0] !== 'v2.0') throw notFound('HTTPNotFound', `The resource could not be found: ${path}`);
     const [, collection, id, ...more] = parts;
     const method = req.method ?? 'GET';
-    if (collection === 'quotas') return this.quotas.route(ctx, method, parts.slice(2), () => readJson(req), send);
+    if (collection === 'quotas') {
+      let body: Promise<unknown> | undefined;
+      return retryStale(() => this.quotas.route(ctx, method, parts.slice(2), () => (body ??= readJson(req)), send));
+    }
     if (!collection) {
       if (method !== 'GET') throw new NeutronError(405, 'HTTPMethodNotAllowed', `${method} is not allowed here.`);
       send(200, { resources: ['networks', 'subnets', 'ports', 'quotas', 'policy_profiles', 'network_profiles'].map((name) => ({ name: name.slice(0, -1), collection: name, links: [{ href: `/v2.0/${name}`, rel: 'self' }] })) });
@@ -157,16 +163,20 @@ export class NeutronApi {
     if (!id) {
       if (method === 'GET') return send(200, { [kind]: applyQuery(c.list(ctx, kind), q) }), 0;
       if (method !== 'POST') throw new NeutronError(405, 'HTTPMethodNotAllowed', `${method} is not allowed on ${kind}.`);
-      send(201, { [single]: await c.create(ctx, kind, await readJson(req)) });
+      // Each write is validated and committed whole, again if another replica changed the state first.
+      const body = await readJson(req);
+      send(201, { [single]: await retryStale(() => c.create(ctx, kind, body)) });
       return 201;
     }
     switch (method) {
       case 'GET': send(200, { [single]: applyQuery([c.show(ctx, kind, id)], q)[0] }); return 0;
-      case 'PUT':
-        send(200, { [single]: await c.update(ctx, kind, id, await readJson(req)) });
+      case 'PUT': {
+        const body = await readJson(req);
+        send(200, { [single]: await retryStale(() => c.update(ctx, kind, id, body)) });
         return 200;
+      }
       case 'DELETE':
-        await c.remove(ctx, kind, id);
+        await retryStale(() => c.remove(ctx, kind, id));
         send(204);
         return 204;
       default: throw new NeutronError(405, 'HTTPMethodNotAllowed', `${method} is not allowed on ${single}.`);

@@ -11,6 +11,7 @@ import { createPort, createSegment, createSubnet, deletePort, deleteSegment, del
 import { NETWORK_ATTRS, PORT_ATTRS, SUBNET_ATTRS, checkBody } from './attrs.js';
 import { badRequest, conflict, fromVsmError, NeutronError, notFound } from './errors.js';
 import { checkPools, cidrRange, defaultGateway, defaultPools, firstFree, inPools, type Pool } from './ipam.js';
+import { addressPairs, checkPairsNeedSecurity, portSecurityEnabled, securityView } from './port-security.js';
 
 export type Kind = 'networks' | 'subnets' | 'ports';
 type View = Record<string, unknown>;
@@ -35,9 +36,9 @@ export class NeutronResources {
     return this.vsm.state();
   }
 
-  private commit(fn: (s: VsmState) => void, touches: { networks?: string[]; hosts?: string[] }): void {
+  private async commit(fn: (s: VsmState) => void, touches: { networks?: string[]; hosts?: string[] }): Promise<void> {
     try {
-      this.vsm.change(fn, touches);
+      await this.vsm.change(fn, touches);
     } catch (e) {
       throw e instanceof VsmError ? fromVsmError(e) : e;
     }
@@ -76,10 +77,10 @@ export class NeutronResources {
       id: p.name, name: str(n.name), network_id: p.network, tenant_id: str(n.project_id), project_id: str(n.project_id),
       mac_address: p.mac, fixed_ips: n.fixed_ips ?? [], admin_state_up: n.admin_state_up ?? true,
       device_id: str(n.device_id), device_owner: str(n.device_owner), // status and binding:vif_*: core.ts (runtime state)
-      security_groups: [], port_security_enabled: this.s.policies[p.policy]?.portSecurity ?? true,
+      security_groups: [], ...securityView(p, this.s.policies[p.policy]?.portSecurity ?? true),
       'binding:host_id': p.host, 'binding:profile': n['binding:profile'] ?? {},
       'binding:vnic_type': 'normal', 'n1kv:profile': p.policy,
-      allowed_address_pairs: [], extra_dhcp_opts: [], description: str(n.description), tags: n.tags ?? [],
+      extra_dhcp_opts: [], description: str(n.description), tags: n.tags ?? [],
       created_at: n.created_at, updated_at: n.updated_at, revision_number: n.revision_number, 'vxvem.interface': p.interface,
     };
   }
@@ -122,7 +123,7 @@ export class NeutronResources {
     throw new NeutronError(503, 'NoNetworkAvailable', 'Unable to create the network. No tenant network is available for allocation.');
   }
 
-  createNetwork(body: unknown): View {
+  async createNetwork(body: unknown): Promise<View> {
     const b = checkBody(body, 'network', NETWORK_ATTRS, 'create');
     const type = b['provider:network_type'];
     if (type !== undefined && type !== 'vxlan') throw badRequest(`Invalid input for operation: network_type value '${String(type)}' not supported.`, 'InvalidInput');
@@ -145,25 +146,25 @@ export class NeutronResources {
       ...(b.port_security_enabled !== undefined ? { port_security_enabled: b.port_security_enabled } : {}),
     });
     const group = b['vxvem.group'] as string | undefined;
-    this.commit((s) => createSegment(s, { name: id, vni, mode, ...(group ? { group } : {}), origin: 'neutron', neutron: attrs }), { networks: [id] });
+    await this.commit((s) => createSegment(s, { name: id, vni, mode, ...(group ? { group } : {}), origin: 'neutron', neutron: attrs }), { networks: [id] });
     return this.show('networks', id);
   }
 
-  updateNetwork(id: string, body: unknown): View {
+  async updateNetwork(id: string, body: unknown): Promise<View> {
     const b = checkBody(body, 'network', NETWORK_ATTRS, 'update');
     const seg = this.find('networks', id) as SegmentObj;
     if (b['router:external'] === true) throw badRequest('Invalid input for operation: external networks are not supported.', 'InvalidInput');
     const changes = Object.fromEntries(Object.entries(b).filter(([k]) => k !== 'router:external').map(([k, v]) => [k, k === 'mtu' ? Number(v) : v]));
-    this.commit((s) => void (s.segments[id] = { ...seg, neutron: stamp(seg.neutron, changes) }), { networks: [id] });
+    await this.commit((s) => void (s.segments[id] = { ...seg, neutron: stamp(seg.neutron, changes) }), { networks: [id] });
     return this.show('networks', id);
   }
 
-  deleteNetwork(id: string): void {
+  async deleteNetwork(id: string): Promise<void> {
     this.find('networks', id);
     if (this.portsOf(id).length) throw conflict('NetworkInUse', `Unable to complete operation on network ${id}. There are one or more ports still in use on the network.`);
     // As in Neutron, the network's subnets go with it.
     const subnets = Object.values(this.s.subnets).filter((x) => x.network === id).map((x) => x.name);
-    this.commit((s) => {
+    await this.commit((s) => {
       for (const x of subnets) deleteSubnet(s, x);
       deleteSegment(s, id);
     }, { networks: [id] });
@@ -171,7 +172,7 @@ export class NeutronResources {
 
   // ---- subnets ----------------------------------------------------------------------------
 
-  createSubnet(body: unknown): View {
+  async createSubnet(body: unknown): Promise<View> {
     const b = checkBody(body, 'subnet', SUBNET_ATTRS, 'create');
     const network = str(b.network_id);
     if (!network) throw badRequest("Failed to parse request. Required attribute 'network_id' not specified", 'InvalidInput');
@@ -189,29 +190,29 @@ export class NeutronResources {
       name: str(b.name), description: str(b.description), project_id: project(b), allocation_pools: pools,
       enable_dhcp: b.enable_dhcp ?? true, dns_nameservers: b.dns_nameservers ?? [], host_routes: b.host_routes ?? [], tags: b.tags ?? [],
     });
-    this.commit((s) => createSubnet(s, { name: id, network, cidr, ...(gateway ? { gateway } : {}), origin: 'neutron', neutron: attrs }), {});
+    await this.commit((s) => createSubnet(s, { name: id, network, cidr, ...(gateway ? { gateway } : {}), origin: 'neutron', neutron: attrs }), {});
     return this.show('subnets', id);
   }
 
-  updateSubnet(id: string, body: unknown): View {
+  async updateSubnet(id: string, body: unknown): Promise<View> {
     const b = checkBody(body, 'subnet', SUBNET_ATTRS, 'update');
     const x = this.find('subnets', id) as SubnetObj;
     const gateway = b.gateway_ip === undefined ? x.gateway ?? null : (b.gateway_ip as string | null);
     const pools = b.allocation_pools !== undefined ? checkPools(x.cidr, gateway, b.allocation_pools as unknown[]) : (x.neutron?.allocation_pools as Pool[] | undefined) ?? [];
     if (gateway && inPools(pools, gateway)) throw badRequest(`Gateway ip ${gateway} conflicts with allocation pool.`, 'GatewayConflictWithAllocationPools');
     const { gateway_ip: _g, allocation_pools: _p, ...rest } = b;
-    this.commit((s) => {
+    await this.commit((s) => {
       deleteSubnet(s, id);
       createSubnet(s, { name: id, network: x.network, cidr: x.cidr, ...(gateway ? { gateway } : {}), origin: 'neutron', neutron: stamp(x.neutron, { ...rest, allocation_pools: pools }) });
     }, {});
     return this.show('subnets', id);
   }
 
-  deleteSubnet(id: string): void {
+  async deleteSubnet(id: string): Promise<void> {
     const x = this.find('subnets', id) as SubnetObj;
     const user = this.portsOf(x.network).find((p) => ((p.neutron?.fixed_ips as FixedIp[] | undefined) ?? []).some((f) => f.subnet_id === id));
     if (user) throw conflict('SubnetInUse', `Unable to complete operation on subnet ${id}: One or more ports have an IP allocation from this subnet.`);
-    this.commit((s) => deleteSubnet(s, id), {});
+    await this.commit((s) => deleteSubnet(s, id), {});
   }
 
   // ---- ports ------------------------------------------------------------------------------
@@ -290,7 +291,7 @@ export class NeutronResources {
     return norm;
   }
 
-  createPort(body: unknown): View {
+  async createPort(body: unknown): Promise<View> {
     const b = checkBody(body, 'port', PORT_ATTRS, 'create');
     const network = str(b.network_id);
     if (!network) throw badRequest("Failed to parse request. Required attribute 'network_id' not specified", 'InvalidInput');
@@ -300,15 +301,20 @@ export class NeutronResources {
     const policy = this.policyOf(b);
     const fixed = this.fixedIps(network, b.fixed_ips, id);
     const host = str(b['binding:host_id']);
+    const allowedPairs = b.allowed_address_pairs !== undefined ? addressPairs(b.allowed_address_pairs as unknown[]) : [];
+    const portSecurity = portSecurityEnabled(b.port_security_enabled, undefined, this.s.segments[network]?.neutron?.port_security_enabled);
+    checkPairsNeedSecurity(portSecurity, allowedPairs);
     const attrs = stamp(undefined, {
       name: str(b.name), description: str(b.description), project_id: project(b), fixed_ips: fixed, device_id: str(b.device_id),
       device_owner: str(b.device_owner), admin_state_up: b.admin_state_up ?? true, 'binding:profile': b['binding:profile'] ?? {}, tags: b.tags ?? [],
     });
-    this.commit((s) => createPort(s, { name: id, network, host, mac, policy, origin: 'neutron', neutron: attrs }), { networks: [network], hosts: host ? [host] : [] });
+    const addresses = fixed.map((f) => f.ip_address);
+    await this.commit((s) => createPort(s, { name: id, network, host, mac, policy, origin: 'neutron', neutron: attrs, addresses, allowedPairs, portSecurity }),
+      { networks: [network], hosts: host ? [host] : [] });
     return this.show('ports', id);
   }
 
-  updatePort(id: string, body: unknown): View {
+  async updatePort(id: string, body: unknown): Promise<View> {
     const b = checkBody(body, 'port', PORT_ATTRS, 'update');
     const p = this.find('ports', id) as PortObj;
     const host = b['binding:host_id'] !== undefined ? str(b['binding:host_id']) : p.host;
@@ -318,18 +324,25 @@ export class NeutronResources {
       mac = this.checkMac(p.network, str(b.mac_address), id);
     }
     const policy = this.policyOf(b, p.policy);
-    const fixed = b.fixed_ips !== undefined ? this.fixedIps(p.network, b.fixed_ips, id) : p.neutron?.fixed_ips;
-    const { mac_address: _m, fixed_ips: _f, 'binding:host_id': _h, 'n1kv:profile': _n, ...rest } = b;
-    this.commit((s) => {
+    const fixed = b.fixed_ips !== undefined ? this.fixedIps(p.network, b.fixed_ips, id) : p.neutron?.fixed_ips as FixedIp[] | undefined;
+    const allowedPairs = b.allowed_address_pairs !== undefined ? addressPairs(b.allowed_address_pairs as unknown[]) : p.allowedPairs ?? [];
+    const portSecurity = portSecurityEnabled(b.port_security_enabled, p.portSecurity !== false, undefined);
+    checkPairsNeedSecurity(portSecurity, allowedPairs);
+    const addresses = (fixed ?? []).map((f) => f.ip_address);
+    const { mac_address: _m, fixed_ips: _f, 'binding:host_id': _h, 'n1kv:profile': _n, port_security_enabled: _s, allowed_address_pairs: _a, ...rest } = b;
+    await this.commit((s) => {
       deletePort(s, id);
-      createPort(s, { name: id, network: p.network, host, mac, policy, interface: p.interface, origin: 'neutron', neutron: stamp(p.neutron, { ...rest, fixed_ips: fixed }) });
+      createPort(s, {
+        name: id, network: p.network, host, mac, policy, interface: p.interface, origin: 'neutron', neutron: stamp(p.neutron, { ...rest, fixed_ips: fixed }),
+        addresses, allowedPairs, portSecurity,
+      });
     }, { networks: [p.network], hosts: [p.host, host].filter(Boolean) });
     return this.show('ports', id);
   }
 
-  deletePort(id: string): void {
+  async deletePort(id: string): Promise<void> {
     const p = this.find('ports', id) as PortObj;
-    this.commit((s) => deletePort(s, id), { networks: [p.network], hosts: p.host ? [p.host] : [] });
+    await this.commit((s) => deletePort(s, id), { networks: [p.network], hosts: p.host ? [p.host] : [] });
   }
 }
 

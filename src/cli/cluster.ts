@@ -1,0 +1,49 @@
+// `vxvem cluster status [--json] [--vsm ADDR[,ADDR...]]`: where the VSM keeps its state (the
+// embedded store, or etcd and the cluster's identity there) and each replica: name, address,
+// role, and the revision it has (asked of each replica at its address; `unreachable` if none answers).
+import { AdminClient } from '../../proto/clients.js';
+import type { ClusterStatusMsg, ReplicaMsg } from '../../proto/index.js';
+import { DEFAULT_VSM_ADDRESS } from '../common/package.js';
+import { TERMINAL, type CommandOutput } from './admin.js';
+import { UsageError, flagString, parseArgs } from './args.js';
+import { printTable } from './table.js';
+
+interface Row { name: string; address: string; role: string; revision: number | null; reachable: boolean }
+
+/** The revision `r` has, from `r` itself (the replica that answered the list knows only its own). */
+async function revisionOf(status: ClusterStatusMsg, r: ReplicaMsg): Promise<number | null> {
+  if (r.name === status.self) return Number(r.revision);
+  if (!r.address) return null;
+  const c = new AdminClient(r.address);
+  try {
+    const own = await c.clusterStatus();
+    return Number(own.replicas.find((x) => x.name === own.self)?.revision ?? 0);
+  } catch {
+    return null;
+  } finally {
+    c.close();
+  }
+}
+
+export async function run(argv: string[], o: CommandOutput = TERMINAL): Promise<number> {
+  const p = parseArgs(argv, { vsm: { kind: 'string' }, json: { kind: 'boolean' } });
+  if (p.positionals[0] !== 'status' || p.positionals.length > 1) throw new UsageError('cluster: expected `cluster status [--json] [--vsm ADDR[,ADDR...]]`');
+  const admin = new AdminClient(flagString(p, 'vsm') ?? DEFAULT_VSM_ADDRESS);
+  let status: ClusterStatusMsg;
+  try {
+    status = await admin.clusterStatus();
+  } finally {
+    admin.close();
+  }
+  const rows: Row[] = await Promise.all(status.replicas.map(async (r) => {
+    const revision = await revisionOf(status, r);
+    return { name: r.name, address: r.address, role: r.role, revision, reachable: revision !== null };
+  }));
+  if (p.flags.get('json')) {
+    o.line(JSON.stringify({ store: status.store, clusterId: status.clusterId, answeredBy: status.self, replicas: rows }, null, 2));
+    return 0;
+  }
+  o.line(`store: ${status.store}${status.clusterId ? `  cluster: ${status.clusterId}` : ''}`);
+  printTable(rows.map((r) => ({ name: r.name, address: r.address, role: r.role, revision: r.revision ?? 'unreachable' })), o.line);
+  return 0;
+}
