@@ -325,8 +325,12 @@ describe('what Nova relies on', () => {
     // novaApi knew the port DOWN (it saw it created): it tells Nova; `fresh` learnt it now and does not.
     expect(events.filter((e) => e.tag === p.id).map((e) => e.name)).toEqual(['network-vif-plugged']);
     expect(events.filter((e) => e.tag === `fresh:${p.id}`)).toEqual([]);
+    // A port made through another API (another replica's) that this one never saw: DOWN before the report that binds it.
+    const q = (await call('POST', '/v2.0/ports', { port: { network_id: net, device_id: SERVER, device_owner: 'compute:nova', 'binding:host_id': 'h8' } })).body.port;
+    await vem.report({ host: 'h8', appliedRevision: '0', learned: [], boundPorts: [tap(p.id), tap(q.id)], boundPortsKnown: true });
+    expect(events.filter((e) => e.tag === q.id || e.tag === `fresh:${q.id}`).map((e) => e.name)).toEqual(['network-vif-plugged', 'network-vif-plugged']);
     fresh.close();
-    await nc('DELETE', `/v2.0/ports/${p.id}`);
+    for (const x of [p, q]) await nc('DELETE', `/v2.0/ports/${x.id}`);
   });
 });
 

@@ -6,6 +6,7 @@
 // (device_owner compute:*, device_id a UUID).
 import type { BoundPorts } from '../bound-ports.js';
 import type { PortObj, VsmState } from '../objects.js';
+import { portSecurityOn } from '../port-security.js';
 import type { Commit } from '../rules.js';
 import type { NovaEvent } from './nova-notifier.js';
 
@@ -23,7 +24,8 @@ export class PortStatus {
   /**
    * The status last known of each port, to tell changes from what Nova was already told. A port
    * that existed before this VSM started gets one silently, from its host's first report: that
-   * report is the VSM learning the host again, not the ports changing.
+   * report is the VSM learning the host again, not the ports changing. Later reports find a port
+   * not known here (made through another replica's API) DOWN before them.
    */
   private readonly last = new Map<string, PortStatusValue>();
   private readonly stop: () => void;
@@ -48,14 +50,14 @@ export class PortStatus {
   binding(p: PortObj): { 'binding:vif_type': string; 'binding:vif_details': Record<string, unknown> } {
     if (!p.host) return { 'binding:vif_type': 'unbound', 'binding:vif_details': {} };
     if (!this.s.hosts[p.host]) return { 'binding:vif_type': 'binding_failed', 'binding:vif_details': {} };
-    const filtering = this.s.policies[p.policy]?.portSecurity ?? true;
-    return { 'binding:vif_type': 'tap', 'binding:vif_details': { port_filter: filtering, connectivity: 'l2' } };
+    // port_filter: the VEM checks the port's sources itself (port security), as Nova is told by ML2's drivers.
+    return { 'binding:vif_type': 'tap', 'binding:vif_details': { port_filter: portSecurityOn(this.s, p), connectivity: 'l2' } };
   }
 
   /** After a port was created or updated through the API: its status now, and Nova told if it changed. */
   written(id: string): void {
     const p = this.s.ports[id];
-    if (p?.origin === 'neutron') this.compare(p);
+    if (p?.origin === 'neutron') this.compare(p, undefined);
   }
 
   /** After a port was deleted (`gone` is the port as it was). */
@@ -72,14 +74,14 @@ export class PortStatus {
   private hostChanged(host: string, changed: Set<string>, first: boolean): void {
     for (const p of Object.values(this.s.ports)) {
       if (p.host !== host || p.origin !== 'neutron') continue;
-      if (first || changed.has(p.interface)) this.compare(p);
+      if (first || changed.has(p.interface)) this.compare(p, first ? undefined : 'DOWN');
     }
   }
 
-  /** Records the port's status; tells Nova of a change from a known one (an unknown one becomes known without a word). */
-  private compare(p: PortObj): void {
+  /** Records the port's status; tells Nova of a change from the one known (`unknown`: taken as that when none is; undefined: learnt without a word). */
+  private compare(p: PortObj, unknown: PortStatusValue | undefined): void {
     const now = this.status(p);
-    const before = this.last.get(p.name);
+    const before = this.last.get(p.name) ?? unknown;
     this.last.set(p.name, now);
     if (before === undefined || before === now) return;
     const server = serverOf(p);
