@@ -14,6 +14,7 @@ import { freePort } from './helpers/free-port.js';
 import { FakeNova, NovaNeutron, type Instance } from './helpers/nova.js';
 import { Netns, vethPair } from '../testbed/netns.js';
 import { Topology } from './helpers/topology.js';
+import { until } from './helpers/until.js';
 import { VsmProcess } from './helpers/vsm-process.js';
 
 ensureBpf();
@@ -38,14 +39,6 @@ function plug(devname: string, port: { mac_address: string; fixed_ips: { ip_addr
   return vm;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(what: string, ok: () => boolean, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 beforeAll(async () => {
   await nova.start();
@@ -80,7 +73,7 @@ describe('boot', () => {
     expect(vif.port['binding:vif_details']).toMatchObject({ port_filter: true, connectivity: 'l2' });
     expect(vif.active).toBe(false); // so Nova waits for the event before it resumes the guest
     // The VEM has the port in its view but no tap to bind: still DOWN, nothing told.
-    await until('the VEM to wait for the tap', () => T.agents.get('h1')!.log.join('').includes(`waiting for port interfaces: ${vif.devname}`));
+    await until('the VEM waiting for the tap', () => T.agents.get('h1')!.log.join('').includes(`waiting for port interfaces: ${vif.devname}`), (v) => v, 15_000);
     expect(nova.of(vif.port.id)).toEqual([]);
     expect((await neutron.call('GET', `/v2.0/ports/${vif.port.id}`)).body.port.status).toBe('DOWN');
     plug(vif.devname, vif.port as never, 'vm1');

@@ -8,6 +8,7 @@
 // queue, placement, a hypervisor driver), so its external events endpoint is this small server
 // on loopback: the one mock of these tests.
 import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
+import { until } from './until.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -63,13 +64,9 @@ export class FakeNova {
 
   /** Resolves once `name` came for the port (Nova's wait_for_instance_event), or fails after `ms`. */
   async waitFor(name: string, port: string, ms = 20_000): Promise<RecordedEvent> {
-    const end = Date.now() + ms;
-    for (;;) {
-      const e = this.events.find((x) => x.name === name && x.tag === port);
-      if (e) return e;
-      if (Date.now() > end) throw new Error(`no ${name} for port ${port}; events: ${JSON.stringify(this.events)}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const found = () => this.events.find((x) => x.name === name && x.tag === port);
+    await until(`${name} for port ${port} (events so far: ${this.events.map((e) => e.name).join(', ')})`, found, (e) => e !== undefined, ms);
+    return found()!;
   }
 
   close(): void {
