@@ -7,6 +7,7 @@ import {
   REFUSED_BY_VSM, checkAddress, protocol, type ClusterStatusMsg, type FeatureMsg, type SyncReportMsg, type HostInfoMsg, type HostUpdate, type NetworkMsg, type PageReply,
   type PolicyMsg, type PortMsg, type ProfileMsg, type RegisterReply, type RegisterRequest, type ReportRequest, type SubnetMsg,
 } from './index.js';
+import { channelSecurity, type TlsCreds } from './credentials.js';
 
 /** A failed RPC: the gRPC status and the VSM's one-line message. */
 export class VsmCallError extends Error {
@@ -48,8 +49,12 @@ class Replicas {
   private readonly clients: RawClient[];
   private current = 0;
 
-  constructor(readonly addresses: string[], service: grpc.ServiceClientConstructor, options?: grpc.ChannelOptions) {
-    this.clients = addresses.map((a) => new service(a, grpc.credentials.createInsecure(), options) as RawClient);
+  /** @param tls used over TCP (unix sockets are plaintext: credentials.ts) */
+  constructor(readonly addresses: string[], service: grpc.ServiceClientConstructor, options?: grpc.ChannelOptions, tls?: TlsCreds) {
+    this.clients = addresses.map((a) => {
+      const sec = channelSecurity(a, tls);
+      return new service(a, sec.credentials, { ...options, ...sec.options }) as RawClient;
+    });
   }
 
   /** The replica that answered last. */
@@ -108,8 +113,8 @@ async function allPages<T>(c: Replicas, method: string): Promise<T[]> {
 
 export class AdminClient {
   private readonly c: Replicas;
-  constructor(addr: string) {
-    this.c = new Replicas(vsmAddresses(addr), protocol().Admin);
+  constructor(addr: string, tls?: TlsCreds) {
+    this.c = new Replicas(vsmAddresses(addr), protocol().Admin, undefined, tls);
   }
   createNetwork = (n: Partial<NetworkMsg> & { name: string; vni: number }) => this.c.call<NetworkMsg>('createNetwork', n);
   deleteNetwork = (name: string) => this.c.call<object>('deleteNetwork', { name });
@@ -125,6 +130,7 @@ export class AdminClient {
   listPorts = () => allPages<PortMsg>(this.c, 'listPorts');
   listProfiles = () => allPages<ProfileMsg>(this.c, 'listProfiles');
   listHosts = () => allPages<HostInfoMsg>(this.c, 'listHosts');
+  deleteHost = (name: string) => this.c.call<object>('deleteHost', { name });
   setFeature = (name: string, enabled: boolean) => this.c.call<FeatureMsg>('setFeature', { name, enabled });
   listFeatures = async () => (await this.c.call<{ items: FeatureMsg[] }>('listFeatures', {})).items;
   sync = async () => (await this.c.call<SyncReportMsg>('sync', {}));
@@ -137,8 +143,8 @@ const VEM_KEEPALIVE = { 'grpc.keepalive_time_ms': 5000, 'grpc.keepalive_timeout_
 
 export class VemClient {
   private readonly c: Replicas;
-  constructor(addr: string) {
-    this.c = new Replicas(vsmAddresses(addr), protocol().Vem, VEM_KEEPALIVE);
+  constructor(addr: string, tls?: TlsCreds) {
+    this.c = new Replicas(vsmAddresses(addr), protocol().Vem, VEM_KEEPALIVE, tls);
   }
   register = (r: RegisterRequest) => this.c.call<RegisterReply>('register', r);
   report = (r: ReportRequest) => this.c.call<object>('report', r);

@@ -5,6 +5,7 @@
 // store, or an older revision, that would remove segments or ports) is held, not applied,
 // until it is adopted or a view that may be applied arrives.
 import { VemClient, VsmCallError } from '../../proto/clients.js';
+import type { TlsCreds } from '../../proto/credentials.js';
 import { PartsError, UpdateAssembler } from '../../proto/chunks.js';
 import { applyDelta } from '../../proto/delta.js';
 import type { HostUpdate, HostView, LearnedMacMsg } from '../../proto/index.js';
@@ -15,6 +16,8 @@ import type { Logger } from '../common/log.js';
 
 export interface FollowerOptions {
   vsm: string;
+  /** Mutual TLS over TCP (proto/credentials.ts). */
+  tls?: TlsCreds | undefined;
   host: string;
   /** The VTEPs (registered with the VSM) and settings every view is applied with. */
   hostConfig: HostConfig;
@@ -51,7 +54,7 @@ export class VsmFollower {
   connected = false;
 
   constructor(private readonly o: FollowerOptions) {
-    this.client = new VemClient(o.vsm);
+    this.client = new VemClient(o.vsm, o.tls);
     this.vsmId = o.identity.remembered?.vsmId ?? '';
   }
 

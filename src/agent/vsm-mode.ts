@@ -2,6 +2,7 @@
 // pinned state a previous run left forwarding), registers the host, and applies each view of
 // the host the VSM streams, unless it comes from a store the host does not follow and would
 // remove what the host has (vsm-identity.ts).
+import type { TlsCreds } from '../../proto/credentials.js';
 import type { Logger } from '../common/log.js';
 import type { HostConfig } from './config.js';
 import { listLinks } from './links.js';
@@ -19,6 +20,8 @@ export interface VsmModeOptions {
   log: Logger;
   /** Apply the next view whatever its store, and follow that store from then on. */
   adopt?: boolean;
+  /** This host's certificate and key, and the CA: mutual TLS to a VSM on TCP. */
+  tls?: TlsCreds;
 }
 
 export interface VsmModeAgent {
@@ -47,7 +50,7 @@ export async function startVsmMode(o: VsmModeOptions): Promise<VsmModeAgent> {
   );
   const links = listLinks();
   const uplinkMtu = Math.min(...o.hostConfig.vteps.map((v) => links.get(v.interface)?.mtu ?? 0));
-  const f = new VsmFollower({ vsm: o.vsm, host: o.host, hostConfig: o.hostConfig, uplinkMtu, version: o.version, log: o.log, identity, apply: (c) => agent.update(c) });
+  const f = new VsmFollower({ vsm: o.vsm, tls: o.tls, host: o.host, hostConfig: o.hostConfig, uplinkMtu, version: o.version, log: o.log, identity, apply: (c) => agent.update(c) });
   follower = f;
   f.start();
   return {

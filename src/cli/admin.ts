@@ -1,17 +1,33 @@
 // Operator commands against the VSM's admin service (every one takes --vsm ADDR[,ADDR...], the
-// replicas tried in turn, and --json):
+// replicas tried in turn, and --json; over TCP --tls-dir DIR --admin NAME [--cert F --key F], or
+// --insecure for a VSM in the clear):
 //   vxvem net create NAME --vni N [--mode unicast|multicast] [--group G] | list | show NAME | delete NAME
 //   vxvem subnet create NAME --net NET --cidr A.B.C.D/LEN [--gateway G] | list | delete NAME
 //   vxvem policy create NAME [--port-security on|off] [--storm-pps N] | list | delete NAME
 //   vxvem port create NAME --net NET --host HOST --mac MAC [--policy P] [--interface IF] | list [--host H] | show NAME | delete NAME
-//   vxvem profile list      vxvem host list|show HOST      vxvem feature list|enable NAME|disable NAME
-import { AdminClient } from '../../proto/clients.js';
+//   vxvem profile list      vxvem host list|show HOST|delete HOST      vxvem feature list|enable NAME|disable NAME
+import { AdminClient, vsmAddresses } from '../../proto/clients.js';
+import type { TlsMaterial } from '../common/tls.js';
 import { DEFAULT_VSM_ADDRESS } from '../common/package.js';
 import { MAX_STORM_PPS, VNI_MAX, VNI_MIN } from '../common/vxlan.js';
 import { UsageError, flagInt, flagString, parseArgs, type Parsed } from './args.js';
 import { printTable } from './table.js';
+import { TLS_FLAGS, tlsFromFlags } from './tls-flags.js';
 
-const COMMON = { vsm: { kind: 'string' as const }, json: { kind: 'boolean' as const } };
+/** The flags of every admin command: where the VSM is, how to reach it, JSON output. */
+export const ADMIN_FLAGS = { vsm: { kind: 'string' as const }, json: { kind: 'boolean' as const }, admin: { kind: 'string' as const }, ...TLS_FLAGS };
+
+/** The admin's certificate as --tls-dir/--admin/--cert/--key pick it for `addr` (undefined: plaintext, allowed on unix sockets and with --insecure). */
+export function adminTls(p: Parsed, addr: string): TlsMaterial | undefined {
+  return tlsFromFlags(p, 'admin', flagString(p, 'admin'), '--admin', vsmAddresses(addr));
+}
+
+/** A client of the VSM (--vsm, default the local socket) secured as the flags say. */
+export function adminClient(p: Parsed): AdminClient {
+  const addr = flagString(p, 'vsm') ?? DEFAULT_VSM_ADDRESS;
+  return new AdminClient(addr, adminTls(p, addr));
+}
+
 type Row = Record<string, string | number>;
 
 /** Where a command's results go: the terminal, or nowhere when another command drives it (the lab). */
@@ -44,11 +60,11 @@ function one(p: Parsed, what: string): string {
 export async function run(noun: string, argv: string[], o: CommandOutput = TERMINAL): Promise<number> {
   const out = (p: Parsed, rows: Row[] | Row): void => print(o, p, rows);
   const p = parseArgs(argv, {
-    ...COMMON, vni: { kind: 'string' }, mode: { kind: 'string' }, group: { kind: 'string' }, 'port-security': { kind: 'string' }, 'storm-pps': { kind: 'string' },
+    ...ADMIN_FLAGS, vni: { kind: 'string' }, mode: { kind: 'string' }, group: { kind: 'string' }, 'port-security': { kind: 'string' }, 'storm-pps': { kind: 'string' },
     net: { kind: 'string' }, host: { kind: 'string' }, cidr: { kind: 'string' }, gateway: { kind: 'string' }, mac: { kind: 'string' }, policy: { kind: 'string' }, interface: { kind: 'string' },
   });
   const verb = p.positionals[0];
-  const admin = new AdminClient(flagString(p, 'vsm') ?? DEFAULT_VSM_ADDRESS);
+  const admin = adminClient(p);
   try {
     switch (`${noun} ${verb}`) {
       case 'net create': {
@@ -119,6 +135,7 @@ export async function run(noun: string, argv: string[], o: CommandOutput = TERMI
         }))), o.line);
         return 0;
       }
+      case 'host delete': await admin.deleteHost(one(p, 'host delete')); return 0;
       case 'sync undefined': {
         const r = await admin.sync();
         if (p.flags.get('json')) o.line(JSON.stringify(r, null, 2));

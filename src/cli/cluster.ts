@@ -1,20 +1,22 @@
-// `vxvem cluster status [--json] [--vsm ADDR[,ADDR...]]`: where the VSM keeps its state (the
-// embedded store, or etcd and the cluster's identity there) and each replica: name, address,
-// role, and the revision it has (asked of each replica at its address; `unreachable` if none answers).
+// `vxvem cluster status [--json] [--vsm ADDR[,ADDR...]] [--tls-dir DIR --admin NAME | --insecure]`:
+// where the VSM keeps its state (the embedded store, or etcd and the cluster's identity there) and
+// each replica: name, address, role, and the revision it has (asked of each replica at its
+// address, with the same certificate; `unreachable` if none answers).
 import { AdminClient } from '../../proto/clients.js';
 import type { ClusterStatusMsg, ReplicaMsg } from '../../proto/index.js';
 import { DEFAULT_VSM_ADDRESS } from '../common/package.js';
-import { TERMINAL, type CommandOutput } from './admin.js';
+import type { TlsMaterial } from '../common/tls.js';
+import { ADMIN_FLAGS, TERMINAL, adminTls, type CommandOutput } from './admin.js';
 import { UsageError, flagString, parseArgs } from './args.js';
 import { printTable } from './table.js';
 
 interface Row { name: string; address: string; role: string; revision: number | null; reachable: boolean }
 
 /** The revision `r` has, from `r` itself (the replica that answered the list knows only its own). */
-async function revisionOf(status: ClusterStatusMsg, r: ReplicaMsg): Promise<number | null> {
+async function revisionOf(status: ClusterStatusMsg, r: ReplicaMsg, tls: TlsMaterial | undefined): Promise<number | null> {
   if (r.name === status.self) return Number(r.revision);
   if (!r.address) return null;
-  const c = new AdminClient(r.address);
+  const c = new AdminClient(r.address, tls);
   try {
     const own = await c.clusterStatus();
     return Number(own.replicas.find((x) => x.name === own.self)?.revision ?? 0);
@@ -26,9 +28,11 @@ async function revisionOf(status: ClusterStatusMsg, r: ReplicaMsg): Promise<numb
 }
 
 export async function run(argv: string[], o: CommandOutput = TERMINAL): Promise<number> {
-  const p = parseArgs(argv, { vsm: { kind: 'string' }, json: { kind: 'boolean' } });
+  const p = parseArgs(argv, ADMIN_FLAGS);
   if (p.positionals[0] !== 'status' || p.positionals.length > 1) throw new UsageError('cluster: expected `cluster status [--json] [--vsm ADDR[,ADDR...]]`');
-  const admin = new AdminClient(flagString(p, 'vsm') ?? DEFAULT_VSM_ADDRESS);
+  const addr = flagString(p, 'vsm') ?? DEFAULT_VSM_ADDRESS;
+  const tls = adminTls(p, addr);
+  const admin = new AdminClient(addr, tls);
   let status: ClusterStatusMsg;
   try {
     status = await admin.clusterStatus();
@@ -36,7 +40,7 @@ export async function run(argv: string[], o: CommandOutput = TERMINAL): Promise<
     admin.close();
   }
   const rows: Row[] = await Promise.all(status.replicas.map(async (r) => {
-    const revision = await revisionOf(status, r);
+    const revision = await revisionOf(status, r, tls);
     return { name: r.name, address: r.address, role: r.role, revision, reachable: revision !== null };
   }));
   if (p.flags.get('json')) {

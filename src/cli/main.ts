@@ -26,6 +26,9 @@ Commands:
                              and follows that store
   vem adopt [--instance NAME]
                              the same for a running agent (or at its next start)
+  vem --vsm HOST:PORT[,...] --host NAME ... --tls-dir DIR [--cert FILE --key FILE] | --insecure
+                             follow a VSM over TCP with mutual TLS: the certificate of host NAME
+                             (DIR/NAME.crt, DIR/NAME.key, the CA DIR/ca.crt), or in the clear
   vsm [--listen ADDR] [--data DIR] [--metrics HOST:PORT|off] [--neutron [HOST:]PORT
       [--neutron-token-file F | --keystone-config F] [--vni-range A-B] [--nova-url URL]]
       [--sync-interval SECONDS]
@@ -37,6 +40,15 @@ Commands:
   vsm --store etcd://HOST:PORT[,HOST:PORT...] [--name NAME] [--listen ADDR] [...]
                              one replica of a VSM cluster whose state is in etcd (instead of --data)
   vsm --data DIR --recover   keep a damaged store's changes up to the damage, then exit
+  vsm --listen HOST:PORT --tls-dir DIR [--name NAME] [--cert FILE --key FILE] | --insecure
+                             a TCP listener is mutual TLS with the certificate of VSM NAME (default
+                             the host's name); VEMs act only as the host their certificate names,
+                             admin calls need an admin certificate. Plaintext TCP only with
+                             --insecure; a unix socket is owner-only (0600)
+  ca init --dir DIR [--days N]
+                             make a CA for the control plane: DIR/ca.crt, DIR/ca.key
+  ca issue --dir DIR --host NAME | --admin NAME | --vsm NAME [--days N]
+                             issue DIR/NAME.crt and DIR/NAME.key for that role and name
   cluster status [--json]    the VSM's store and its replicas: name, address, role, revision
   sync [--json]              remove what was not made through OpenStack (audit lines printed)
   net create NAME --vni N [--mode unicast|multicast] [--group G] | list | show NAME | delete NAME
@@ -45,6 +57,9 @@ Commands:
   port create NAME --net NET --host HOST --mac MAC [--policy P] [--interface IF] | list [--host H] | show NAME | delete NAME
   profile list | host list | host show HOST | feature list|enable|disable segmentation
                              against the VSM (--vsm ADDR[,ADDR...], default unix:/run/vxvem/vsm.sock; --json)
+  host delete HOST           remove a host that is gone (refused while it has ports or is connected)
+  (admin commands, cluster status) --tls-dir DIR --admin NAME [--cert FILE --key FILE] | --insecure
+                             to a VSM on TCP: mutual TLS with an admin certificate, or in the clear
   show macs|segments|ports|vteps|nexthops|counters [--json] [--instance NAME]
                              read the dataplane state (works while the agent is down)
   show hosts|networks|profiles [--json] [--vsm ADDR]
@@ -82,6 +97,7 @@ const commands: Record<string, () => Promise<Command>> = {
   feature: async () => (a) => import('./admin.js').then((m) => m.run('feature', a)),
   sync: async () => (a) => import('./admin.js').then((m) => m.run('sync', a)),
   cluster: async () => (await import('./cluster.js')).run,
+  ca: async () => (a) => import('./ca.js').then((m) => m.run(a)),
   mac: async () => (await import('./show.js')).runMac,
   lab: async () => (await import('./lab.js')).run,
   demo: async () => (await import('./demo.js')).run,

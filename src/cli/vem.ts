@@ -1,9 +1,13 @@
 // `vxvem vem --config FILE [--check] | --vsm ADDR --host NAME --vtep IF:ADDR/LEN[@GW]... [--ttl N]
 //            [--tos inherit|N] [--src-port-range A-B] [--udp-checksum] [--mac-ageing SECONDS] [--adopt]
+//            [--tls-dir DIR [--cert FILE --key FILE] | --insecure]
 //            [--instance NAME] [--cleanup] [--metrics HOST:PORT|off] [--netns NAME]`
+// Over TCP a VEM follows the VSM with the certificate of its --host (DIR/HOST.crt), or in the clear with --insecure.
 // `vxvem vem adopt [--instance NAME]`: the instance's next VSM view is applied whatever store it comes from.
+import { vsmAddresses } from '../../proto/clients.js';
 import { stderrLogger } from '../common/log.js';
 import { packageVersion } from '../common/package.js';
+import type { TlsMaterial } from '../common/tls.js';
 import { VemAgent } from '../agent/vem.js';
 import { ConfigError, type HostConfig } from '../agent/config.js';
 import { SETTING_FLAGS, hostConfigFromFlags } from '../agent/host-flags.js';
@@ -17,14 +21,23 @@ import { enterNetns, netnsNameProblem } from '../maps/netns.js';
 import { BPFFS_MOUNT } from '../maps/paths.js';
 import { serveMetrics, type MetricsSource } from './metrics-http.js';
 import { UsageError, flagInt, flagString, parseArgs, type Parsed } from './args.js';
+import { TLS_FLAGS, tlsFromFlags } from './tls-flags.js';
 
 const SETTING_FLAG_NAMES = Object.values(SETTING_FLAGS);
 
-/** VSM mode's --host, --vtep list and settings flags, checked before anything starts. */
-function vsmHost(p: Parsed, vsm: string): { vsm: string; host: string; hostConfig: HostConfig } {
+/** VSM mode's --host, --vtep list, settings and TLS flags, checked before anything starts. */
+function vsmHost(p: Parsed, vsm: string): { vsm: string; host: string; hostConfig: HostConfig; tls?: TlsMaterial } {
   const host = flagString(p, 'host');
   const vteps = (p.flags.get('vtep') as string[] | undefined) ?? [];
   if (!host || !vteps.length) throw new UsageError('vem --vsm: --host NAME and at least one --vtep IF:ADDR/LEN[@GW] are required');
+  let addrs: string[];
+  try {
+    addrs = vsmAddresses(vsm);
+  } catch (e) {
+    throw new UsageError(`--vsm: ${(e as Error).message}`);
+  }
+  // The certificate must name this host: the VSM refuses a VEM acting as another.
+  const tls = tlsFromFlags(p, 'host', host, '--host', addrs);
   try {
     const hostConfig = hostConfigFromFlags({
       vteps,
@@ -34,7 +47,7 @@ function vsmHost(p: Parsed, vsm: string): { vsm: string; host: string; hostConfi
       udpChecksum: p.flags.get(SETTING_FLAGS.udpChecksum) === true ? true : undefined,
       macAgeing: flagString(p, SETTING_FLAGS.macAgeingSeconds),
     });
-    return { vsm, host, hostConfig };
+    return { vsm, host, hostConfig, ...(tls ? { tls } : {}) };
   } catch (e) {
     if (e instanceof ConfigError) throw new UsageError(e.message);
     throw e;
@@ -83,7 +96,7 @@ export async function run(argv: string[]): Promise<number> {
   const p = parseArgs(argv, {
     config: { kind: 'string' }, instance: { kind: 'string' }, cleanup: { kind: 'boolean' }, adopt: { kind: 'boolean' },
     vsm: { kind: 'string' }, host: { kind: 'string' }, vtep: { kind: 'list' },
-    metrics: { kind: 'string' }, 'metrics-max-vnis': { kind: 'string' }, netns: { kind: 'string' }, check: { kind: 'boolean' },
+    metrics: { kind: 'string' }, 'metrics-max-vnis': { kind: 'string' }, netns: { kind: 'string' }, check: { kind: 'boolean' }, ...TLS_FLAGS,
     ...Object.fromEntries(SETTING_FLAG_NAMES.map((f) => [f, { kind: f === SETTING_FLAGS.udpChecksum ? 'boolean' : 'string' } as const])),
   });
   if (p.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(p.positionals[0])}`);
@@ -93,6 +106,8 @@ export async function run(argv: string[]): Promise<number> {
   const vsmOnly = SETTING_FLAG_NAMES.find((f) => p.flags.has(f));
   if (configPath && vsmOnly) throw new UsageError(`--${vsmOnly} is a flag of VSM mode: with --config the file's keys set it`);
   if (configPath && p.flags.has('adopt')) throw new UsageError('--adopt is a flag of VSM mode (--vsm)');
+  const tlsFlag = Object.keys(TLS_FLAGS).find((f) => p.flags.has(f));
+  if (configPath && tlsFlag) throw new UsageError(`--${tlsFlag} is a flag of VSM mode (--vsm)`);
   const following = vsm ? vsmHost(p, vsm) : undefined;
   const maxVnis = flagInt(p, 'metrics-max-vnis', 0, 16_777_215);
   const instance = flagString(p, 'instance') ?? 'default';

@@ -1,7 +1,10 @@
 // `vxvem vsm --listen unix:/PATH|HOST:PORT (--data DIR | --store etcd://HOST:PORT[,...] [--name NAME])
+//            [--tls-dir DIR [--name NAME] [--cert FILE --key FILE] | --insecure]
 //            [--metrics HOST:PORT|off] [--neutron [HOST:]PORT [--neutron-token-file FILE | --keystone-config FILE]
 //            [--vni-range A-B] [--nova-url URL]]
 //            [--sync-interval SECONDS]`
+// A TCP listener is mutual TLS with the certificate of the VSM named --name (default: the host's
+// name), or refused unless --insecure; a unix socket is owner-only.
 // `vxvem vsm --data DIR --recover`: repairs a damaged journal (keeps the changes before the damage) and exits.
 // With --store, this is one replica of a VSM cluster on etcd (docs/ha.md); the sync runs on the leader.
 // Refusals (data directory locked, socket in use, damaged store, replica name taken) are exit 1 with one line on stderr.
@@ -14,6 +17,7 @@ import { NeutronApi } from '../vsm/neutron/http.js';
 import { Keystone, KeystoneConfigError, readKeystoneConfig } from '../vsm/neutron/keystone.js';
 import { NovaNotifier } from '../vsm/neutron/nova-notifier.js';
 import { startReplica } from '../vsm/replica.js';
+import type { ListenSecurity } from '../vsm/listen-security.js';
 import { VsmServer } from '../vsm/server.js';
 import { FileStore, type Recovery } from '../vsm/store.js';
 import { retryStale } from '../vsm/store-errors.js';
@@ -23,6 +27,7 @@ import { DEFAULT_VSM_ADDRESS } from '../common/package.js';
 import { VNI_MAX, VNI_MIN, vniProblem } from '../common/vxlan.js';
 import { UsageError, flagInt, flagString, parseArgs } from './args.js';
 import { parseListen, serveMetrics } from './metrics-http.js';
+import { TLS_FLAGS, tlsFromFlags } from './tls-flags.js';
 
 function vniRange(v: string | undefined): [number, number] | undefined {
   if (v === undefined) return undefined;
@@ -69,14 +74,15 @@ interface Running {
 }
 
 /** The embedded store in DIR, held by a lock for as long as the VSM runs. */
-async function embedded(data: string, listen: string, log: (line: string) => void): Promise<Running> {
+async function embedded(data: string, name: string, listen: string, security: ListenSecurity, log: (line: string) => void): Promise<Running> {
   mkdirSync(data, { recursive: true });
   // Before anything reads or writes DIR (loading may fold a torn journal line).
   const lock = await DataLock.acquire(data);
   let vsm: VsmServer;
   try {
-    const self = { name: hostname(), address: listen, role: 'leader' };
+    const self = { name, address: listen, role: 'leader' };
     vsm = new VsmServer(new FileStore(data), log, {
+      ...security,
       cluster: async () => ({ store: `embedded (${data})`, clusterId: vsm.snapshot.id, self: self.name, replicas: [{ ...self, revision: String(vsm.snapshot.revision) }] }),
     });
     await vsm.listen(listen);
@@ -88,8 +94,8 @@ async function embedded(data: string, listen: string, log: (line: string) => voi
   return { vsm, where: `data in ${data}`, leader: () => true, close: () => vsm.close().then(() => lock.release()) };
 }
 
-async function replica(store: string, name: string, listen: string, log: (line: string) => void): Promise<Running> {
-  const r = await startReplica({ store, name, listen, log });
+async function replica(store: string, name: string, listen: string, security: ListenSecurity, log: (line: string) => void): Promise<Running> {
+  const r = await startReplica({ store, name, listen, log, security });
   return { vsm: r.vsm, where: `store ${store}, cluster ${r.clusterId}, replica ${name}`, leader: r.leader, close: r.close };
 }
 
@@ -98,7 +104,7 @@ export async function run(argv: string[]): Promise<number> {
     recover: { kind: 'boolean' }, listen: { kind: 'string' }, data: { kind: 'string' }, metrics: { kind: 'string' },
     neutron: { kind: 'string' }, 'neutron-token-file': { kind: 'string' }, 'vni-range': { kind: 'string' }, 'sync-interval': { kind: 'string' },
     'nova-url': { kind: 'string' }, 'keystone-config': { kind: 'string' },
-    store: { kind: 'string' }, name: { kind: 'string' },
+    store: { kind: 'string' }, name: { kind: 'string' }, ...TLS_FLAGS,
   });
   if (p.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(p.positionals[0])}`);
   const listen = flagString(p, 'listen') ?? DEFAULT_VSM_ADDRESS;
@@ -110,8 +116,8 @@ export async function run(argv: string[]): Promise<number> {
       throw new UsageError(`--store: ${(e as Error).message}`);
     }
     if (flagString(p, 'data') !== undefined || p.flags.get('recover')) throw new UsageError('--data and --recover are for the embedded store, not with --store');
-  } else if (flagString(p, 'name') !== undefined) {
-    throw new UsageError('--name names a replica of a VSM cluster: it needs --store etcd://...');
+  } else if (flagString(p, 'name') !== undefined && flagString(p, 'tls-dir') === undefined) {
+    throw new UsageError('--name names a replica of a VSM cluster (--store etcd://...) or picks the VSM\'s certificate (--tls-dir DIR)');
   }
   const name = flagString(p, 'name') ?? hostname();
   const data = flagString(p, 'data') ?? '/var/lib/vxvem';
@@ -139,10 +145,14 @@ export async function run(argv: string[]): Promise<number> {
       lock.release();
     }
   }
+  // The certificate named --name (the host's name by default), unless --cert picks another file.
+  const certName = flagString(p, 'cert') !== undefined ? flagString(p, 'name') : name;
+  const tls = tlsFromFlags(p, 'vsm', certName, '--name', [listen]);
+  const security: ListenSecurity = { ...(tls ? { tls } : {}), insecure: p.flags.get('insecure') === true };
   if (listen.startsWith('unix:')) mkdirSync(dirname(listen.slice(5)), { recursive: true });
   const logger = stderrLogger('vsm');
   const log = (line: string): void => logger.info(line);
-  const running = store !== undefined ? await replica(store, name, listen, log) : await embedded(data, listen, log);
+  const running = store !== undefined ? await replica(store, name, listen, security, log) : await embedded(data, name, listen, security, log);
   const { vsm } = running;
   const closers: (() => void)[] = [];
   try {

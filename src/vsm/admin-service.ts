@@ -6,7 +6,7 @@ import type { Empty, FeatureMsg, HostInfoMsg, NameMsg, NetworkMsg, PageMsg, Page
 import { designatedVteps } from './indexes.js';
 import { VsmError, type VsmState } from './objects.js';
 import {
-  createPolicy, createPort, createSegment, createSubnet, deletePolicy, deletePort, deleteSegment, deleteSubnet, portProfiles, setSegmentation, type Commit,
+  createPolicy, createPort, createSegment, createSubnet, deleteHost, deletePolicy, deletePort, deleteSegment, deleteSubnet, portProfiles, setSegmentation, type Commit,
 } from './rules.js';
 import { Pager } from './paging.js';
 import type { VsmServer } from './server.js';
@@ -14,7 +14,7 @@ import { unary } from './unary.js';
 import type { VemService } from './vem-service.js';
 import { hostView } from './views.js';
 
-export function adminService(vsm: Pick<VsmServer, 'commit' | 'sync' | 'clusterStatus'>, vem: Pick<VemService, 'connected' | 'lastReport'>): grpc.UntypedServiceImplementation {
+export function adminService(vsm: Pick<VsmServer, 'commit' | 'sync' | 'clusterStatus'>, vem: Pick<VemService, 'connected' | 'lastReport' | 'forget'>): grpc.UntypedServiceImplementation {
   const s = (): VsmState => vsm.commit.state();
   const change: Commit['change'] = (fn, touches) => vsm.commit.change(fn, touches);
   const pager = new Pager();
@@ -64,6 +64,13 @@ export function adminService(vsm: Pick<VsmServer, 'commit' | 'sync' | 'clusterSt
         learned: vem.lastReport(h.name)?.learned ?? [],
       }));
     })),
+    // A host whose VEM still follows this replica is not gone (it would register again).
+    deleteHost: unary<NameMsg, Empty>(async (r) => {
+      if (vem.connected(r.name)) throw new VsmError('in_use', `host ${r.name} is connected (its VEM follows this VSM): stop its VEM first`);
+      await change((x) => deleteHost(x, r.name), { hosts: [r.name] });
+      vem.forget(r.name);
+      return {};
+    }),
     setFeature: unary<FeatureMsg, FeatureMsg>(async (r) => {
       if (r.name !== 'segmentation') throw new VsmError('not_found', `no feature ${r.name} (known: segmentation)`);
       await change((x) => setSegmentation(x, r.enabled));

@@ -4,6 +4,7 @@
 import type { ClusterStatusMsg } from '../../proto/index.js';
 import { EtcdStore } from './etcd-store.js';
 import { Presence, type Member } from './leader.js';
+import type { ListenSecurity } from './listen-security.js';
 import { VsmServer } from './server.js';
 
 export interface Replica {
@@ -15,7 +16,7 @@ export interface Replica {
   close(): Promise<void>;
 }
 
-export async function startReplica(o: { store: string; name: string; listen: string; log: (line: string) => void }): Promise<Replica> {
+export async function startReplica(o: { store: string; name: string; listen: string; log: (line: string) => void; security?: ListenSecurity }): Promise<Replica> {
   const store = new EtcdStore(o.store, o.name, o.log);
   let presence: Presence | undefined;
   let vsm: VsmServer | undefined;
@@ -32,7 +33,7 @@ export async function startReplica(o: { store: string; name: string; listen: str
         replicas: members.map((m) => ({ ...m, revision: m.name === o.name ? String(server.snapshot.revision) : '0' })),
       };
     };
-    const server = new VsmServer(store, o.log, { cluster: status });
+    const server = new VsmServer(store, o.log, { ...o.security, cluster: status });
     vsm = server;
     await p.start(); // a live replica of the same name refuses this one before it serves
     await server.listen(o.listen);

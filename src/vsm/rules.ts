@@ -192,6 +192,20 @@ export function registerHost(s: VsmState, h: HostObj): void {
   s.hosts[h.name] = structuredClone(h);
 }
 
+/**
+ * Removes a host that is gone (its VTEPs become free for another host). Refused while ports are
+ * bound to it: delete or move them first, as for a network's ports.
+ */
+export function deleteHost(s: VsmState, name: string): void {
+  if (!s.hosts[name]) throw new VsmError('not_found', `no host ${name}`);
+  const ports = Object.values(s.ports).filter((p) => p.host === name).map((p) => p.name);
+  if (ports.length) {
+    const more = ports.length > 10 ? ` and ${ports.length - 10} more` : '';
+    throw new VsmError('in_use', `host ${name} has ports: ${ports.slice(0, 10).join(', ')}${more}`);
+  }
+  delete s.hosts[name];
+}
+
 /** Dynamic port profiles: one per (policy, segment) pair in use, shared by its ports. */
 export function portProfiles(s: VsmState): { name: string; policy: string; network: string; ports: string[] }[] {
   const by = new Map<string, { name: string; policy: string; network: string; ports: string[] }>();

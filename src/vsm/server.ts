@@ -10,6 +10,7 @@ import type { WatchedChange } from './etcd-layout.js';
 import { newIdentityWarning } from './identity.js';
 import { derived, markDraft } from './indexes.js';
 import { applyChange } from './journal.js';
+import { bindSecured, listenPlan, type ListenSecurity } from './listen-security.js';
 import type { VsmState } from './objects.js';
 import { touchesOf, type Touches } from './replication.js';
 import { deleteSegment, deletePort, deleteSubnet, update } from './rules.js';
@@ -20,7 +21,7 @@ import { measured, serverOptions } from './stream-bounds.js';
 import { VemService } from './vem-service.js';
 import { hostViewParts } from './views.js';
 
-export interface VsmOptions {
+export interface VsmOptions extends ListenSecurity {
   /** What `ClusterStatus` answers (the CLI knows the store and the replica's peers). */
   cluster?: () => Promise<ClusterStatusMsg>;
   /** For what must not go unnoticed (a new, empty store); by default the same stderr format as the CLI's log. */
@@ -50,20 +51,21 @@ export class VsmServer {
   }
 
   async listen(addr: string): Promise<void> {
+    const plan = listenPlan(addr, this.o, this.log);
     // A replica serves once it follows the others: nothing they commit from here on is missed.
     await this.shared?.follow((c) => this.applyWatched(c), (s) => this.install(this.state, s));
     const p = protocol();
-    const server = new grpc.Server(serverOptions());
+    const opts = serverOptions();
+    const server = new grpc.Server({ ...opts, interceptors: [...plan.interceptors, ...(opts.interceptors ?? [])] });
     server.addService(measured(p.Vem.service), { register: this.register, watch: this.watch, report: this.report });
     server.addService(p.Admin.service, this.adminHandlers());
     if (checkAddress(addr).startsWith('unix:') && await clearStaleSocket(addr.slice(5))) this.log(`removed the stale socket ${addr} (nobody answered on it)`);
-    await new Promise<void>((resolve, reject) =>
-      server.bindAsync(addr, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(new Error(`cannot listen on ${addr}: ${err.message}`)) : resolve())));
+    await bindSecured(server, addr, this.o);
     this.server = server;
     // Said once the VSM serves (a refused start stays one line): VEMs see this identity from now on.
     const made = (this.file ?? this.shared)?.newIdentity;
     if (made) (this.o.warn ?? stderrLogger('vsm').warn)(newIdentityWarning(made));
-    this.log(`listening on ${addr}; store identity ${this.state.id}, revision ${this.state.revision}`);
+    this.log(`listening on ${addr} (${plan.how}); store identity ${this.state.id}, revision ${this.state.revision}`);
   }
 
   async close(): Promise<void> {

@@ -154,6 +154,11 @@ export class VemService {
     this.pending.set(host, { revision: Number(view.revision), sinceMs: since });
   }
 
+  /** Drops what is kept of a deleted host (its last view and report). */
+  forget(host: string): void {
+    for (const m of [this.lastView, this.reports, this.pending, this.otherStore]) m.delete(host);
+  }
+
   connected(host: string): boolean {
     return (this.watchers.get(host)?.size ?? 0) > 0;
   }

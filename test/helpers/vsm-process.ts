@@ -8,10 +8,16 @@ export class VsmProcess {
   /** Everything the VSM wrote to stderr since the last start(). */
   log = '';
 
-  /** Starts `vxvem vsm ARGS` and resolves once it reports its data directory or store (fully up). */
-  async start(args: string[]): Promise<void> {
+  /**
+   * Starts `vxvem vsm ARGS` (inside network namespace `netns` when given) and resolves once it
+   * reports its data directory or store (fully up).
+   */
+  async start(args: string[], o: { netns?: string } = {}): Promise<void> {
     this.log = '';
-    const proc = spawn('node', ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), 'vsm', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const argv = ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), 'vsm', ...args];
+    // nsenter execs node in the namespace: the pid stays the VSM's.
+    const proc = o.netns ? spawn('nsenter', [`--net=/run/netns/${o.netns}`, 'node', ...argv], { stdio: ['ignore', 'ignore', 'pipe'] })
+      : spawn('node', argv, { stdio: ['ignore', 'ignore', 'pipe'] });
     this.proc = proc;
     await new Promise<void>((resolve, reject) => {
       proc.stderr!.on('data', (d: Buffer) => /data in|store etcd/.test(this.log += d.toString()) && resolve());
