@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 PKGS=(clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool pkg-config cmake make g++ iproute2 ethtool
       iputils-ping iputils-arping iperf3 netsniff-ng tshark python3-scapy tcpdump prometheus smcroute
-      python3-openstackclient qemu-system-x86 busybox-static etcd-server)
+      python3-openstackclient qemu-system-x86 busybox-static etcd-server keystone uwsgi uwsgi-plugin-python3)
 
 missing=()
 for p in "${PKGS[@]}"; do
@@ -17,8 +17,9 @@ if ((${#missing[@]})); then
   echo "setup: installing Debian packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  # prometheus, smcroute and etcd-server ship services that would start at install: tests and the
-  # lab run their own instances on loopback/in namespaces, so keep the packaged ones from starting.
+  # prometheus, smcroute, etcd-server, keystone and uwsgi ship services that would start at install:
+  # tests and the lab run their own instances on loopback/in namespaces, so keep the packaged ones
+  # from starting.
   policy=/usr/sbin/policy-rc.d
   own_policy=0
   if [ ! -e "$policy" ]; then
@@ -28,7 +29,7 @@ if ((${#missing[@]})); then
   ((own_policy)) && rm -f "$policy"
   # Only the services this run installed: an operator's own prometheus is left alone.
   if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
-    for pkg in prometheus smcroute etcd-server; do
+    for pkg in prometheus smcroute etcd-server keystone uwsgi; do
       svc=${pkg%-server}
       [[ " ${missing[*]} " == *" $pkg "* ]] && { systemctl disable --now "$svc" >/dev/null 2>&1 || true; }
     done

@@ -55,6 +55,16 @@ function plug(host: string, port: Port, name: string): Netns {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A port's status as `openstack port show` says it, once it is `want` (DOWN until its host's VEM binds it). */
+async function statusUntil(port: string, want: 'ACTIVE' | 'DOWN', ms = 15_000): Promise<void> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const got = os<{ status: string }>('port', 'show', port).status;
+    if (got === want) return;
+    if (Date.now() > end) throw new Error(`port ${port} is ${got}, not ${want}`);
+    await sleep(200);
+  }
+}
 async function pingUntil(vm: Netns, addr: string, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;
   for (;;) {
@@ -101,11 +111,14 @@ describe('through the openstack CLI', () => {
     ports.p1 = os<Port>('port', 'create', '--network', 'web', '--host', 'h1', 'p1');
     ports.p2 = os<Port>('port', 'create', '--network', 'web', '--host', 'h2', 'p2');
     expect(ports.p1.mac_address).toMatch(/^fa:16:3e/);
+    expect(os('port', 'show', 'p1')).toMatchObject({ status: 'DOWN', binding_vif_type: 'tap' }); // no tap yet
     const vm1 = plug('h1', ports.p1, 'vm1');
     const vm2 = plug('h2', ports.p2, 'vm2');
     const ip2 = ipOf(ports.p2!);
     await pingUntil(vm1, ip2);
     expect(vm2.name).toContain('vm2');
+    await statusUntil('p1', 'ACTIVE');
+    await statusUntil('p2', 'ACTIVE');
   }, 60_000);
 
   it('a tap that disappears is unbound; plugged again, it is bound again and forwards', async () => {
@@ -117,12 +130,14 @@ describe('through the openstack CLI', () => {
     const end = Date.now() + 5000;
     while (bound().length && Date.now() < end) await sleep(100);
     expect(bound()).toEqual([]);
+    await statusUntil('p1', 'DOWN');
     vms.shift()!.delete();
     const vm1 = plug('h1', ports.p1!, 'vm1b');
     vms.unshift(vm1);
     const ip2 = ipOf(ports.p2!);
     await pingUntil(vm1, ip2);
     expect(bound().map((p) => p.ifindex)).toEqual([T.get('h1').ifindex(tap)]);
+    await statusUntil('p1', 'ACTIVE');
   }, 60_000);
 
   it('set and show; deleting a network with ports is refused', () => {
@@ -139,6 +154,9 @@ describe('through the openstack CLI', () => {
     expect(os<{ Name: string }[]>('port', 'list').map((p) => p.Name).sort()).toEqual(['p1-renamed', 'p2']);
     const ip2 = ipOf(ports.p2!);
     await pingUntil(vms[0]!, ip2);
+    // Status is not stored: the restarted VSM learns it again from the VEMs as they reconnect.
+    await statusUntil('p1-renamed', 'ACTIVE');
+    await statusUntil('p2', 'ACTIVE');
   }, 60_000);
 
   it('vxvem sync removes what was made on the VSM; Neutron\'s ports keep forwarding', async () => {

@@ -5,7 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { VemClient } from '../proto/clients.js';
 import { NeutronApi } from '../src/vsm/neutron/http.js';
+import { KeystoneConfigError, parseKeystoneConfig } from '../src/vsm/neutron/keystone.js';
+import { NovaNotifier, type NovaEvent } from '../src/vsm/neutron/nova-notifier.js';
+import { createServer } from 'node:http';
 import { VsmServer } from '../src/vsm/server.js';
 import { FileStore } from '../src/vsm/store.js';
 
@@ -83,7 +87,9 @@ describe('networks, subnets, ports', () => {
     const p = await call('POST', '/v2.0/ports', { port: { name: 'p1', network_id: net, 'binding:host_id': 'h1', 'n1kv:profile': 'default' } });
     expect(p.status).toBe(201);
     expect(p.body.port.mac_address).toMatch(/^fa:16:3e(:[0-9a-f]{2}){3}$/);
-    expect(p.body.port).toMatchObject({ fixed_ips: [{ subnet_id: subnet, ip_address: '198.51.100.2' }], 'binding:host_id': 'h1', 'n1kv:profile': 'default', status: 'ACTIVE' });
+    expect(p.body.port).toMatchObject({ fixed_ips: [{ subnet_id: subnet, ip_address: '198.51.100.2' }], 'binding:host_id': 'h1', 'n1kv:profile': 'default' });
+    // As with ML2: DOWN until the host's agent reports it wired; no agent on h1, so the binding failed.
+    expect(p.body.port).toMatchObject({ status: 'DOWN', 'binding:vif_type': 'binding_failed' });
     port = p.body.port.id;
     expect(vsm.snapshot.ports[port]).toMatchObject({ host: 'h1', interface: `tap${port.slice(0, 11)}`, origin: 'neutron' });
     const q = await call('POST', '/v2.0/ports', { port: { network_id: net, 'binding:profile': { n1kv_profile: 'default' } } });
@@ -209,5 +215,158 @@ describe('networks, subnets, ports', () => {
     expect((await call('DELETE', `/v2.0/networks/${net}`)).status).toBe(204);
     expect((await call('GET', '/v2.0/subnets')).body.subnets).toEqual([]);
     expect(Object.keys(vsm.snapshot.segments)).toEqual([]);
+  });
+});
+
+describe('what Nova relies on', () => {
+  const P1 = 'aaaaaaaa111111111111111111111111';
+  const SERVER = '0b9c1f7e-1a6e-4a53-9c1c-0123456789ab';
+  let net = '';
+  let sub = '';
+  const events: NovaEvent[] = [];
+  let novaApi: NeutronApi;
+  let novaBase = '';
+  let vem: VemClient;
+
+  beforeAll(async () => {
+    novaApi = new NeutronApi(vsm.commit, { notify: (e) => events.push(e) });
+    novaBase = `http://127.0.0.1:${((await novaApi.listen('127.0.0.1', 0)).address() as { port: number }).port}`;
+    net = (await call('POST', '/v2.0/networks', { network: { name: 'n', tenant_id: P1 } })).body.network.id;
+    sub = (await call('POST', '/v2.0/subnets', { subnet: { network_id: net, cidr: '192.0.2.0/24', tenant_id: P1 } })).body.subnet.id;
+    // A VEM of host h7, through the VEM service as any agent talks to it.
+    vem = new VemClient(`unix:${join(dir, 'vsm.sock')}`);
+    await vem.register({ host: 'h7', vteps: [{ interface: 'up0', address: '198.51.100.7', prefixLength: 24, gateway: '' }], uplinkMtu: 1500, version: 't' });
+  });
+  afterAll(() => {
+    vem.close();
+    novaApi.close();
+  });
+  /** Through the API that tells Nova (the status tracker of `api` tells nobody). */
+  const nc = (method: string, path: string, body?: unknown) => call(method, path, body, {}, novaBase);
+  const bound = (...interfaces: string[]) => vem.report({ host: 'h7', appliedRevision: '0', learned: [], boundPorts: interfaces, boundPortsKnown: true });
+  const tap = (id: string) => `tap${id.slice(0, 11)}`;
+
+  it('fixed_ips filters: ip_address, subnet_id, ip_address_substr, on one allocation; bad ones are 400', async () => {
+    const a = (await call('POST', '/v2.0/ports', { port: { network_id: net, fixed_ips: [{ ip_address: '192.0.2.10' }] } })).body.port;
+    const b = (await call('POST', '/v2.0/ports', { port: { network_id: net, fixed_ips: [{ ip_address: '192.0.2.110' }] } })).body.port;
+    const ids = async (query: string) => (await call('GET', `/v2.0/ports?network_id=${net}&${query}`)).body.ports.map((p: Json) => p.id).sort();
+    expect(await ids('fixed_ips=ip_address%3D192.0.2.10')).toEqual([a.id]);
+    expect(await ids('fixed_ips=ip_address%3D192.0.2.99')).toEqual([]);
+    expect(await ids('fixed_ips=ip_address%3D192.0.2.10&fixed_ips=ip_address%3D192.0.2.110')).toEqual([a.id, b.id].sort());
+    expect(await ids(`fixed_ips=subnet_id%3D${sub}&fixed_ips=ip_address%3D192.0.2.110`)).toEqual([b.id]);
+    expect(await ids('fixed_ips=subnet_id%3Dnope&fixed_ips=ip_address%3D192.0.2.110')).toEqual([]);
+    expect(await ids('fixed_ips=ip_address_substr%3D2.11')).toEqual([b.id]);
+    expect(await ids('fixed_ips=ip_address_substr%3D192.0.2.1')).toEqual([a.id, b.id].sort());
+    for (const bad of ['fixed_ips=192.0.2.10', 'fixed_ips=mac%3Dx']) expect((await call('GET', `/v2.0/ports?${bad}`)).status).toBe(400);
+    for (const p of [a, b]) await call('DELETE', `/v2.0/ports/${p.id}`);
+  });
+
+  it('status: DOWN until the host reports the port bound, ACTIVE, DOWN again when the tap goes; Nova told each change', async () => {
+    const p = (await nc('POST', '/v2.0/ports', { port: { network_id: net, device_id: SERVER, device_owner: 'compute:nova', 'binding:host_id': 'h7' } })).body.port;
+    expect(p).toMatchObject({ status: 'DOWN', 'binding:vif_type': 'tap', 'binding:vif_details': { port_filter: true, connectivity: 'l2' } });
+    const status = async () => (await nc('GET', `/v2.0/ports/${p.id}`)).body.port.status;
+    await bound(tap(p.id));
+    expect(await status()).toBe('ACTIVE');
+    expect((await nc('GET', `/v2.0/ports?status=ACTIVE&fields=id`)).body.ports).toEqual([{ id: p.id }]);
+    await bound();
+    expect(await status()).toBe('DOWN');
+    await bound(tap(p.id));
+    expect(events.filter((e) => e.tag === p.id).map((e) => [e.name, e.server_uuid, e.status])).toEqual([
+      ['network-vif-plugged', SERVER, 'completed'], ['network-vif-unplugged', SERVER, 'completed'], ['network-vif-plugged', SERVER, 'completed']]);
+    // Nova unbinds: binding:host_id null (and "") clears the binding; DOWN, and no event (no longer a server's port).
+    const u = await nc('PUT', `/v2.0/ports/${p.id}`, { port: { device_id: '', device_owner: '', 'binding:host_id': null } });
+    expect(u.body.port).toMatchObject({ 'binding:host_id': '', status: 'DOWN', 'binding:vif_type': 'unbound', 'binding:vif_details': {} });
+    expect(vsm.snapshot.ports[p.id]!.host).toBe('');
+    expect((await nc('PUT', `/v2.0/ports/${p.id}`, { port: { 'binding:host_id': 'h7' } })).body.port.status).toBe('ACTIVE');
+    expect((await nc('PUT', `/v2.0/ports/${p.id}`, { port: { 'binding:host_id': '' } })).body.port['binding:host_id']).toBe('');
+    expect(events.filter((e) => e.tag === p.id)).toHaveLength(3);
+    await nc('PUT', `/v2.0/ports/${p.id}`, { port: { device_id: SERVER, device_owner: 'compute:nova', 'binding:host_id': 'h7' } });
+    await nc('DELETE', `/v2.0/ports/${p.id}`);
+    expect(events.filter((e) => e.tag === p.id).map((e) => e.name).slice(3)).toEqual(['network-vif-plugged', 'network-vif-deleted']);
+  });
+
+  it('quotas: defaults, set, used, enforced on create (OverQuota), deleted back to the defaults', async () => {
+    expect((await call('GET', `/v2.0/quotas/${P1}`)).body.quota).toEqual({ network: 100, subnet: 100, port: 500 });
+    expect((await call('GET', `/v2.0/quotas/${P1}/default`)).body.quota).toEqual({ network: 100, subnet: 100, port: 500 });
+    const set = await call('PUT', `/v2.0/quotas/${P1}`, { quota: { network: '1', subnet: 1, port: -1 } });
+    expect([set.status, set.body.quota]).toEqual([200, { network: 1, subnet: 1, port: -1 }]);
+    expect((await call('GET', '/v2.0/quotas')).body.quotas).toEqual([{ network: 1, subnet: 1, port: -1, project_id: P1, tenant_id: P1 }]);
+    expect((await call('GET', `/v2.0/quotas/${P1}/details`)).body.quota.network).toEqual({ limit: 1, used: 1, reserved: 0 });
+    const over = await call('POST', '/v2.0/networks', { network: { name: 'n2', project_id: P1 } });
+    expect([over.status, over.body.NeutronError.type, over.body.NeutronError.message]).toEqual([409, 'OverQuota', "Quota exceeded for resources: ['network']."]);
+    expect((await call('POST', '/v2.0/subnets', { subnet: { network_id: net, cidr: '203.0.113.0/24', tenant_id: P1 } })).status).toBe(409);
+    expect((await call('POST', '/v2.0/networks', { network: { name: 'other-project', project_id: 'bbbb' } })).status).toBe(201);
+    for (const [body, type] of [[{ quota: { router: 1 } }, 'HTTPBadRequest'], [{ quota: { port: -2 } }, 'InvalidInput'], [{ quota: { port: 'x' } }, 'InvalidInput']] as const) {
+      const r = await call('PUT', `/v2.0/quotas/${P1}`, body);
+      expect([r.status, r.body.NeutronError?.type], JSON.stringify(body)).toEqual([400, type]);
+    }
+    expect((await call('PUT', `/v2.0/quotas/${P1}`, { quota: { network: 0, check_limit: true } })).status).toBe(400);
+    expect((await call('POST', '/v2.0/quotas', { quota: {} })).status).toBe(501);
+    expect((await call('DELETE', `/v2.0/quotas/${P1}`)).status).toBe(204);
+    expect((await call('GET', '/v2.0/quotas')).body.quotas).toEqual([]);
+    expect((await call('GET', `/v2.0/quotas/${P1}`)).body.quota.network).toBe(100);
+  });
+
+  it('quotas are kept by the store: a restarted VSM has them', async () => {
+    await call('PUT', `/v2.0/quotas/${P1}`, { quota: { port: 7 } });
+    const again = new FileStore(join(dir, 'data')).load();
+    expect(again.quotas[P1]).toEqual({ project: P1, limits: { port: 7 } });
+    await call('DELETE', `/v2.0/quotas/${P1}`);
+    expect(new FileStore(join(dir, 'data')).load().quotas).toEqual({});
+  });
+
+  it('a host\'s first report after a VSM start is learnt, not told to Nova', async () => {
+    const p = (await nc('POST', '/v2.0/ports', { port: { network_id: net, device_id: SERVER, device_owner: 'compute:nova', 'binding:host_id': 'h8' } })).body.port;
+    // h8 registers after the port exists (as after a restart, when the VSM has heard nothing yet).
+    await vem.register({ host: 'h8', vteps: [{ interface: 'up0', address: '198.51.100.8', prefixLength: 24, gateway: '' }], uplinkMtu: 1500, version: 't' });
+    const fresh = new NeutronApi(vsm.commit, { notify: (e) => events.push({ ...e, tag: `fresh:${e.tag}` }) });
+    await vem.report({ host: 'h8', appliedRevision: '0', learned: [], boundPorts: [tap(p.id)], boundPortsKnown: true });
+    expect((await nc('GET', `/v2.0/ports/${p.id}`)).body.port.status).toBe('ACTIVE');
+    // novaApi knew the port DOWN (it saw it created): it tells Nova; `fresh` learnt it now and does not.
+    expect(events.filter((e) => e.tag === p.id).map((e) => e.name)).toEqual(['network-vif-plugged']);
+    expect(events.filter((e) => e.tag === `fresh:${p.id}`)).toEqual([]);
+    // A port made through another API (another replica's) that this one never saw: DOWN before the report that binds it.
+    const q = (await call('POST', '/v2.0/ports', { port: { network_id: net, device_id: SERVER, device_owner: 'compute:nova', 'binding:host_id': 'h8' } })).body.port;
+    await vem.report({ host: 'h8', appliedRevision: '0', learned: [], boundPorts: [tap(p.id), tap(q.id)], boundPortsKnown: true });
+    expect(events.filter((e) => e.tag === q.id || e.tag === `fresh:${q.id}`).map((e) => e.name)).toEqual(['network-vif-plugged', 'network-vif-plugged']);
+    fresh.close();
+    for (const x of [p, q]) await nc('DELETE', `/v2.0/ports/${x.id}`);
+  });
+});
+
+describe('Nova notifier and Keystone configuration', () => {
+  it('events are batched into one request, retried past a 5xx, sent again with a new token after a 401', async () => {
+    const got: { events: NovaEvent[]; token: string }[] = [];
+    const answers = [503, 401, 200];
+    const nova = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        const status = answers.shift() ?? 200;
+        const events = (JSON.parse(body) as { events: NovaEvent[] }).events;
+        got.push({ events, token: String(req.headers['x-auth-token']) });
+        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ events: events.map((e) => ({ ...e, code: 200 })) }));
+      });
+    });
+    await new Promise<void>((r) => nova.listen(0, '127.0.0.1', r));
+    let n = 0;
+    const tokens = { token: () => Promise.resolve(`t${n}`), invalidate: () => void n++ };
+    const lines: string[] = [];
+    const notifier = new NovaNotifier({ url: `http://127.0.0.1:${(nova.address() as { port: number }).port}/v2.1/`, tokens, log: (l) => lines.push(l) });
+    const e = (tag: string): NovaEvent => ({ name: 'network-vif-plugged', server_uuid: 'S', tag, status: 'completed' });
+    notifier.send(e('a'));
+    notifier.send(e('b'));
+    await notifier.idle();
+    expect(got.map((g) => [g.events.map((x) => x.tag).join(), g.token])).toEqual([['a,b', 't0'], ['a,b', 't0'], ['a,b', 't1']]);
+    expect(notifier.counts).toEqual({ sent: 2, failed: 0 });
+    expect(lines).toEqual([]);
+    nova.close();
+  });
+
+  it('[keystone_authtoken] as neutron.conf has it; what is missing is named', () => {
+    const c = parseKeystoneConfig('[DEFAULT]\nusername = no\n[keystone_authtoken]\n# a comment\nauth_url = http://ks:5000/v3/\nusername = neutron\npassword = p=w\nproject_name = service\n', 'f');
+    expect(c).toEqual({ authUrl: 'http://ks:5000', username: 'neutron', password: 'p=w', projectName: 'service', userDomainName: 'Default', projectDomainName: 'Default', wwwAuthenticateUri: 'http://ks:5000' });
+    expect(() => parseKeystoneConfig('[keystone_authtoken]\nauth_url = http://ks:5000\n', 'f')).toThrow(new KeystoneConfigError('f: [keystone_authtoken] has no username'));
+    expect(() => parseKeystoneConfig('[keystone_authtoken]\nauth_url = ks\nusername = u\npassword = p\nproject_name = x\n', 'f')).toThrow(/not an http/);
   });
 });

@@ -32,6 +32,8 @@ export interface VemOptions {
   onLearn?: (ev: { vni: number; mac: string; vtep: string; interface: string }) => void;
   /** How often interfaces are polled for ports that appear or go (ms). */
   pollMs?: number;
+  /** The interfaces of the ports bound in the dataplane, whenever that set changes (VSM mode reports it). */
+  onPortsBound?: (interfaces: string[]) => void;
 }
 
 function readConfig(opts: VemOptions): VemConfig {
@@ -102,6 +104,11 @@ export class VemAgent {
     return this.desired?.missingPorts.length ?? 0;
   }
 
+  /** The interfaces of the configuration's ports bound in the dataplane (present, programs attached), sorted. */
+  get boundPorts(): string[] {
+    return [...(this.desired?.ports.values() ?? [])].map((p) => p.interface).sort();
+  }
+
   private async applyCounted(config: VemConfig): Promise<void> {
     try {
       await this.apply(config);
@@ -144,8 +151,10 @@ export class VemAgent {
     if (want.missingPorts.length && want.missingPorts.join() !== this.desired?.missingPorts.join()) {
       this.opts.log.warn(`waiting for port interfaces: ${want.missingPorts.join(', ')}`);
     }
+    const boundBefore = this.desired && this.boundPorts.join();
     this.desired = want;
     this.config = config;
+    if (this.boundPorts.join() !== boundBefore) this.opts.onPortsBound?.(this.boundPorts);
     this.lastSyncMs = Date.now();
     this.applyCount++;
     if (result.changes) this.opts.log.info(`reconciled: ${result.changes} map changes`);

@@ -51,6 +51,9 @@ export class VsmFollower {
   /** Updates are handled one at a time, in order. */
   private chain: Promise<void> = Promise.resolve();
   private learned: LearnedMacMsg[] = [];
+  /** The interfaces bound in the dataplane (undefined before the agent said), and whether the VSM has yet to hear them. */
+  private bound?: string[];
+  private boundUnsent = false;
   private backoffMs = 500;
   /** The revision applied by this run (0 before its first view), and the store this host follows. */
   private revision = '0';
@@ -86,11 +89,24 @@ export class VsmFollower {
     if (this.learned.length < 10_000) this.learned.push(m);
   }
 
+  /** The ports bound in the dataplane changed: the VSM hears it at once (Neutron's port status, Nova's events). */
+  portsBound(interfaces: string[]): void {
+    this.bound = interfaces;
+    this.boundUnsent = true;
+    void this.sendReport();
+  }
+
   private async sendReport(): Promise<void> {
     if (!this.connected) return;
     const learned = this.learned.splice(0);
+    // The whole set, only when the VSM has not heard it: after a change or a reconnection.
+    const bound = this.boundUnsent ? this.bound : undefined;
     try {
-      await this.client.report({ host: this.o.host, appliedRevision: this.revision, learned, vsmId: this.vsmId });
+      await this.client.report({
+        host: this.o.host, appliedRevision: this.revision, learned, vsmId: this.vsmId,
+        ...(bound ? { boundPorts: bound, boundPortsKnown: true } : {}),
+      });
+      if (bound && this.bound === bound) this.boundUnsent = false;
     } catch {
       this.learned.unshift(...learned); // next time
     }
@@ -122,6 +138,7 @@ export class VsmFollower {
       this.retry((e as Error).message);
       return;
     }
+    this.boundUnsent = this.bound !== undefined; // a restarted VSM knows nothing of this host's ports
     // A resuming delta applies to the view the stream brought: only when that is the one applied.
     const resumable = this.view !== undefined && this.view.revision === this.revision;
     this.stopWatch = this.client.watch(this.o.host, resumable ? this.revision : '0', (u) => this.handle(() => this.onUpdate(u)),

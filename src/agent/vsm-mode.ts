@@ -42,7 +42,10 @@ export async function startVsmMode(o: VsmModeOptions): Promise<VsmModeAgent> {
   if (o.adopt) o.log.warn('--adopt: the next view is applied whatever VSM store it comes from, and that store is followed from then on');
   let follower: VsmFollower | undefined;
   const agent = await VemAgent.start(
-    { instance: o.instance, log: o.log, keepPinnedUntilUpdate: true, onLearn: (m) => follower?.learnedMac(m) },
+    {
+      instance: o.instance, log: o.log, keepPinnedUntilUpdate: true,
+      onLearn: (m) => follower?.learnedMac(m), onPortsBound: (b) => follower?.portsBound(b),
+    },
     { ...o.hostConfig, segments: [], ports: [], staticMacs: [] },
   );
   const links = listLinks();

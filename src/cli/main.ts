@@ -31,9 +31,13 @@ Commands:
                              follow a VSM over TCP with mutual TLS: the certificate of host NAME
                              (DIR/NAME.crt, DIR/NAME.key, the CA DIR/ca.crt), or in the clear
   vsm [--listen ADDR] [--data DIR] [--metrics HOST:PORT|off] [--neutron [HOST:]PORT
-      [--neutron-token-file F] [--vni-range A-B]] [--sync-interval SECONDS]
+      [--neutron-token-file F | --keystone-config F] [--vni-range A-B] [--nova-url URL]]
+      [--sync-interval SECONDS]
                              run the supervisor (ADDR unix:/PATH or HOST:PORT); --neutron serves
-                             the OpenStack Neutron v2.0 API (a bare PORT is on 127.0.0.1)
+                             the OpenStack Neutron v2.0 API (a bare PORT is on 127.0.0.1);
+                             --keystone-config: neutron.conf-style [keystone_authtoken], tokens
+                             checked by Keystone, projects as Neutron's policy; --nova-url: Nova's
+                             compute endpoint, told network-vif-* events
   vsm --store etcd://HOST:PORT[,HOST:PORT...] [--name NAME] [--listen ADDR] [...]
                              one replica of a VSM cluster whose state is in etcd (instead of --data)
   vsm --data DIR --recover   keep a damaged store's changes up to the damage, then exit

@@ -1,6 +1,7 @@
 // `vxvem vsm --listen unix:/PATH|HOST:PORT (--data DIR | --store etcd://HOST:PORT[,...] [--name NAME])
 //            [--tls-dir DIR [--name NAME] [--cert FILE --key FILE] | --insecure]
-//            [--metrics HOST:PORT|off] [--neutron [HOST:]PORT [--neutron-token-file FILE] [--vni-range A-B]]
+//            [--metrics HOST:PORT|off] [--neutron [HOST:]PORT [--neutron-token-file FILE | --keystone-config FILE]
+//            [--vni-range A-B] [--nova-url URL]]
 //            [--sync-interval SECONDS]`
 // A TCP listener is mutual TLS with the certificate of the VSM named --name (default: the host's
 // name), or refused unless --insecure; a unix socket is owner-only.
@@ -13,6 +14,8 @@ import { dirname } from 'node:path';
 import { DataLock } from '../vsm/data-lock.js';
 import { parseEtcdUrl } from '../vsm/etcd-store.js';
 import { NeutronApi } from '../vsm/neutron/http.js';
+import { Keystone, KeystoneConfigError, readKeystoneConfig } from '../vsm/neutron/keystone.js';
+import { NovaNotifier } from '../vsm/neutron/nova-notifier.js';
 import { startReplica } from '../vsm/replica.js';
 import type { ListenSecurity } from '../vsm/listen-security.js';
 import { VsmServer } from '../vsm/server.js';
@@ -44,6 +47,16 @@ function readToken(file: string | undefined): string | undefined {
   }
   if (!t) throw new UsageError(`--neutron-token-file ${file} is empty`);
   return t;
+}
+
+function keystoneFrom(file: string | undefined): Keystone | undefined {
+  if (file === undefined) return undefined;
+  try {
+    return new Keystone(readKeystoneConfig(file));
+  } catch (e) {
+    if (e instanceof KeystoneConfigError) throw new UsageError(`--keystone-config: ${e.message}`);
+    throw e;
+  }
 }
 
 function recoveryLine(dir: string, r: Recovery): string {
@@ -90,6 +103,7 @@ export async function run(argv: string[]): Promise<number> {
   const p = parseArgs(argv, {
     recover: { kind: 'boolean' }, listen: { kind: 'string' }, data: { kind: 'string' }, metrics: { kind: 'string' },
     neutron: { kind: 'string' }, 'neutron-token-file': { kind: 'string' }, 'vni-range': { kind: 'string' }, 'sync-interval': { kind: 'string' },
+    'nova-url': { kind: 'string' }, 'keystone-config': { kind: 'string' },
     store: { kind: 'string' }, name: { kind: 'string' }, ...TLS_FLAGS,
   });
   if (p.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(p.positionals[0])}`);
@@ -115,7 +129,11 @@ export async function run(argv: string[]): Promise<number> {
   const token = readToken(flagString(p, 'neutron-token-file'));
   const range = vniRange(flagString(p, 'vni-range'));
   const syncSeconds = flagInt(p, 'sync-interval', 1, 86_400);
-  if (!neutron && (token || range)) throw new UsageError('--neutron-token-file and --vni-range need --neutron');
+  const novaUrl = flagString(p, 'nova-url');
+  if (novaUrl !== undefined && !/^https?:\/\/[^/]+/.test(novaUrl)) throw new UsageError(`--nova-url: expected http(s)://HOST[:PORT][/PATH], got ${JSON.stringify(novaUrl)}`);
+  const keystone = keystoneFrom(flagString(p, 'keystone-config'));
+  if (!neutron && (token || range || novaUrl || keystone)) throw new UsageError('--neutron-token-file, --keystone-config, --vni-range and --nova-url need --neutron');
+  if (token && keystone) throw new UsageError('--neutron-token-file and --keystone-config exclude each other: with Keystone, tokens are Keystone\'s');
 
   if (p.flags.get('recover')) {
     mkdirSync(data, { recursive: true });
@@ -143,10 +161,18 @@ export async function run(argv: string[]): Promise<number> {
       closers.push(() => server.close());
     }
     if (neutron) {
-      const api = new NeutronApi(vsm.commit, { ...(token ? { token } : {}), ...(range ? { vniRange: range } : {}), log });
+      // Nova hears of its servers' ports (network-vif-plugged...) as from Neutron's notifier.
+      const nova = novaUrl ? new NovaNotifier({ url: novaUrl, log, ...(keystone ? { tokens: keystone } : {}) }) : undefined;
+      const api = new NeutronApi(vsm.commit, {
+        ...(token ? { token } : {}), ...(keystone ? { keystone } : {}), ...(range ? { vniRange: range } : {}), log,
+        ...(nova ? { notify: (e) => nova.send(e) } : {}),
+      });
       await api.listen(neutron.host, neutron.port);
-      closers.push(() => api.close());
-      log(`Neutron API on http://${neutron.host}:${neutron.port}/${token ? ' (X-Auth-Token required)' : ''}`);
+      closers.push(() => api.close(), () => nova?.close());
+      const auth = token ? ' (X-Auth-Token required)' : keystone ? ` (tokens validated by Keystone at ${keystone.config.authUrl})` : '';
+      log(`Neutron API on http://${neutron.host}:${neutron.port}/${auth}${novaUrl ? `; Nova events to ${novaUrl}` : ''}`);
+      // Said at start, not required: the VSM serves its VEMs whether Keystone is up or not.
+      keystone?.token().then(() => log(`Keystone: service user ${keystone.config.username} authenticated`), (e: Error) => log(`Keystone: ${e.message}`));
     }
   } catch (e) {
     closers.forEach((c) => c());

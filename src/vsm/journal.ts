@@ -2,8 +2,8 @@
 // A replay tells a torn last line (a crash mid-append: ignored) from damage (refused).
 import type { VsmState } from './objects.js';
 
-export type Table = 'segments' | 'subnets' | 'policies' | 'ports' | 'hosts';
-export const TABLES: Table[] = ['segments', 'subnets', 'policies', 'ports', 'hosts'];
+export type Table = 'segments' | 'subnets' | 'policies' | 'ports' | 'hosts' | 'quotas';
+export const TABLES: Table[] = ['segments', 'subnets', 'policies', 'ports', 'hosts', 'quotas'];
 
 /** One journal line: what changed from the previous revision. */
 export interface Change {

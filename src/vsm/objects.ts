@@ -82,6 +82,12 @@ export interface HostObj {
   version?: string;
 }
 
+/** A project's Neutron quota limits that differ from the defaults (resource -> limit, -1 = none). */
+export interface QuotaObj {
+  project: string;
+  limits: Record<string, number>;
+}
+
 export interface VsmState {
   /**
    * The store's identity (a cluster id), made once when the store is created and never changed:
@@ -96,10 +102,12 @@ export interface VsmState {
   policies: Record<string, PolicyObj>;
   ports: Record<string, PortObj>;
   hosts: Record<string, HostObj>;
+  /** Keyed by project id (Neutron's quotas API). */
+  quotas: Record<string, QuotaObj>;
 }
 
 export const DEFAULT_POLICY = 'default';
 
 export function emptyState(): VsmState {
-  return { id: '', revision: 0, segmentation: true, segments: {}, subnets: {}, policies: { [DEFAULT_POLICY]: { name: DEFAULT_POLICY, portSecurity: true } }, ports: {}, hosts: {} };
+  return { id: '', revision: 0, segmentation: true, segments: {}, subnets: {}, policies: { [DEFAULT_POLICY]: { name: DEFAULT_POLICY, portSecurity: true } }, ports: {}, hosts: {}, quotas: {} };
 }

@@ -9,6 +9,7 @@ import { normalizeMac, parseIpv4 } from '../common/address.js';
 import { vniProblem } from '../common/vxlan.js';
 import type { Empty, HostUpdate, LearnedMacMsg, RegisterReply, RegisterRequest, ReportRequest, WatchRequest } from '../../proto/index.js';
 import { logAt, type LineLog } from '../common/log.js';
+import { boundPortsOf } from './bound-ports.js';
 import { VsmError, type VsmState } from './objects.js';
 import { registerHost, type Commit } from './rules.js';
 import { bounded } from './stream-bounds.js';
@@ -131,6 +132,8 @@ export class VemService {
     const p = this.pending.get(r.host);
     if (p && ours && Number(r.appliedRevision) >= p.revision) this.pending.delete(r.host); // another store's revision says nothing of ours
     this.reports.set(r.host, { appliedRevision: r.appliedRevision, lastReportMs: Date.now(), learned: [...(prev?.learned ?? []), ...r.learned].slice(-1000) });
+    // Ports another store's views bound are not this store's: none of ours is bound there.
+    if (r.boundPortsKnown) boundPortsOf(this.vsm).set(r.host, ours ? r.boundPorts ?? [] : []);
     return {};
   }));
 

@@ -33,7 +33,7 @@ export const PORT_ATTRS: AttrSpec = {
   ...COMMON,
   network_id: createOnly('string'), mac_address: both('string'), fixed_ips: both('list'),
   device_id: both('string'), device_owner: both('string'), security_groups: both('list'), port_security_enabled: both('bool'),
-  'binding:host_id': both('string'), 'binding:profile': both('object'), 'binding:vnic_type': both('string'),
+  'binding:host_id': both('nullable-string'), 'binding:profile': both('object'), 'binding:vnic_type': both('string'),
   'n1kv:profile': both('string'), allowed_address_pairs: both('list'), extra_dhcp_opts: both('list'), dns_name: both('string'),
 };
 

@@ -3,10 +3,12 @@ import { VsmError } from '../objects.js';
 
 export class NeutronError extends Error {
   override readonly name = 'NeutronError';
+  /** Headers the reply carries besides the request id. */
+  readonly headers: Record<string, string> = {};
   constructor(readonly status: number, readonly type: string, message: string) {
     super(message);
   }
-  body(): { NeutronError: { type: string; message: string; detail: string } } {
+  body(): Record<string, unknown> {
     return { NeutronError: { type: this.type, message: this.message, detail: '' } };
   }
 }
@@ -24,3 +26,6 @@ export function fromVsmError(e: VsmError): NeutronError {
     case 'in_use': return conflict('InUse', e.message);
   }
 }
+
+/** A request Neutron's policy refuses (the rule named as oslo.policy names it). */
+export const forbidden = (rule: string): NeutronError => new NeutronError(403, 'PolicyNotAuthorized', `(rule:${rule}) is disallowed by policy`);

@@ -1,12 +1,22 @@
 // The Neutron v2.0 REST endpoint of the VSM: the subset the openstack CLI and Nova use for
-// networks, subnets and ports, plus the N1KV profile collections (read-only). Every reply
-// carries X-Openstack-Request-Id; errors are NeutronError bodies; with a token configured,
-// everything but the version document needs X-Auth-Token.
+// networks, subnets, ports and quotas, plus the N1KV profile collections (read-only). Every
+// reply carries X-Openstack-Request-Id; errors are NeutronError bodies; with a token or
+// Keystone configured, everything but the version document needs X-Auth-Token (auth.ts).
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { boundPortsOf } from '../bound-ports.js';
 import type { Commit } from '../rules.js';
 import { StoreUnavailableError, retryStale } from '../store-errors.js';
+import { authenticator, type Authenticate } from './auth.js';
+import type { RequestContext } from './context.js';
+import { CoreResources } from './core.js';
 import { NeutronError, badRequest, notFound } from './errors.js';
+import { applyQuery } from './filters.js';
+import type { Keystone } from './keystone.js';
+import type { NovaEvent } from './nova-notifier.js';
+import { Policy } from './policy.js';
+import { PortStatus } from './port-status.js';
+import { Quotas } from './quotas.js';
 import { NeutronResources, type Kind } from './resources.js';
 
 const EXTENSIONS = [
@@ -16,30 +26,22 @@ const EXTENSIONS = [
   { alias: 'policy_profile', name: 'Policy Profile', description: 'The VSM\'s port policies, read-only.' },
   { alias: 'network_profile', name: 'Network Profile', description: 'The VSM\'s VXLAN network profile, read-only.' },
   { alias: 'vxvem', name: 'vxvem flooding', description: 'vxvem.mode (unicast or multicast) and vxvem.group on networks.' },
+  { alias: 'quotas', name: 'Quota management support', description: 'Expose functions for quotas management per project' },
+  { alias: 'quota_details', name: 'Quota details management support', description: 'Expose functions for quotas usage statistics per project' },
+  { alias: 'ip-substring-filtering', name: 'IP address substring filtering', description: 'Provides IP address substring filtering when listing ports' },
 ].map((e) => ({ ...e, updated: '2026-01-01T00:00:00-00:00', links: [] }));
 
-const PAGING = new Set(['fields', 'limit', 'marker', 'sort_key', 'sort_dir', 'page_reverse', 'verbose']);
 const SINGULAR: Record<Kind, string> = { networks: 'network', subnets: 'subnet', ports: 'port' };
 
 export interface NeutronOptions {
   /** Required X-Auth-Token (from --neutron-token-file); absent: no authentication. */
   token?: string;
+  /** Tokens validated by Keystone, with Neutron's policy per project (instead of `token`). */
+  keystone?: Keystone;
   vniRange?: [number, number];
   log?: (line: string) => void;
-}
-
-/** `?name=a&name=b&fields=id`: keeps objects whose field (as text) is one of the values. */
-function filter(items: Record<string, unknown>[], q: URLSearchParams): Record<string, unknown>[] {
-  const keys = [...new Set(q.keys())].filter((k) => !PAGING.has(k));
-  let out = items.filter((o) => keys.every((k) => {
-    const v = o[k];
-    if (v !== null && typeof v === 'object') return true; // not a scalar: not filtered (as documented)
-    const want = q.getAll(k).map((x) => x.toLowerCase());
-    return want.includes(String(v).toLowerCase());
-  }));
-  const fields = q.getAll('fields');
-  if (fields.length) out = out.map((o) => Object.fromEntries(fields.filter((f) => f in o).map((f) => [f, o[f]])));
-  return out;
+  /** Where Nova is told what happened to its servers' ports (nova-notifier.ts); absent: nowhere. */
+  notify?: (e: NovaEvent) => void;
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
@@ -59,10 +61,18 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 
 export class NeutronApi {
   readonly resources: NeutronResources;
+  readonly ports: PortStatus;
+  private readonly quotas: Quotas;
+  private readonly core: CoreResources;
+  private readonly authenticate: Authenticate;
   private server?: Server;
 
   constructor(vsm: Commit, private readonly o: NeutronOptions = {}) {
     this.resources = new NeutronResources(vsm, o.vniRange);
+    this.ports = new PortStatus(vsm, boundPortsOf(vsm), (e) => o.notify?.(e));
+    this.quotas = new Quotas(vsm);
+    this.core = new CoreResources({ resources: this.resources, vsm, policy: new Policy(vsm), ports: this.ports, quotas: this.quotas });
+    this.authenticate = authenticator(o);
   }
 
   async listen(host: string, port: number): Promise<Server> {
@@ -77,12 +87,13 @@ export class NeutronApi {
 
   close(): void {
     this.server?.close();
+    this.ports.close();
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = `req-${randomUUID()}`;
-    const send = (status: number, body?: unknown): void => {
-      const headers: Record<string, string> = { 'x-openstack-request-id': requestId };
+    const send = (status: number, body?: unknown, extra: Record<string, string> = {}): void => {
+      const headers: Record<string, string> = { ...extra, 'x-openstack-request-id': requestId };
       if (body === undefined) {
         res.writeHead(status, headers).end();
         return;
@@ -98,29 +109,31 @@ export class NeutronApi {
         send(200, { versions: [{ id: 'v2.0', status: 'CURRENT', links: [{ href: self, rel: 'self' }] }] });
         return;
       }
-      if (this.o.token !== undefined && req.headers['x-auth-token'] !== this.o.token) {
-        throw new NeutronError(401, 'HTTPUnauthorized', 'Authentication required: a valid X-Auth-Token is needed.');
-      }
-      const status = await this.route(req, path, url.searchParams, send);
+      const ctx = await this.authenticate(req);
+      const status = await this.route(req, ctx, path, url.searchParams, send);
       if (status) this.o.log?.(`neutron: ${req.method} ${path} -> ${status} from ${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'} (request ${requestId})`);
     } catch (e) {
       const err = e instanceof NeutronError ? e
         : e instanceof StoreUnavailableError ? new NeutronError(503, 'ServiceUnavailable', (e as Error).message)
           : new NeutronError(500, 'HTTPInternalServerError', `Request failed: ${(e as Error).message}`);
       if (err.status >= 500) this.o.log?.(`neutron ${req.method} ${path}: ${err.message}`);
-      send(err.status, err.body());
+      send(err.status, err.body(), err.headers);
     }
   }
 
   /** Dispatches one request; returns the status sent for writes (logged), 0 for reads. */
-  private async route(req: IncomingMessage, path: string, q: URLSearchParams, send: (status: number, body?: unknown) => void): Promise<number> {
+  private async route(req: IncomingMessage, ctx: RequestContext, path: string, q: URLSearchParams, send: (status: number, body?: unknown) => void): Promise<number> {
     const parts = path.split('/').filter(Boolean);
     if (parts[0] !== 'v2.0') throw notFound('HTTPNotFound', `The resource could not be found: ${path}`);
     const [, collection, id, ...more] = parts;
     const method = req.method ?? 'GET';
+    if (collection === 'quotas') {
+      let body: Promise<unknown> | undefined;
+      return retryStale(() => this.quotas.route(ctx, method, parts.slice(2), () => (body ??= readJson(req)), send));
+    }
     if (!collection) {
       if (method !== 'GET') throw new NeutronError(405, 'HTTPMethodNotAllowed', `${method} is not allowed here.`);
-      send(200, { resources: ['networks', 'subnets', 'ports', 'policy_profiles', 'network_profiles'].map((name) => ({ name: name.slice(0, -1), collection: name, links: [{ href: `/v2.0/${name}`, rel: 'self' }] })) });
+      send(200, { resources: ['networks', 'subnets', 'ports', 'quotas', 'policy_profiles', 'network_profiles'].map((name) => ({ name: name.slice(0, -1), collection: name, links: [{ href: `/v2.0/${name}`, rel: 'self' }] })) });
       return 0;
     }
     if (more.length) throw notFound('HTTPNotFound', `The resource could not be found: ${path}`);
@@ -137,7 +150,7 @@ export class NeutronApi {
       const items = collection === 'policy_profiles'
         ? this.resources.policyProfiles()
         : [{ id: 'vxlan-default', name: 'vxlan-default', segment_type: 'vxlan', sub_type: 'native_vxlan', segment_range: '1-16777215', multicast_ip_range: '239.0.0.0-239.255.255.255' }];
-      if (!id) return send(200, { [collection]: filter(items, q) }), 0;
+      if (!id) return send(200, { [collection]: applyQuery(items, q) }), 0;
       const one = items.find((x) => x.id === id);
       if (!one) throw notFound(collection === 'policy_profiles' ? 'PolicyProfileNotFound' : 'NetworkProfileNotFound', `${collection === 'policy_profiles' ? 'Policy' : 'Network'} Profile ${id} could not be found.`);
       send(200, { [collection.slice(0, -1)]: one });
@@ -145,27 +158,25 @@ export class NeutronApi {
     }
     if (collection !== 'networks' && collection !== 'subnets' && collection !== 'ports') throw notFound('HTTPNotFound', `The resource could not be found: ${path}`);
     const kind: Kind = collection;
-    const r = this.resources;
+    const c = this.core;
     const single = SINGULAR[kind];
     if (!id) {
-      if (method === 'GET') return send(200, { [kind]: filter(r.list(kind), q) }), 0;
+      if (method === 'GET') return send(200, { [kind]: applyQuery(c.list(ctx, kind), q) }), 0;
       if (method !== 'POST') throw new NeutronError(405, 'HTTPMethodNotAllowed', `${method} is not allowed on ${kind}.`);
-      const body = await readJson(req);
       // Each write is validated and committed whole, again if another replica changed the state first.
-      const created = await retryStale(() => (kind === 'networks' ? r.createNetwork(body) : kind === 'subnets' ? r.createSubnet(body) : r.createPort(body)));
-      send(201, { [single]: created });
+      const body = await readJson(req);
+      send(201, { [single]: await retryStale(() => c.create(ctx, kind, body)) });
       return 201;
     }
     switch (method) {
-      case 'GET': send(200, { [single]: filter([r.show(kind, id)], q)[0] }); return 0;
+      case 'GET': send(200, { [single]: applyQuery([c.show(ctx, kind, id)], q)[0] }); return 0;
       case 'PUT': {
         const body = await readJson(req);
-        const updated = await retryStale(() => (kind === 'networks' ? r.updateNetwork(id, body) : kind === 'subnets' ? r.updateSubnet(id, body) : r.updatePort(id, body)));
-        send(200, { [single]: updated });
+        send(200, { [single]: await retryStale(() => c.update(ctx, kind, id, body)) });
         return 200;
       }
       case 'DELETE':
-        await retryStale(() => (kind === 'networks' ? r.deleteNetwork(id) : kind === 'subnets' ? r.deleteSubnet(id) : r.deletePort(id)));
+        await retryStale(() => c.remove(ctx, kind, id));
         send(204);
         return 204;
       default: throw new NeutronError(405, 'HTTPMethodNotAllowed', `${method} is not allowed on ${single}.`);

@@ -76,10 +76,10 @@ export class NeutronResources {
     return {
       id: p.name, name: str(n.name), network_id: p.network, tenant_id: str(n.project_id), project_id: str(n.project_id),
       mac_address: p.mac, fixed_ips: n.fixed_ips ?? [], admin_state_up: n.admin_state_up ?? true,
-      status: p.host ? 'ACTIVE' : 'DOWN', device_id: str(n.device_id), device_owner: str(n.device_owner),
+      device_id: str(n.device_id), device_owner: str(n.device_owner), // status and binding:vif_*: core.ts (runtime state)
       security_groups: [], ...securityView(p, this.s.policies[p.policy]?.portSecurity ?? true),
-      'binding:host_id': p.host, 'binding:profile': n['binding:profile'] ?? {}, 'binding:vif_type': p.host ? 'tap' : 'unbound',
-      'binding:vif_details': {}, 'binding:vnic_type': 'normal', 'n1kv:profile': p.policy,
+      'binding:host_id': p.host, 'binding:profile': n['binding:profile'] ?? {},
+      'binding:vnic_type': 'normal', 'n1kv:profile': p.policy,
       extra_dhcp_opts: [], description: str(n.description), tags: n.tags ?? [],
       created_at: n.created_at, updated_at: n.updated_at, revision_number: n.revision_number, 'vxvem.interface': p.interface,
     };
