@@ -24,7 +24,8 @@ function wrong(rng: Rng, k: Known, token: string): Msg {
   const makers: (() => Msg)[] = [
     () => bad('a body that is not JSON', 'POST', `/v2.0/${collection}`, Buffer.from(rng.pick(['{', '{"network":', 'nul', '\u0000\u0001', '{"a":1}}', '\'x\'']))),
     () => bad('a body that is not the resource object', 'POST', `/v2.0/${collection}`, rng.pick([null, [], 'x', 1, {}, { [single]: 'x' }, { [single]: [] }, { [single]: null }, { other: {} }])),
-    () => bad('a bulk create', 'POST', `/v2.0/${collection}`, { [collection]: [{ name: 'a' }, { name: 'b' }] }),
+    // All or nothing: the good first item must not be written either.
+    () => bad('a bulk create with one bad item', 'POST', `/v2.0/${collection}`, { [collection]: [{ name: 'a' }, { name: 'b', [rng.pick(['foo', 'status'])]: 1 }] }),
     () => bad('an unknown attribute', 'POST', `/v2.0/${collection}`, { [single]: { [rng.pick(['foo', 'id', 'status', 'created_at', '__proto__', 'constructor'])]: 1 } }),
     () => bad('wrongly typed attributes', 'POST', `/v2.0/${collection}`, { [single]: { name: rng.pick([5, true, null, [], {}]) } }),
     () => bad('a network that is not VXLAN', 'POST', '/v2.0/networks', { network: { name: 'x', 'provider:network_type': rng.pick(['vlan', 'flat', 'geneve', '']) } }),

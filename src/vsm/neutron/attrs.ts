@@ -3,13 +3,16 @@
 import { badRequest } from './errors.js';
 
 type Kind = 'string' | 'nullable-string' | 'bool' | 'int-or-string' | 'list' | 'object' | 'any';
-export type AttrSpec = Record<string, { kind: Kind; create?: boolean; update?: boolean }>;
+export type AttrSpec = Record<string, { kind: Kind; create?: boolean; update?: boolean; maxLength?: number }>;
+
+/** Neutron's column size for names and descriptions. */
+export const NAME_MAX = 255;
 
 const both = (kind: Kind) => ({ kind, create: true, update: true });
 const createOnly = (kind: Kind) => ({ kind, create: true, update: false });
 
 const COMMON: AttrSpec = {
-  name: both('string'), description: both('string'), tenant_id: createOnly('string'), project_id: createOnly('string'),
+  name: { ...both('string'), maxLength: NAME_MAX }, description: { ...both('string'), maxLength: NAME_MAX }, tenant_id: createOnly('string'), project_id: createOnly('string'),
   admin_state_up: both('bool'), tags: both('list'),
 };
 
@@ -54,7 +57,6 @@ export function checkBody(body: unknown, resource: string, spec: AttrSpec, op: '
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('The request body is not a JSON object.');
   const keys = Object.keys(body);
   if (keys.length !== 1 || keys[0] !== resource) {
-    if (keys.includes(`${resource}s`)) throw badRequest('Bulk operations are not supported by this server.');
     throw badRequest(`Resource body required: expected {"${resource}": {...}}.`);
   }
   const obj = (body as Record<string, unknown>)[resource];
@@ -62,7 +64,11 @@ export function checkBody(body: unknown, resource: string, spec: AttrSpec, op: '
   const unknown = Object.keys(obj).filter((k) => !spec[k] || !(op === 'create' ? spec[k].create : spec[k].update));
   if (unknown.length) throw badRequest(`Unrecognized attribute(s) '${unknown.join(', ')}'`);
   for (const [k, v] of Object.entries(obj)) {
-    if (!typeOk(spec[k]!.kind, v)) throw badRequest(`Invalid input for ${k}. Reason: '${JSON.stringify(v)}' is not a valid ${spec[k]!.kind}.`, 'InvalidInput');
+    const a = spec[k]!;
+    if (!typeOk(a.kind, v)) throw badRequest(`Invalid input for ${k}. Reason: '${JSON.stringify(v)}' is not a valid ${a.kind}.`, 'InvalidInput');
+    if (a.maxLength !== undefined && typeof v === 'string' && v.length > a.maxLength) {
+      throw badRequest(`Invalid input for ${k}. Reason: '${v.slice(0, 20)}...' exceeds maximum length of ${a.maxLength}.`, 'InvalidInput');
+    }
   }
   return obj as Record<string, unknown>;
 }

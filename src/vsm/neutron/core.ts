@@ -27,9 +27,12 @@ export interface CoreParts {
   resources: NeutronResources;
   vsm: Commit;
   policy: Policy;
-  ports: PortStatus;
+  ports: PortState;
   quotas: Quotas;
 }
+
+/** What a request needs of the ports' runtime state (a bulk create stages its notices, bulk.ts). */
+export type PortState = Pick<PortStatus, 'written' | 'deleted' | 'status' | 'binding'>;
 
 export class CoreResources {
   constructor(private readonly p: CoreParts) {}

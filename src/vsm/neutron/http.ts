@@ -9,6 +9,7 @@ import type { Commit } from '../rules.js';
 import { StoreUnavailableError, retryStale } from '../store-errors.js';
 import { authenticator, type Authenticate } from './auth.js';
 import type { RequestContext } from './context.js';
+import { bulkItems, createBulk } from './bulk.js';
 import { CoreResources } from './core.js';
 import { NeutronError, badRequest, notFound } from './errors.js';
 import { applyQuery } from './filters.js';
@@ -67,7 +68,7 @@ export class NeutronApi {
   private readonly authenticate: Authenticate;
   private server?: Server;
 
-  constructor(vsm: Commit, private readonly o: NeutronOptions = {}) {
+  constructor(private readonly vsm: Commit, private readonly o: NeutronOptions = {}) {
     this.resources = new NeutronResources(vsm, o.vniRange);
     this.ports = new PortStatus(vsm, boundPortsOf(vsm), (e) => o.notify?.(e));
     this.quotas = new Quotas(vsm);
@@ -165,7 +166,9 @@ export class NeutronApi {
       if (method !== 'POST') throw new NeutronError(405, 'HTTPMethodNotAllowed', `${method} is not allowed on ${kind}.`);
       // Each write is validated and committed whole, again if another replica changed the state first.
       const body = await readJson(req);
-      send(201, { [single]: await retryStale(() => c.create(ctx, kind, body)) });
+      const items = bulkItems(body, kind);
+      if (items) send(201, { [kind]: await retryStale(() => createBulk({ vsm: this.vsm, ports: this.ports, vniRange: this.o.vniRange }, ctx, kind, items)) });
+      else send(201, { [single]: await retryStale(() => c.create(ctx, kind, body)) });
       return 201;
     }
     switch (method) {

@@ -4,7 +4,7 @@
 // request is one model change: validated completely, then committed, or refused with nothing written.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { AddressError, normalizeMac, parseCidr, parseIpv4 } from '../../common/address.js';
-import { vniProblem } from '../../common/vxlan.js';
+import { VXLAN_OVERHEAD, vniProblem } from '../../common/vxlan.js';
 import { derived } from '../indexes.js';
 import { VsmError, type PortObj, type SegmentObj, type SubnetObj, type VsmState } from '../objects.js';
 import { createPort, createSegment, createSubnet, deletePort, deleteSegment, deleteSubnet, type Commit } from '../rules.js';
@@ -16,6 +16,18 @@ import { addressPairs, checkPairsNeedSecurity, portSecurityEnabled, securityView
 export type Kind = 'networks' | 'subnets' | 'ports';
 type View = Record<string, unknown>;
 interface FixedIp { subnet_id: string; ip_address: string }
+
+/** The largest network MTU: a 1500-byte underlay (Neutron's global_physnet_mtu) less VXLAN's overhead. */
+export const MTU_MAX = 1500 - VXLAN_OVERHEAD;
+const MTU_MIN = 68; // the least an IPv4 link may have (RFC 791)
+
+function checkMtu(v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  const mtu = Number(v);
+  if (mtu > MTU_MAX) throw badRequest(`Invalid input for operation: Requested MTU is too big, maximum is ${MTU_MAX}.`, 'InvalidInput');
+  if (mtu < MTU_MIN) throw badRequest(`Invalid input for operation: Requested MTU ${mtu} is below the IPv4 minimum of ${MTU_MIN}.`, 'InvalidInput');
+  return mtu;
+}
 
 const now = (): string => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 const str = (v: unknown, d = ''): string => (typeof v === 'string' ? v : d);
@@ -52,7 +64,7 @@ export class NeutronResources {
       id: seg.name, name: str(n.name), tenant_id: str(n.project_id), project_id: str(n.project_id),
       admin_state_up: n.admin_state_up ?? true, status: 'ACTIVE',
       subnets: Object.values(this.s.subnets).filter((x) => x.network === seg.name).map((x) => x.name),
-      shared: n.shared ?? false, mtu: n.mtu ?? 1450, port_security_enabled: n.port_security_enabled ?? true,
+      shared: n.shared ?? false, mtu: n.mtu ?? MTU_MAX, port_security_enabled: n.port_security_enabled ?? true,
       'provider:network_type': 'vxlan', 'provider:physical_network': null, 'provider:segmentation_id': seg.vni,
       'router:external': false, availability_zone_hints: [], availability_zones: [], description: str(n.description), tags: n.tags ?? [],
       created_at: n.created_at, updated_at: n.updated_at, revision_number: n.revision_number,
@@ -145,6 +157,7 @@ export class NeutronResources {
       shared: b.shared ?? false, ...(b.mtu !== undefined ? { mtu: Number(b.mtu) } : {}), tags: b.tags ?? [],
       ...(b.port_security_enabled !== undefined ? { port_security_enabled: b.port_security_enabled } : {}),
     });
+    checkMtu(b.mtu);
     const group = b['vxvem.group'] as string | undefined;
     await this.commit((s) => createSegment(s, { name: id, vni, mode, ...(group ? { group } : {}), origin: 'neutron', neutron: attrs }), { networks: [id] });
     return this.show('networks', id);
@@ -154,6 +167,7 @@ export class NeutronResources {
     const b = checkBody(body, 'network', NETWORK_ATTRS, 'update');
     const seg = this.find('networks', id) as SegmentObj;
     if (b['router:external'] === true) throw badRequest('Invalid input for operation: external networks are not supported.', 'InvalidInput');
+    checkMtu(b.mtu);
     const changes = Object.fromEntries(Object.entries(b).filter(([k]) => k !== 'router:external').map(([k, v]) => [k, k === 'mtu' ? Number(v) : v]));
     await this.commit((s) => void (s.segments[id] = { ...seg, neutron: stamp(seg.neutron, changes) }), { networks: [id] });
     return this.show('networks', id);
