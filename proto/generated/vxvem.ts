@@ -35,6 +35,7 @@ import type { StaticMac as _vxvem_v1_StaticMac, StaticMac__Output as _vxvem_v1_S
 import type { Subnet as _vxvem_v1_Subnet, Subnet__Output as _vxvem_v1_Subnet__Output } from './vxvem/v1/Subnet.js';
 import type { Subnets as _vxvem_v1_Subnets, Subnets__Output as _vxvem_v1_Subnets__Output } from './vxvem/v1/Subnets.js';
 import type { SyncReport as _vxvem_v1_SyncReport, SyncReport__Output as _vxvem_v1_SyncReport__Output } from './vxvem/v1/SyncReport.js';
+import type { TrunkSubport as _vxvem_v1_TrunkSubport, TrunkSubport__Output as _vxvem_v1_TrunkSubport__Output } from './vxvem/v1/TrunkSubport.js';
 import type { VemClient as _vxvem_v1_VemClient, VemDefinition as _vxvem_v1_VemDefinition } from './vxvem/v1/Vem.js';
 import type { Vtep as _vxvem_v1_Vtep, Vtep__Output as _vxvem_v1_Vtep__Output } from './vxvem/v1/Vtep.js';
 import type { WatchRequest as _vxvem_v1_WatchRequest, WatchRequest__Output as _vxvem_v1_WatchRequest__Output } from './vxvem/v1/WatchRequest.js';
@@ -80,6 +81,7 @@ export interface ProtoGrpcType {
       Subnet: MessageTypeDefinition<_vxvem_v1_Subnet, _vxvem_v1_Subnet__Output>
       Subnets: MessageTypeDefinition<_vxvem_v1_Subnets, _vxvem_v1_Subnets__Output>
       SyncReport: MessageTypeDefinition<_vxvem_v1_SyncReport, _vxvem_v1_SyncReport__Output>
+      TrunkSubport: MessageTypeDefinition<_vxvem_v1_TrunkSubport, _vxvem_v1_TrunkSubport__Output>
       Vem: SubtypeConstructor<typeof grpc.Client, _vxvem_v1_VemClient> & { service: _vxvem_v1_VemDefinition }
       Vtep: MessageTypeDefinition<_vxvem_v1_Vtep, _vxvem_v1_Vtep__Output>
       WatchRequest: MessageTypeDefinition<_vxvem_v1_WatchRequest, _vxvem_v1_WatchRequest__Output>

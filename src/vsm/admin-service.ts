@@ -70,7 +70,9 @@ function adminHandlers(vsm: Pick<VsmServer, 'commit' | 'sync' | 'clusterStatus'>
   const s = (): VsmState => vsm.commit.state();
   const change: Commit['change'] = (fn, touches) => vsm.commit.change(fn, touches);
   const pager = new Pager();
-  const net = (n: SegmentObj): NetworkMsg => ({ name: n.name, vni: n.vni, mode: n.mode, group: n.group ?? '', origin: n.origin, ...openstack(n) });
+  const net = (n: SegmentObj): NetworkMsg => ({
+    name: n.name, vni: n.vni, mode: n.mode, group: n.group ?? '', physicalNetwork: n.physnet ?? '', vlan: n.vlan ?? 0, origin: n.origin, ...openstack(n),
+  });
   const subnet = (n: SubnetObj): SubnetMsg => ({ name: n.name, network: n.network, cidr: n.cidr, gateway: n.gateway ?? '', origin: n.origin, ...openstack(n) });
   const port = (x: PortObj): PortMsg => ({ name: x.name, network: x.network, host: x.host, mac: x.mac, policy: x.policy, interface: x.interface, origin: x.origin, ...openstack(x) });
   return {
@@ -112,6 +114,7 @@ function adminHandlers(vsm: Pick<VsmServer, 'commit' | 'sync' | 'clusterStatus'>
         segments: hostView(s(), h.name).segments,
         uplinkMtu: h.uplinkMtu ?? 0,
         version: h.version ?? '',
+        physicalNetworks: h.physnets ?? [],
         appliedRevision: vem.lastReport(h.name)?.appliedRevision ?? '0',
         lastReportMs: String(vem.lastReport(h.name)?.lastReportMs ?? 0),
         learned: vem.lastReport(h.name)?.learned ?? [],

@@ -1,7 +1,7 @@
 // Port security on the VSM (docs/dataplane.md, "Security"): the interface a port may take, the
 // sources it may list, a policy's storm rate, and what a host's view says of each port (its MAC,
 // whether its sources are checked, its addresses and pairs, its storm rate). No BPF, no I/O.
-import type { HostPortMsg } from '../../proto/index.js';
+import type { HostPortMsg, TrunkSubportMsg } from '../../proto/index.js';
 import { AddressError, isMulticastMac, normalizeMac } from '../common/address.js';
 import { MAX_PORT_SOURCES, portSourceProblem, stormPpsProblem, vmInterfaceProblem } from '../common/vxlan.js';
 import { DEFAULT_POLICY, VsmError, type AddressPair, type PolicyObj, type PortObj, type VsmState } from './objects.js';
@@ -55,6 +55,15 @@ export function portSecurityOn(s: VsmState, p: PortObj): boolean {
 const messages = new WeakMap<PortObj, { vni: number; policy: PolicyObj | undefined; msg: HostPortMsg }>();
 
 /** What the port's host is told about it. */
+/** A trunk parent's subports as its host sees them: the VLAN id, the subport's segment id and MAC. */
+function trunkOf(s: VsmState, p: PortObj): TrunkSubportMsg[] {
+  return p.trunk!.subports.flatMap((x) => {
+    const sub = s.ports[x.port];
+    const seg = sub && s.segments[sub.network];
+    return sub && seg ? [{ vlan: x.vlan, vni: seg.vni, mac: sub.mac }] : [];
+  });
+}
+
 export function hostPort(s: VsmState, p: PortObj, vni: number): HostPortMsg {
   const policy = s.policies[p.policy];
   const hit = messages.get(p);
@@ -65,6 +74,7 @@ export function hostPort(s: VsmState, p: PortObj, vni: number): HostPortMsg {
     addresses: on ? p.addresses ?? [] : [],
     allowedPairs: on ? (p.allowedPairs ?? []).map((x) => ({ mac: x.mac ?? p.mac, address: x.address })) : [],
     stormPps: policy?.stormPps ?? 0,
+    ...(p.trunk ? { trunk: trunkOf(s, p) } : {}),
   };
   messages.set(p, { vni, policy, msg });
   return msg;

@@ -9,6 +9,7 @@ import type { Commit } from '../rules.js';
 import { StoreUnavailableError, retryStale } from '../store-errors.js';
 import { authenticator, type Authenticate } from './auth.js';
 import type { RequestContext } from './context.js';
+import type { VlanRange } from '../../common/segments.js';
 import { bulkItems, createBulk } from './bulk.js';
 import { CoreResources } from './core.js';
 import { NeutronError, badRequest, notFound } from './errors.js';
@@ -19,6 +20,7 @@ import { Policy } from './policy.js';
 import { PortStatus } from './port-status.js';
 import { Quotas } from './quotas.js';
 import { NeutronResources, type Kind } from './resources.js';
+import { DEFAULT_RANGES, networkProfiles, type SegmentRanges } from './segments.js';
 
 const EXTENSIONS = [
   { alias: 'provider', name: 'Provider Network', description: 'Expose mapping of virtual networks to physical networks (vxlan segmentation ids).' },
@@ -40,6 +42,8 @@ export interface NeutronOptions {
   /** Tokens validated by Keystone, with Neutron's policy per project (instead of `token`). */
   keystone?: Keystone;
   vniRange?: [number, number];
+  /** Physical networks VLAN networks may use, with the ranges tenants' VLANs come from (--vlan-range). */
+  vlanRanges?: VlanRange[];
   log?: (line: string) => void;
   /** Where Nova is told what happened to its servers' ports (nova-notifier.ts); absent: nowhere. */
   notify?: (e: NovaEvent) => void;
@@ -66,10 +70,12 @@ export class NeutronApi {
   private readonly quotas: Quotas;
   private readonly core: CoreResources;
   private readonly authenticate: Authenticate;
+  private readonly ranges: SegmentRanges;
   private server?: Server;
 
   constructor(private readonly vsm: Commit, private readonly o: NeutronOptions = {}) {
-    this.resources = new NeutronResources(vsm, o.vniRange);
+    this.ranges = { vni: o.vniRange ?? DEFAULT_RANGES.vni, vlans: o.vlanRanges ?? [] };
+    this.resources = new NeutronResources(vsm, this.ranges);
     this.ports = new PortStatus(vsm, boundPortsOf(vsm), (e) => o.notify?.(e));
     this.quotas = new Quotas(vsm);
     this.core = new CoreResources({ resources: this.resources, vsm, policy: new Policy(vsm), ports: this.ports, quotas: this.quotas });
@@ -150,7 +156,7 @@ export class NeutronApi {
       if (method !== 'GET') throw new NeutronError(405, 'HTTPMethodNotAllowed', `${collection} are read-only.`);
       const items = collection === 'policy_profiles'
         ? this.resources.policyProfiles()
-        : [{ id: 'vxlan-default', name: 'vxlan-default', segment_type: 'vxlan', sub_type: 'native_vxlan', segment_range: '1-16777215', multicast_ip_range: '239.0.0.0-239.255.255.255' }];
+        : networkProfiles(this.ranges);
       if (!id) return send(200, { [collection]: applyQuery(items, q) }), 0;
       const one = items.find((x) => x.id === id);
       if (!one) throw notFound(collection === 'policy_profiles' ? 'PolicyProfileNotFound' : 'NetworkProfileNotFound', `${collection === 'policy_profiles' ? 'Policy' : 'Network'} Profile ${id} could not be found.`);
@@ -167,7 +173,7 @@ export class NeutronApi {
       // Each write is validated and committed whole, again if another replica changed the state first.
       const body = await readJson(req);
       const items = bulkItems(body, kind);
-      if (items) send(201, { [kind]: await retryStale(() => createBulk({ vsm: this.vsm, ports: this.ports, vniRange: this.o.vniRange }, ctx, kind, items)) });
+      if (items) send(201, { [kind]: await retryStale(() => createBulk({ vsm: this.vsm, ports: this.ports, ranges: this.ranges }, ctx, kind, items)) });
       else send(201, { [single]: await retryStale(() => c.create(ctx, kind, body)) });
       return 201;
     }

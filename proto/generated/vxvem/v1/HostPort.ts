@@ -1,6 +1,7 @@
 // Original file: proto/vxvem.proto
 
 import type { AddressPair as _vxvem_v1_AddressPair, AddressPair__Output as _vxvem_v1_AddressPair__Output } from '../../vxvem/v1/AddressPair.js';
+import type { TrunkSubport as _vxvem_v1_TrunkSubport, TrunkSubport__Output as _vxvem_v1_TrunkSubport__Output } from '../../vxvem/v1/TrunkSubport.js';
 
 export interface HostPort {
   'interface'?: (string);
@@ -19,6 +20,10 @@ export interface HostPort {
    * flooded frames per second the port may send; 0 = no limit
    */
   'stormPps'?: (number);
+  /**
+   * the port is a trunk parent with these subports
+   */
+  'trunk'?: (_vxvem_v1_TrunkSubport)[];
 }
 
 export interface HostPort__Output {
@@ -38,4 +43,8 @@ export interface HostPort__Output {
    * flooded frames per second the port may send; 0 = no limit
    */
   'stormPps': (number);
+  /**
+   * the port is a trunk parent with these subports
+   */
+  'trunk': (_vxvem_v1_TrunkSubport__Output)[];
 }
