@@ -98,3 +98,11 @@ export function keepingTrunk(s: VsmState, name: string, rewrite: () => void): vo
 export function subportNetworks(s: VsmState, p: PortObj): string[] {
   return (p.trunk?.subports ?? []).map((x) => s.ports[x.port]?.network).filter((n): n is string => n !== undefined);
 }
+
+/** Neutron's trunk_details of a parent port. */
+export function trunkDetails(s: VsmState, p: PortObj): Record<string, unknown> {
+  return {
+    trunk_id: p.trunk!.id,
+    sub_ports: p.trunk!.subports.map((x) => ({ port_id: x.port, segmentation_type: 'vlan', segmentation_id: x.vlan, mac_address: s.ports[x.port]?.mac ?? '' })),
+  };
+}

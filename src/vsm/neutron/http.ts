@@ -21,6 +21,7 @@ import { PortStatus } from './port-status.js';
 import { Quotas } from './quotas.js';
 import { NeutronResources, type Kind } from './resources.js';
 import { DEFAULT_RANGES, networkProfiles, type SegmentRanges } from './segments.js';
+import { Trunks } from './trunks.js';
 
 const EXTENSIONS = [
   { alias: 'provider', name: 'Provider Network', description: 'Expose mapping of virtual networks to physical networks (vxlan segmentation ids).' },
@@ -31,6 +32,8 @@ const EXTENSIONS = [
   { alias: 'vxvem', name: 'vxvem flooding', description: 'vxvem.mode (unicast or multicast) and vxvem.group on networks.' },
   { alias: 'quotas', name: 'Quota management support', description: 'Expose functions for quotas management per project' },
   { alias: 'quota_details', name: 'Quota details management support', description: 'Expose functions for quotas usage statistics per project' },
+  { alias: 'trunk', name: 'Trunk Extension', description: 'Provides support for trunk ports (VLAN subports)' },
+  { alias: 'trunk-details', name: 'Trunk port details', description: 'Expose trunk_details on trunk parent ports' },
   { alias: 'ip-substring-filtering', name: 'IP address substring filtering', description: 'Provides IP address substring filtering when listing ports' },
 ].map((e) => ({ ...e, updated: '2026-01-01T00:00:00-00:00', links: [] }));
 
@@ -71,6 +74,7 @@ export class NeutronApi {
   private readonly core: CoreResources;
   private readonly authenticate: Authenticate;
   private readonly ranges: SegmentRanges;
+  private readonly trunks: Trunks;
   private server?: Server;
 
   constructor(private readonly vsm: Commit, private readonly o: NeutronOptions = {}) {
@@ -78,6 +82,7 @@ export class NeutronApi {
     this.resources = new NeutronResources(vsm, this.ranges);
     this.ports = new PortStatus(vsm, boundPortsOf(vsm), (e) => o.notify?.(e));
     this.quotas = new Quotas(vsm);
+    this.trunks = new Trunks(vsm, new Policy(vsm), this.ports);
     this.core = new CoreResources({ resources: this.resources, vsm, policy: new Policy(vsm), ports: this.ports, quotas: this.quotas });
     this.authenticate = authenticator(o);
   }
@@ -140,8 +145,12 @@ export class NeutronApi {
     }
     if (!collection) {
       if (method !== 'GET') throw new NeutronError(405, 'HTTPMethodNotAllowed', `${method} is not allowed here.`);
-      send(200, { resources: ['networks', 'subnets', 'ports', 'quotas', 'policy_profiles', 'network_profiles'].map((name) => ({ name: name.slice(0, -1), collection: name, links: [{ href: `/v2.0/${name}`, rel: 'self' }] })) });
+      send(200, { resources: ['networks', 'subnets', 'ports', 'quotas', 'policy_profiles', 'network_profiles', 'trunks'].map((name) => ({ name: name.slice(0, -1), collection: name, links: [{ href: `/v2.0/${name}`, rel: 'self' }] })) });
       return 0;
+    }
+    if (collection === 'trunks' && more.length <= 1) {
+      let body: Promise<unknown> | undefined;
+      return retryStale(() => this.trunks.route(ctx, method, id, more[0], () => (body ??= readJson(req)), send));
     }
     if (more.length) throw notFound('HTTPNotFound', `The resource could not be found: ${path}`);
     if (collection === 'extensions') {

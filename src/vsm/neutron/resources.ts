@@ -6,7 +6,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { AddressError, normalizeMac, parseCidr, parseIpv4 } from '../../common/address.js';
 import { derived } from '../indexes.js';
 import { VsmError, type PortObj, type SegmentObj, type SubnetObj, type VsmState } from '../objects.js';
-import { keepingTrunk, subportNetworks } from '../trunks.js';
+import { keepingTrunk, subportNetworks, trunkDetails } from '../trunks.js';
 import { createPort, createSegment, createSubnet, deletePort, deleteSegment, deleteSubnet, type Commit } from '../rules.js';
 import { NETWORK_ATTRS, PORT_ATTRS, SUBNET_ATTRS, checkBody } from './attrs.js';
 import { badRequest, conflict, fromVsmError, notFound } from './errors.js';
@@ -82,6 +82,7 @@ export class NeutronResources {
       'binding:vnic_type': 'normal', 'n1kv:profile': p.policy,
       extra_dhcp_opts: [], description: str(n.description), tags: n.tags ?? [],
       created_at: n.created_at, updated_at: n.updated_at, revision_number: n.revision_number, 'vxvem.interface': p.interface,
+      ...(p.trunk ? { trunk_details: trunkDetails(this.s, p) } : {}),
     };
   }
 
@@ -327,6 +328,8 @@ export class NeutronResources {
 
   async deletePort(id: string): Promise<void> {
     const p = this.find('ports', id) as PortObj;
+    if (p.trunk) throw conflict('PortInUseAsTrunkParent', `Port ${id} is currently a parent port for trunk ${p.trunk.id}.`);
+    if (p.subportOf) throw conflict('PortInUseAsSubPort', `Port ${id} is currently a subport for trunk ${this.s.ports[p.subportOf.parent]?.trunk?.id ?? '?'}.`);
     await this.commit((s) => deletePort(s, id), { networks: [p.network], hosts: p.host ? [p.host] : [] });
   }
 }
