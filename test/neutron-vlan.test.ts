@@ -102,6 +102,12 @@ describe('VLAN networks', () => {
     expect(seg.vni).toBeGreaterThanOrEqual(1 << 24);
     expect(v.ports.find((p) => p.vni === seg.vni)?.mac).toBe(a.mac_address);
     expect(v.staticMacs.filter((m) => m.vni === seg.vni)).toEqual([]);
+    // h1 has no uplink for physical network 'provider': its port's binding failed, as ML2 says.
+    expect((await call('GET', `/v2.0/ports/${a.id}`)).body.port['binding:vif_type']).toBe('binding_failed');
+    // An admin's provider VLAN may be any id, in the tenants' range or not; h1 has physnet1.
+    const onPhysnet1 = (await vlanNet({ 'provider:physical_network': 'physnet1', 'provider:segmentation_id': 21 })).body.network;
+    const b = (await call('POST', '/v2.0/ports', { port: { network_id: onPhysnet1.id, 'binding:host_id': 'h1' } })).body.port;
+    expect(b['binding:vif_type']).toBe('tap');
   });
 });
 
