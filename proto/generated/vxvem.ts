@@ -22,6 +22,7 @@ import type { Page as _vxvem_v1_Page, Page__Output as _vxvem_v1_Page__Output } f
 import type { Policies as _vxvem_v1_Policies, Policies__Output as _vxvem_v1_Policies__Output } from './vxvem/v1/Policies.js';
 import type { Policy as _vxvem_v1_Policy, Policy__Output as _vxvem_v1_Policy__Output } from './vxvem/v1/Policy.js';
 import type { Port as _vxvem_v1_Port, Port__Output as _vxvem_v1_Port__Output } from './vxvem/v1/Port.js';
+import type { PortSubport as _vxvem_v1_PortSubport, PortSubport__Output as _vxvem_v1_PortSubport__Output } from './vxvem/v1/PortSubport.js';
 import type { Ports as _vxvem_v1_Ports, Ports__Output as _vxvem_v1_Ports__Output } from './vxvem/v1/Ports.js';
 import type { Profile as _vxvem_v1_Profile, Profile__Output as _vxvem_v1_Profile__Output } from './vxvem/v1/Profile.js';
 import type { Profiles as _vxvem_v1_Profiles, Profiles__Output as _vxvem_v1_Profiles__Output } from './vxvem/v1/Profiles.js';
@@ -68,6 +69,7 @@ export interface ProtoGrpcType {
       Policies: MessageTypeDefinition<_vxvem_v1_Policies, _vxvem_v1_Policies__Output>
       Policy: MessageTypeDefinition<_vxvem_v1_Policy, _vxvem_v1_Policy__Output>
       Port: MessageTypeDefinition<_vxvem_v1_Port, _vxvem_v1_Port__Output>
+      PortSubport: MessageTypeDefinition<_vxvem_v1_PortSubport, _vxvem_v1_PortSubport__Output>
       Ports: MessageTypeDefinition<_vxvem_v1_Ports, _vxvem_v1_Ports__Output>
       Profile: MessageTypeDefinition<_vxvem_v1_Profile, _vxvem_v1_Profile__Output>
       Profiles: MessageTypeDefinition<_vxvem_v1_Profiles, _vxvem_v1_Profiles__Output>

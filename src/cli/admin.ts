@@ -8,6 +8,7 @@
 //   vxvem profile list      vxvem host list|show HOST|delete HOST      vxvem feature list|enable NAME|disable NAME
 // A network, subnet or port made through Neutron may be named by its UUID or its OpenStack name.
 import { AdminClient, vsmAddresses } from '../../proto/clients.js';
+import type { PortMsg } from '../../proto/index.js';
 import type { TlsMaterial } from '../common/tls.js';
 import { DEFAULT_VSM_ADDRESS } from '../common/package.js';
 import { MAX_STORM_PPS, VNI_MAX, VNI_MIN } from '../common/vxlan.js';
@@ -52,6 +53,12 @@ function print(o: CommandOutput, p: Parsed, rows: Row[] | Row): void {
 /** A policy as `policy create|list` print it (storm: flooded frames per second per port, 0 = no limit). */
 function policyRow(x: { name: string; portSecurity: boolean; stormPps?: number }): Row {
   return { name: x.name, portSecurity: x.portSecurity ? 'on' : 'off', stormPps: x.stormPps ?? 0 };
+}
+
+/** A port as `port create|list|show` print it: a trunk parent's subports as VLAN=NETWORK,... */
+function portRow(x: PortMsg): Row {
+  const { trunk, ...rest } = x;
+  return { ...rest, trunk: (trunk ?? []).map((t) => `${t.vlan}=${t.network}`).join(',') };
 }
 
 function one(p: Parsed, what: string): string {
@@ -108,16 +115,16 @@ export async function run(noun: string, argv: string[], o: CommandOutput = TERMI
         if (!network || !host || !mac) throw new UsageError('port create: --net, --host and --mac are required');
         const net = resolveName(await admin.listNetworks(), network, 'network').name;
         const port = await admin.createPort({ name: one(p, 'port create'), network: net, host, mac, policy: flagString(p, 'policy') ?? '', interface: flagString(p, 'interface') ?? '' });
-        out(p, { ...port });
+        out(p, portRow(port));
         return 0;
       }
       case 'port list': {
         const host = flagString(p, 'host');
-        out(p, (await admin.listPorts()).filter((x) => !host || x.host === host).map((x) => ({ ...x })));
+        out(p, (await admin.listPorts()).filter((x) => !host || x.host === host).map(portRow));
         return 0;
       }
       case 'port show': {
-        out(p, { ...resolveName(await admin.listPorts(), one(p, 'port show'), 'port') });
+        out(p, portRow(resolveName(await admin.listPorts(), one(p, 'port show'), 'port')));
         return 0;
       }
       case 'port delete': await admin.deletePort(resolveName(await admin.listPorts(), one(p, 'port delete'), 'port').name); return 0;

@@ -5,6 +5,7 @@
 // fully before it writes, and throws VsmError.
 import { vlanProblem } from '../common/segments.js';
 import { VsmError, type NeutronAttrs, type PortObj, type TrunkObj, type VsmState } from './objects.js';
+import { createPort, deletePort } from './rules.js';
 
 export interface Subport { port: string; vlan: number }
 
@@ -105,4 +106,29 @@ export function trunkDetails(s: VsmState, p: PortObj): Record<string, unknown> {
     trunk_id: p.trunk!.id,
     sub_ports: p.trunk!.subports.map((x) => ({ port_id: x.port, segmentation_type: 'vlan', segmentation_id: x.vlan, mac_address: s.ports[x.port]?.mac ?? '' })),
   };
+}
+
+/**
+ * A trunk made with its parent on the VSM (`vxvem port create ... --trunk VLAN=NET,...`): each
+ * subport is a port NAME.VLAN on NET with the parent's MAC, as a guest's VLAN interfaces have it.
+ */
+export function createTrunkPorts(s: VsmState, parentName: string, subs: { vlan: number; network: string }[]): void {
+  const parent = port(s, parentName);
+  for (const x of subs) {
+    const bad = vlanProblem(x.vlan);
+    if (bad) throw new VsmError('invalid', `--trunk: ${bad}`);
+    createPort(s, { name: `${parentName}.${x.vlan}`, network: x.network, host: '', mac: parent.mac, policy: parent.policy });
+  }
+  createTrunk(s, parentName, { id: parentName, subports: subs.map((x) => ({ port: `${parentName}.${x.vlan}`, vlan: x.vlan })) });
+}
+
+/** Deletes a port; a trunk parent goes with its trunk and the subports made with it. */
+export function deleteTrunkPorts(s: VsmState, name: string): void {
+  const p = s.ports[name];
+  if (p?.trunk) {
+    const subs = p.trunk.subports.map((x) => x.port);
+    deleteTrunk(s, p.trunk.id);
+    for (const x of subs) deletePort(s, x);
+  }
+  deletePort(s, name);
 }
