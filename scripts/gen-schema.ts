@@ -14,13 +14,14 @@ export const SCHEMA_PATH = join(import.meta.dirname, '..', 'docs', 'vem-config.s
 
 type Schema = Record<string, unknown>;
 
-const OCTET = '(?:25[0-5]|2[0-4][0-9]|[01]?[0-9]?[0-9])';
-const NONZERO_OCTET = '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|0?[1-9][0-9]|0{0,2}[1-9])';
+// Decimal octets without leading zeros, as parseIpv4 takes them (no octal ambiguity).
+const OCTET = '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
+const NONZERO_OCTET = '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]?)';
 const QUAD = `${OCTET}\\.${OCTET}\\.${OCTET}\\.${OCTET}`;
 const PREFIX = '(?:0?[1-9]|[12][0-9]|3[0-2])';
 const ANY_PREFIX = '(?:[0-2]?[0-9]|3[0-2])'; // 0..32: a source or trusted prefix may be /0
 // 224.0.0.0/24 is link-local control traffic, never a segment's group.
-const GROUP = `(?:(?:22[5-9]|23[0-9])\\.${OCTET}\\.${OCTET}\\.${OCTET}|224\\.0{1,3}\\.${NONZERO_OCTET}\\.${OCTET}|224\\.${NONZERO_OCTET}\\.${OCTET}\\.${OCTET})`;
+const GROUP = `(?:(?:22[5-9]|23[0-9])\\.${OCTET}\\.${OCTET}\\.${OCTET}|224\\.0\\.${NONZERO_OCTET}\\.${OCTET}|224\\.${NONZERO_OCTET}\\.${OCTET}\\.${OCTET})`;
 
 const int = ([minimum, maximum]: readonly [number, number], description: string, dflt?: unknown): Schema =>
   ({ type: 'integer', minimum, maximum, ...(dflt === undefined ? {} : { default: dflt }), description });
