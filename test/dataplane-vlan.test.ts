@@ -24,7 +24,6 @@ afterAll(() => fx?.close());
 const SEG100 = vlanSegmentId(1, 100);
 const SEG200 = vlanSegmentId(1, 200);
 const VXLAN100 = 100;
-const BCAST = 'ff:ff:ff:ff:ff:ff';
 
 /*
  * p3: untagged member of VLAN 100. p1: a trunk parent, natively in VNI 5000, whose subport 10 is
