@@ -2,6 +2,10 @@
 // state: physical networks and their uplinks, VLAN segments' ids, trunk subports. Every refusal
 // names its key.
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { SCHEMA_PATH } from '../scripts/gen-schema.js';
 import { ConfigError, parseVemConfig } from '../src/agent/config.js';
 import { DesiredStateError, desiredFromConfig } from '../src/agent/desired.js';
 import type { LinkInfo } from '../src/agent/links.js';
@@ -115,5 +119,50 @@ describe('desired state', () => {
     const d = desiredFromConfig(parseVemConfig(base({ staticMacs: [{ vlan: 100, physicalNetwork: 'physnet1', mac: '02:00:00:00:00:09' }] })), LINKS, new Map());
     expect(d.staticMacs).toEqual([{ key: { vni: vlanSegmentId(1, 100), mac: '02:00:00:00:00:09' }, entry: expect.objectContaining({ vtep: '0.0.0.0' }) }]);
     expect(d.peers).toEqual([]);
+  });
+});
+
+describe('the README\'s VLAN example and docs/vem-config.schema.json', () => {
+  const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Running a VEM from a file'));
+  const example = JSON.parse([...section.matchAll(/```json\n([\s\S]*?)```/g)][1]![1]!) as Json;
+  const schemaValid = new Ajv2020({ strict: true, strictRequired: false, allErrors: true }).compile(JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as object);
+  const accepts = (file: Json): boolean => {
+    try {
+      parseVemConfig(file);
+      return true;
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      // Rules across values the schema cannot state (it lists them): the validator alone refuses.
+      if (/unknown physical network|several physical networks|not a configured segment|defined twice|already the|used twice|is an uplink|no physicalNetworks|is not a VM interface/.test(e.message)) return schemaValid(file);
+      return false;
+    }
+  };
+
+  it('is valid for both', () => {
+    expect(accepts(example)).toBe(true);
+    expect(schemaValid(example)).toBe(true);
+  });
+
+  it('they agree on every value of a pool put in every place of it', () => {
+    const pool: unknown[] = [0, 1, 10, 100, 4094, 4095, 5000, 16777216, -1, 1.5, true, null, [], {}, '', 'physnet1', 'physnet2', 'up0', 'has space', '192.0.2.2', { vni: 5000 }, { vlan: 100 }];
+    const leaves: (string | number)[][] = [];
+    const walk = (v: unknown, path: (string | number)[]): void => {
+      if (path.length) leaves.push(path);
+      if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...path, i]));
+      else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, [...path, k]);
+    };
+    walk(example, []);
+    const disagreements: string[] = [];
+    for (const path of leaves) {
+      for (const value of pool) {
+        const file = structuredClone(example);
+        let at = file as Record<string | number, unknown>;
+        for (const p of path.slice(0, -1)) at = at[p] as Record<string | number, unknown>;
+        at[path.at(-1)!] = value;
+        if (accepts(file) !== schemaValid(file)) disagreements.push(`${path.join('.')} = ${JSON.stringify(value)}`);
+      }
+    }
+    expect(disagreements).toEqual([]);
   });
 });
