@@ -10,7 +10,10 @@ import { ConfigError, parseVemConfig } from '../src/agent/config.js';
 import { DesiredStateError, desiredFromConfig } from '../src/agent/desired.js';
 import type { LinkInfo } from '../src/agent/links.js';
 import { SEG_VLAN_BIT, physnetSlots, vlanSegmentId } from '../src/common/vlan.js';
-import { FloodMode, PORT_F_TRUNK } from '../src/maps/layout.js';
+import { FloodMode, MAC_F_TRUNK, MacKind, PORT_F_TRUNK } from '../src/maps/layout.js';
+import { Dataplane } from '../src/maps/dataplane.js';
+import { reconcile } from '../src/agent/reconcile.js';
+import { ensureBpf } from './helpers/bpf.js';
 
 type Json = Record<string, unknown>;
 const base = (o: Json = {}): Json => ({
@@ -164,5 +167,44 @@ describe('the README\'s VLAN example and docs/vem-config.schema.json', () => {
       }
     }
     expect(disagreements).toEqual([]);
+  });
+});
+
+describe('reconcile', () => {
+  ensureBpf();
+  const trunkFile = (trunk: Json[]) => parseVemConfig(base({ ports: [{ interface: 'vnet0', vni: 5000, trunk }] }));
+  const SEG = vlanSegmentId(1, 100);
+
+  it('writes physical networks, uplinks and subports; keeps MACs learned on a subport until the subport goes', () => {
+    const dp = Dataplane.open({ instance: `test-vlanrc-${process.pid}`, macTableSize: 1024 });
+    try {
+      const m = dp.maps;
+      reconcile(m, desiredFromConfig(trunkFile([{ vlan: 10, segment: { vlan: 100, physicalNetwork: 'physnet1' } }]), LINKS, new Map()));
+      expect(m.physnets.get(1)).toEqual({ ifindex: 2, flags: 0 });
+      expect(m.physnets.get(2)).toEqual({ ifindex: 3, flags: 0 });
+      expect(new Map(m.uplinkPhysnet.entries())).toEqual(new Map([[2, 1], [3, 2]]));
+      expect(m.trunkIn.get({ ifindex: 4, id: 10 })).toBe(SEG);
+      expect(m.trunkOut.get({ ifindex: 4, id: SEG })).toBe(10);
+      expect(m.segTrunks.get(SEG)).toEqual({ ifindex: [4] });
+      expect(m.ports.get(4)!.flags & PORT_F_TRUNK).toBe(PORT_F_TRUNK);
+
+      const key = { vni: SEG, mac: '02:00:00:00:00:07' };
+      m.macs.put(key, { kind: MacKind.Local, flags: MAC_F_TRUNK, ifindex: 4, vtep: '0.0.0.0', lastSeenNs: 1n });
+      expect(reconcile(m, desiredFromConfig(trunkFile([{ vlan: 10, segment: { vlan: 100, physicalNetwork: 'physnet1' } }]), LINKS, new Map())).changes).toBe(0);
+      expect(m.macs.get(key)).toBeDefined();
+
+      // The subport goes: its tag, its trunk list and its MACs go with it; the port is no trunk any more.
+      reconcile(m, desiredFromConfig(parseVemConfig(base({ ports: [{ interface: 'vnet0', vni: 5000 }], physicalNetworks: { physnet1: 'up0' }, segments: [{ vni: 5000 }, { vlan: 100 }] })), LINKS, new Map()));
+      expect(m.macs.get(key)).toBeUndefined();
+      expect([...m.trunkIn.keys()]).toEqual([]);
+      expect([...m.trunkOut.keys()]).toEqual([]);
+      expect([...m.segTrunks.keys()]).toEqual([]);
+      expect(m.ports.get(4)!.flags & PORT_F_TRUNK).toBe(0);
+      expect(m.physnets.get(2)).toEqual({ ifindex: 0, flags: 0 });
+      expect(new Map(m.uplinkPhysnet.entries())).toEqual(new Map([[2, 1]]));
+    } finally {
+      dp.close();
+      Dataplane.removePins(`test-vlanrc-${process.pid}`);
+    }
   });
 });

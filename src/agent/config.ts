@@ -64,12 +64,12 @@ export interface DataplaneSettings {
 /** What a host brings itself, whoever configures its networks. */
 export interface HostConfig extends DataplaneSettings {
   vteps: VtepConfig[];
+  /** Physical network name -> its uplink interface (VLAN segments); the host's own, as its VTEPs are. */
+  physicalNetworks?: Record<string, string>;
 }
 
 /** Security settings absent: their defaults (SECURITY_DEFAULTS, trusted underlay: the VTEPs' subnets). */
 export interface VemConfig extends HostConfig, Partial<SecuritySettings> {
-  /** Physical network name -> its uplink interface (VLAN segments). */
-  physicalNetworks?: Record<string, string>;
   segments: SegmentConfig[];
   ports: PortConfig[];
   staticMacs: StaticMacConfig[];
