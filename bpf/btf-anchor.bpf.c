@@ -19,6 +19,8 @@ struct vxvem_btf_types {
 	struct peer_key peer_key;
 	struct trust_key trust_key;
 	struct vtep vtep;
+	struct physnet physnet;
+	struct trunk_key trunk_key;
 	struct neigh_key neigh_key;
 	struct neigh_entry neigh_entry;
 	struct flood_list flood_list;

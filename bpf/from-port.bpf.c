@@ -10,6 +10,7 @@
 #include "lib/mtu.h"
 #include "lib/portsec.h"
 #include "lib/storm.h"
+#include "lib/vlan.h"
 
 /* Encapsulation state kept across the copies of one frame. */
 struct encap_job {
@@ -230,6 +231,15 @@ static __always_inline int flood(struct __sk_buff *skb, const struct vxvem_confi
 	if (p->storm_pps && !storm_allow(skb->ifindex, p->storm_pps))
 		return drop(vni, DROP_STORM);
 	copies = flood_local(skb, vni, skb->ifindex, NULL);
+	copies += trunk_flood(skb, vni, skb->ifindex, NULL);
+
+	if (seg->mode == FLOOD_VLAN) {
+		/* One tagged copy on the uplink, the original skb. */
+		verdict = vlan_to_uplink(skb, vni);
+		if (verdict == TC_ACT_REDIRECT)
+			copies++;
+		goto done;
+	}
 
 	if (seg->mode == FLOOD_MULTICAST) {
 		if (!seg->group)
@@ -281,6 +291,14 @@ int from_port(struct __sk_buff *skb)
 	if (!p)
 		return TC_ACT_OK; /* not a port of ours */
 	__u32 vni = p->vni;
+	__u8 mac_flags = (p->flags & PORT_F_PEER) ? MAC_F_PEER : 0;
+
+	if (p->flags & PORT_F_TRUNK) {
+		int verdict = trunk_from_port(skb, ifindex, &vni, &mac_flags);
+
+		if (verdict >= 0)
+			return verdict;
+	}
 	struct segment *seg = bpf_map_lookup_elem(&vx_segments, &vni);
 
 	if (!seg)
@@ -302,7 +320,7 @@ int from_port(struct __sk_buff *skb)
 	if ((p->flags & PORT_F_SECURE) && !port_source_ok(skb, p, ifindex, &inner))
 		return drop(vni, DROP_SPOOFED_SOURCE);
 
-	int learned = fdb_learn(vni, inner.h_source, MAC_KIND_LOCAL, ifindex, 0, (p->flags & PORT_F_PEER) ? MAC_F_PEER : 0, p->max_macs);
+	int learned = fdb_learn(vni, inner.h_source, MAC_KIND_LOCAL, ifindex, 0, mac_flags, p->max_macs);
 
 	if (learned == FDB_STATIC)
 		return drop(vni, DROP_STATIC_MAC_CONFLICT);
@@ -316,8 +334,12 @@ int from_port(struct __sk_buff *skb)
 		if (e && e->kind == MAC_KIND_LOCAL) {
 			if (e->ifindex == ifindex)
 				return drop(vni, DROP_HAIRPIN);
+			if (e->flags & MAC_F_TRUNK)
+				return trunk_redirect(skb, vni, e->ifindex);
 			return bpf_redirect(e->ifindex, 0);
 		}
+		if (e && e->kind == MAC_KIND_REMOTE && seg->mode == FLOOD_VLAN)
+			return vlan_to_uplink(skb, vni);
 		if (e && e->kind == MAC_KIND_REMOTE) {
 			__u32 dst = e->vtep;
 			int verdict = prepare_encap(skb, cfg, seg, p, vni, &inner, job);

@@ -8,6 +8,7 @@
 #include "lib/ecn.h"
 #include "lib/deliver.h"
 #include "lib/trust.h"
+#include "lib/vlan.h"
 
 #ifndef BPF_F_ADJ_ROOM_DECAP_L3_IPV4
 #define BPF_F_ADJ_ROOM_DECAP_L3_IPV4 (1ULL << 7) /* kernel >= 6.3; missing from Debian's uapi header */
@@ -24,6 +25,11 @@ int from_uplink(struct __sk_buff *skb)
 
 	if (!cfg)
 		return TC_ACT_OK;
+	/* Tagged frames on a physical network's uplink belong to its VLAN segments. */
+	int vlan = vlan_from_uplink(skb);
+
+	if (vlan >= 0)
+		return vlan;
 	/* Outer Ethernet + IPv4 (no options) + UDP + VXLAN + inner Ethernet in the linear area. */
 	if (skb->data + ETH_HLEN + sizeof(struct iphdr) + AFTER_IP > skb->data_end)
 		bpf_skb_pull_data(skb, ETH_HLEN + sizeof(struct iphdr) + AFTER_IP);

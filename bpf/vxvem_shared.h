@@ -17,6 +17,15 @@
 #define VXVEM_MAX_FLOOD     128 /* remote designated VTEPs per segment (head-end replication) */
 #define VXVEM_MAX_SEG_PORTS 64  /* local ports per segment that receive a flood copy */
 #define VXVEM_VNI_MAX       0xffffff
+#define VXVEM_MAX_PHYSNETS  16  /* physical networks (VLAN uplinks) per host; array slots 1..16, slot 0 reserved */
+
+/*
+ * Segment ids: every table keyed by "VNI" is keyed by a segment id. A VXLAN segment's id is its
+ * VNI (< 2^24); a VLAN segment's id has bit 24 set, the physical network's slot in bits 12..23
+ * and the VLAN id in bits 0..11 (docs/dataplane.md, "VLAN segments").
+ */
+#define VXVEM_SEG_VLAN_BIT  (1U << 24)
+#define VXVEM_SEG_VLAN(physnet, vid) (VXVEM_SEG_VLAN_BIT | ((physnet) << 12) | (vid))
 
 /* Entry kinds of the MAC table. */
 enum vxvem_mac_kind {
@@ -28,11 +37,13 @@ enum vxvem_mac_kind {
 /* mac_entry.flags */
 #define MAC_F_STATIC 0x1 /* configured: in vx_static_macs, out of the LRU table; never learned over, never aged */
 #define MAC_F_PEER   0x2 /* local port is a veth: IPv4 may be delivered straight to its peer */
+#define MAC_F_TRUNK  0x4 /* local, behind a trunk subport: delivered with the subport's tag (vx_trunk_out) */
 
 /* segment.mode */
 enum vxvem_flood_mode {
 	FLOOD_UNICAST   = 1, /* head-end replication to every VTEP of the flood list */
 	FLOOD_MULTICAST = 2, /* one copy to the segment's IPv4 group */
+	FLOOD_VLAN      = 3, /* a VLAN segment: one 802.1Q-tagged copy on its physical network's uplink */
 };
 
 /*
@@ -67,7 +78,9 @@ enum vxvem_drop_reason {
 	DROP_SPOOFED_SOURCE = 22,   /* port security: source MAC, IPv4 or ARP sender not the port's */
 	DROP_STORM = 23,            /* port over its broadcast/multicast/unknown-unicast rate */
 	DROP_MAC_LIMIT = 24,        /* port already has its maximum of learned MACs */
-	DROP_REASON_MAX = 25,       /* bound, not a reason */
+	DROP_UNKNOWN_VLAN = 25,     /* tag of no VLAN segment (physical network uplink) or no subport (trunk port) */
+	DROP_NO_UPLINK = 26,        /* VLAN segment whose physical network has no uplink here */
+	DROP_REASON_MAX = 27,       /* bound, not a reason */
 };
 
 /* Global settings; config[0]. `version` 0 means "not configured yet": programs pass traffic. */
@@ -118,6 +131,7 @@ struct segment {
 #define PORT_F_PEER    0x1 /* a veth: its peer (the VM side) accepts bpf_redirect_peer */
 #define PORT_F_SECURE  0x2 /* port security: frames only from `mac` or a MAC vx_port_addrs lists */
 #define PORT_F_IP_LOCK 0x4 /* with PORT_F_SECURE: IPv4 and ARP senders only as vx_port_addrs lists */
+#define PORT_F_TRUNK   0x8 /* a trunk parent: tagged frames go to the subport's segment (vx_trunk_in) */
 struct port {
 	__u32 vni;            /* host order */
 	__u32 flags;          /* PORT_F_* */
@@ -176,6 +190,21 @@ struct vtep {
 	__u8  mac[6];         /* uplink MAC: outer source MAC */
 	__u16 mtu;            /* uplink MTU, host order */
 	__u32 flags;          /* reserved, 0 */
+};
+
+/* Physical network array value (slots 1..VXVEM_MAX_PHYSNETS): the uplink its VLAN segments use. */
+struct physnet {
+	__u32 ifindex;        /* 0 = slot unused */
+	__u32 flags;          /* reserved, 0 */
+};
+
+/*
+ * Trunk subports: vx_trunk_in maps (parent port, VLAN id) to the subport's segment id, and
+ * vx_trunk_out (parent port, segment id) back to the VLAN id the VM sees.
+ */
+struct trunk_key {
+	__u32 ifindex;        /* the parent port */
+	__u32 id;             /* vx_trunk_in: VLAN id 1..4094; vx_trunk_out: segment id */
 };
 
 /* Next-hop neighbour table: key (uplink ifindex, IPv4), value its MAC. Filled by the agent. */

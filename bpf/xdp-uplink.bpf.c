@@ -75,6 +75,8 @@ int xdp_uplink(struct xdp_md *ctx)
 		return XDP_PASS; /* unknown unicast floods: TC */
 	if (e->kind == MAC_KIND_REMOTE)
 		return xdp_drop(vni, DROP_SPLIT_HORIZON);
+	if (e->flags & MAC_F_TRUNK)
+		return XDP_PASS; /* the VM wants it tagged: TC pushes the tag */
 
 	__u32 port = e->ifindex;
 	struct vtep *v = get_vtep(slot);

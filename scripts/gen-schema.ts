@@ -7,20 +7,22 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULTS, FILE_OBJECTS, FLOOD_MODES, RANGES } from '../src/agent/config.js';
+import { MAX_PHYSNETS_PER_HOST } from '../src/common/vlan.js';
 import { MAX_PORT_SOURCES, MAX_VTEPS_PER_HOST } from '../src/common/vxlan.js';
-import { VXVEM_MAX_FLOOD } from '../src/maps/layout.js';
+import { VXVEM_MAX_FLOOD, VXVEM_MAX_SEG_PORTS } from '../src/maps/layout.js';
 
 export const SCHEMA_PATH = join(import.meta.dirname, '..', 'docs', 'vem-config.schema.json');
 
 type Schema = Record<string, unknown>;
 
-const OCTET = '(?:25[0-5]|2[0-4][0-9]|[01]?[0-9]?[0-9])';
-const NONZERO_OCTET = '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|0?[1-9][0-9]|0{0,2}[1-9])';
+// Decimal octets without leading zeros, as parseIpv4 takes them (no octal ambiguity).
+const OCTET = '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
+const NONZERO_OCTET = '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]?)';
 const QUAD = `${OCTET}\\.${OCTET}\\.${OCTET}\\.${OCTET}`;
 const PREFIX = '(?:0?[1-9]|[12][0-9]|3[0-2])';
 const ANY_PREFIX = '(?:[0-2]?[0-9]|3[0-2])'; // 0..32: a source or trusted prefix may be /0
 // 224.0.0.0/24 is link-local control traffic, never a segment's group.
-const GROUP = `(?:(?:22[5-9]|23[0-9])\\.${OCTET}\\.${OCTET}\\.${OCTET}|224\\.0{1,3}\\.${NONZERO_OCTET}\\.${OCTET}|224\\.${NONZERO_OCTET}\\.${OCTET}\\.${OCTET})`;
+const GROUP = `(?:(?:22[5-9]|23[0-9])\\.${OCTET}\\.${OCTET}\\.${OCTET}|224\\.0\\.${NONZERO_OCTET}\\.${OCTET}|224\\.${NONZERO_OCTET}\\.${OCTET}\\.${OCTET})`;
 
 const int = ([minimum, maximum]: readonly [number, number], description: string, dflt?: unknown): Schema =>
   ({ type: 'integer', minimum, maximum, ...(dflt === undefined ? {} : { default: dflt }), description });
@@ -28,6 +30,8 @@ const int = ([minimum, maximum]: readonly [number, number], description: string,
 const DEFS: Record<string, Schema> = {
   ipv4: { type: 'string', pattern: `^${QUAD}$`, description: 'an IPv4 address, A.B.C.D' },
   vni: int(RANGES.vni, 'a VXLAN network identifier'),
+  vlan: int(RANGES.vlan, 'an 802.1Q VLAN id (0 and 4095 are reserved)'),
+  physicalNetwork: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$', description: 'a physical network of physicalNetworks (default: the only one)' },
   interface: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,15}$', description: 'a Linux interface name' },
   unicastMac: { type: 'string', pattern: '^[0-9A-Fa-f][02468ACEace](?::[0-9A-Fa-f]{2}){5}$', description: 'a unicast MAC, xx:xx:xx:xx:xx:xx' },
   source: { type: 'string', pattern: `^${QUAD}(?:/${ANY_PREFIX})?$`, description: 'an IPv4 source: A.B.C.D or A.B.C.D/LEN' },
@@ -38,7 +42,11 @@ const ref = (name: keyof typeof DEFS, description?: string): Schema => ({ $ref: 
 const PROPERTIES: Record<keyof typeof FILE_OBJECTS, Record<string, Schema>> = {
   file: {
     vteps: { type: 'array', minItems: 1, maxItems: MAX_VTEPS_PER_HOST, items: { $ref: '#/$defs/vtep' }, description: 'the host\'s VTEPs, distinct addresses' },
-    segments: { type: 'array', items: { $ref: '#/$defs/segment' }, description: 'the segments, one per VNI' },
+    physicalNetworks: {
+      type: 'object', maxProperties: MAX_PHYSNETS_PER_HOST, propertyNames: { pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$' },
+      additionalProperties: { $ref: '#/$defs/interface' }, description: 'physical network name -> its uplink (VLAN segments); an interface carries one physical network and may also be a VTEP\'s',
+    },
+    segments: { type: 'array', items: { $ref: '#/$defs/segment' }, description: 'the segments: a VNI, or a VLAN id on a physical network' },
     ports: { type: 'array', items: { $ref: '#/$defs/port' }, description: 'the VM ports; one whose interface does not exist yet is bound when it appears' },
     staticMacs: { type: 'array', items: { $ref: '#/$defs/staticMac' }, description: 'remote MACs never overridden by learning, never aged' },
     macAgeingSeconds: int(RANGES.macAgeingSeconds, 'learned entries unused this long are removed', DEFAULTS.macAgeingSeconds),
@@ -58,6 +66,8 @@ const PROPERTIES: Record<keyof typeof FILE_OBJECTS, Record<string, Schema>> = {
   },
   segment: {
     vni: ref('vni'),
+    vlan: ref('vlan', 'a VLAN segment (then no mode, group, floodList or vtep)'),
+    physicalNetwork: ref('physicalNetwork'),
     mode: { enum: [...FLOOD_MODES], default: DEFAULTS.mode, description: 'unicast: head-end replication to floodList; multicast: to group' },
     group: { type: 'string', pattern: `^${GROUP}$`, description: 'multicast mode: the group, in 224.0.1.0-239.255.255.255' },
     floodList: { type: 'array', items: ref('ipv4'), uniqueItems: true, maxItems: VXVEM_MAX_FLOOD, description: 'unicast mode: the remote designated VTEPs' },
@@ -66,6 +76,9 @@ const PROPERTIES: Record<keyof typeof FILE_OBJECTS, Record<string, Schema>> = {
   port: {
     interface: ref('interface', 'the VM\'s tap or veth (matching portNames)'),
     vni: ref('vni'),
+    vlan: ref('vlan', 'the port\'s VLAN segment (instead of vni)'),
+    physicalNetwork: ref('physicalNetwork'),
+    trunk: { type: 'array', maxItems: VXVEM_MAX_SEG_PORTS, items: { $ref: '#/$defs/trunk' }, description: 'trunk subports: frames the VM tags with vlan belong to the subport\'s segment' },
     mac: ref('unicastMac', 'the VM\'s MAC: port security is on when it is given'),
     portSecurity: { type: 'boolean', description: 'source checks (default: on when mac is given)' },
     addresses: { type: 'array', items: ref('source'), maxItems: MAX_PORT_SOURCES, description: 'IPv4 sources allowed from mac' },
@@ -75,9 +88,17 @@ const PROPERTIES: Record<keyof typeof FILE_OBJECTS, Record<string, Schema>> = {
   allowedPair: { mac: ref('unicastMac', 'default: the port\'s'), address: ref('source') },
   staticMac: {
     vni: ref('vni'),
+    vlan: ref('vlan', 'a MAC of a VLAN segment, behind the physical network\'s uplink (no vtep)'),
+    physicalNetwork: ref('physicalNetwork'),
     mac: ref('unicastMac'),
-    vtep: ref('ipv4', 'the remote VTEP'),
+    vtep: ref('ipv4', 'the remote VTEP (VXLAN segments)'),
   },
+  trunk: {
+    vlan: ref('vlan', 'the tag the VM puts on the subport\'s frames'),
+    vni: ref('vni', 'the subport\'s VXLAN segment'),
+    segment: { $ref: '#/$defs/segmentRef', description: 'the subport\'s segment, { "vni": N } or { "vlan": N, "physicalNetwork": P }' },
+  },
+  segmentRef: { vni: ref('vni'), vlan: ref('vlan'), physicalNetwork: ref('physicalNetwork') },
 };
 
 /** Rules across values that JSON Schema cannot state: the validator (and `vem --check`) applies them. */
@@ -85,6 +106,8 @@ export const CROSS_RULES = [
   'VTEP addresses are distinct',
   'a segment\'s VNI is defined once; its vtep is one of the vteps; its floodList names no local VTEP',
   'a port\'s VNI and a static MAC\'s VNI are configured segments; a port is not an uplink and is bound once',
+  'a segment, port or static MAC names a vni or a vlan (with physicalNetwork when there are several); a static MAC of a VLAN segment has no vtep, one of a VXLAN segment has one',
+  'a trunk subport names a configured segment other than its port\'s and its other subports\', with a VLAN id used once on the port',
   'a port\'s interface matches portNames (default tap*, vnet*, veth*)',
   'a port with portSecurity names its mac; addresses and allowedPairs come only with port security, at most 32 together; a pair names a mac when its port does not',
   'srcPortRange: min <= max',
@@ -101,6 +124,9 @@ function objectSchema(name: keyof typeof FILE_OBJECTS): Schema {
 
 export function vemConfigSchema(): Schema {
   const multicast = { type: 'object', required: ['mode'], properties: { mode: { const: 'multicast' } } };
+  // A segment is named by its vni, or by a vlan (with its physicalNetwork).
+  const vniOrVlan = { oneOf: [{ required: ['vni'] }, { required: ['vlan'] }], dependentRequired: { physicalNetwork: ['vlan'] } };
+  const isVlan = { type: 'object', required: ['vlan'] };
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     title: 'vxvem VEM configuration (vxvem vem --config FILE)',
@@ -112,14 +138,27 @@ export function vemConfigSchema(): Schema {
       vtep: objectSchema('vtep'),
       segment: {
         ...objectSchema('segment'),
-        // group in multicast mode only, and required there; floodList in unicast mode only.
-        if: multicast,
-        then: { type: 'object', required: ['group'], properties: { floodList: false } },
-        else: { type: 'object', properties: { group: false } },
+        ...vniOrVlan,
+        allOf: [
+          // group in multicast mode only, and required there; floodList in unicast mode only.
+          {
+            if: multicast,
+            then: { type: 'object', required: ['group'], properties: { floodList: false } },
+            else: { type: 'object', properties: { group: false } },
+          },
+          // A VLAN segment floods on its uplink: no mode, group, flood list or VTEP.
+          { if: isVlan, then: { type: 'object', properties: { mode: false, group: false, floodList: false, vtep: false } } },
+        ],
       },
-      port: objectSchema('port'),
+      port: { ...objectSchema('port'), ...vniOrVlan },
       allowedPair: objectSchema('allowedPair'),
-      staticMac: objectSchema('staticMac'),
+      staticMac: {
+        ...objectSchema('staticMac'),
+        ...vniOrVlan,
+        if: isVlan, then: { type: 'object', properties: { vtep: false } }, else: { type: 'object', required: ['vtep'] },
+      },
+      trunk: { ...objectSchema('trunk'), oneOf: [{ required: ['vni'] }, { required: ['segment'] }] },
+      segmentRef: { ...objectSchema('segmentRef'), ...vniOrVlan },
     },
   };
 }

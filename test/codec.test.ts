@@ -30,7 +30,7 @@ describe('codecs', () => {
     expect(() => floodListCodec.encode({ vteps: many })).toThrow(CodecError);
   });
 
-  it.each(['', '1.2.3', '256.1.1.1', '1.2.3.4.5', 'a.b.c.d', ' 1.2.3.4'])('rejects IPv4 %j', (s) => {
+  it.each(['', '1.2.3', '256.1.1.1', '1.2.3.4.5', 'a.b.c.d', ' 1.2.3.4', '010.0.0.1', '192.0.2.01'])('rejects IPv4 %j', (s) => {
     expect(() => parseIpv4(s)).toThrow(/not an IPv4 address/);
   });
 
@@ -42,5 +42,6 @@ describe('codecs', () => {
     expect(() => segmentCodec.encode({ vni: 2 ** 32, mode: 1, vtepSlot: 1, group: '0.0.0.0' })).toThrow(CodecError);
     expect(() => segmentCodec.encode({ vni: 1, mode: 256 as FloodMode, vtepSlot: 1, group: '0.0.0.0' })).toThrow(CodecError);
     expect(formatIpv4(parseIpv4('198.51.100.255'))).toBe('198.51.100.255');
+    expect(formatIpv4(parseIpv4('0.0.0.0'))).toBe('0.0.0.0'); // a lone 0 is an octet, not a leading zero
   });
 });

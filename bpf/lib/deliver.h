@@ -8,11 +8,13 @@
 
 #include "fdb.h"
 #include "flood.h"
+#include "trunk.h"
 
 /* Where a frame from the network goes: one local port (peer: straight into the veth's peer). */
 struct delivery {
 	__u32 port; /* 0: flood to the segment's local ports */
 	__u8 peer;
+	__u8 trunk; /* behind a trunk subport: tagged on the way (trunk.h) */
 };
 
 /*
@@ -35,6 +37,7 @@ static __always_inline int deliver_pick(__u32 vni, const struct ethhdr *inner, _
 	if (e) {
 		d->port = e->ifindex;
 		d->peer = !!(e->flags & MAC_F_PEER);
+		d->trunk = !!(e->flags & MAC_F_TRUNK);
 	}
 	return 0;
 }
@@ -49,6 +52,8 @@ static __always_inline int deliver(struct __sk_buff *skb, __u32 vni, const struc
 {
 	count_rx(vni, skb->len);
 	if (d->port) {
+		if (d->trunk)
+			return trunk_redirect(skb, vni, d->port);
 		if (peer_ok && d->peer && skb->protocol == bpf_htons(ETH_P_IP))
 			return bpf_redirect_peer(d->port, 0);
 		return bpf_redirect(d->port, 0);
@@ -56,6 +61,8 @@ static __always_inline int deliver(struct __sk_buff *skb, __u32 vni, const struc
 
 	__u32 failed = 0;
 	__u32 copies = flood_local(skb, vni, 0, &failed);
+
+	copies += trunk_flood(skb, vni, 0, &failed);
 
 	/* Nobody to send to is this frame's drop; a copy that failed was counted as such (redirect_failed). */
 	if (!copies && !failed)

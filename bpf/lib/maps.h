@@ -114,6 +114,54 @@ struct {
 	PINNED;
 } vx_vteps SEC(".maps");
 
+/* Physical networks by slot 1..VXVEM_MAX_PHYSNETS (slot 0 reserved): the uplink of their VLAN segments. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, VXVEM_MAX_PHYSNETS + 1);
+	__type(key, __u32);
+	__type(value, struct physnet);
+	PINNED;
+} vx_physnets SEC(".maps");
+
+/* Uplink ifindex -> its physical network's slot: where tagged frames arriving on it belong. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VXVEM_MAX_PHYSNETS);
+	__type(key, __u32);
+	__type(value, __u32);
+	PINNED;
+} vx_uplink_physnet SEC(".maps");
+
+/* (trunk parent port, VLAN id) -> the subport's segment id. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VX_TRUNK_ENTRIES);
+	__type(key, struct trunk_key);
+	__type(value, __u32);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	PINNED;
+} vx_trunk_in SEC(".maps");
+
+/* (trunk parent port, segment id) -> the VLAN id its frames carry towards the VM. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VX_TRUNK_ENTRIES);
+	__type(key, struct trunk_key);
+	__type(value, __u32);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	PINNED;
+} vx_trunk_out SEC(".maps");
+
+/* Segment id -> trunk parents with a subport in the segment (flood copies, tagged per vx_trunk_out). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VX_SEGMENT_ENTRIES);
+	__type(key, __u32);
+	__type(value, struct port_list);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	PINNED;
+} vx_seg_trunks SEC(".maps");
+
 /* (uplink, next-hop IPv4) -> next-hop MAC, resolved by the agent. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

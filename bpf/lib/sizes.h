@@ -15,6 +15,7 @@
 #define VX_PEER_ENTRIES    65536  /* (VNI, trusted remote VTEP) pairs */
 #define VX_TRUSTED_ENTRIES 256    /* trusted underlay prefixes */
 #define VX_PORT_ADDR_ENTRIES 65536 /* allowed (port, MAC, IPv4 prefix) sources of secure ports */
+#define VX_TRUNK_ENTRIES   16384  /* trunk subports (parent port, VLAN id) on one host */
 #define VX_EVENTS_BYTES    (256 * 1024) /* ring buffer of learn, move and next-hop events */
 
 #endif /* VXVEM_SIZES_H */

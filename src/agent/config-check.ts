@@ -53,6 +53,7 @@ function vtepFields(v: Vtep, name: (ifindex: number) => string): Fields {
 }
 
 function segmentFields(s: Segment, slotAddr: Map<number, string>, flood: string[] | undefined): Fields {
+  if (s.mode === FloodMode.Vlan) return { mode: 'vlan', physnetSlot: String(Math.floor(s.vni / 4096) % 4096), vlan: String(s.vni % 4096) };
   const out: Fields = { mode: s.mode === FloodMode.Multicast ? 'multicast' : 'unicast', vtep: slotAddr.get(s.vtepSlot) ?? `slot ${s.vtepSlot}` };
   if (s.mode === FloodMode.Multicast) out.group = s.group;
   else out.flood = flood?.length ? flood.join(',') : 'none';

@@ -7,6 +7,9 @@ import { MAX_VTEPS_PER_HOST, VNI_MAX, groupProblem, interfaceNameProblem } from 
 import { VXVEM_MAX_FLOOD } from '../maps/layout.js';
 import { ConfigError, array, bool, int, ipv4, obeying, object, str, unicastMac, type Json } from './config-values.js';
 import {
+  SegmentIds, VLAN_FILE_OBJECTS, VLAN_RANGES, checkTrunk, parsePhysicalNetworks, parseTrunk, type TrunkConfig, type VlanSegmentRef,
+} from './vlan-config.js';
+import {
   ALLOWED_PAIR, PORT_SECURITY_KEYS, SECURITY_DEFAULTS, SECURITY_KEYS, SECURITY_RANGES, checkPortInterface, parseSecuritySettings,
   portSecurityFrom, type PortSecurity, type SecuritySettings,
 } from './security-config.js';
@@ -22,8 +25,11 @@ export interface VtepConfig {
 }
 
 export interface SegmentConfig {
+  /** The segment id: the VNI of a VXLAN segment, VXVEM_SEG_VLAN(slot, vid) of a VLAN segment (src/common/vlan.ts). */
   vni: number;
-  mode: 'unicast' | 'multicast';
+  mode: 'unicast' | 'multicast' | 'vlan';
+  /** A VLAN segment: its physical network and VLAN id. */
+  vlan?: VlanSegmentRef;
   group?: string;
   floodList: string[];
   /** Address of the local VTEP designated for this segment (default: the first VTEP). */
@@ -32,12 +38,17 @@ export interface SegmentConfig {
 
 export interface PortConfig extends PortSecurity {
   interface: string;
+  /** The segment id of the port's (untagged) segment. */
   vni: number;
+  /** Trunk subports: VLAN ids the VM tags, each with its segment. */
+  trunk?: TrunkConfig[];
 }
 
 export interface StaticMacConfig {
+  /** The segment id. */
   vni: number;
   mac: string;
+  /** The remote VTEP; 0.0.0.0 in a VLAN segment (behind the physical network's uplink). */
   vtep: string;
 }
 
@@ -53,6 +64,8 @@ export interface DataplaneSettings {
 /** What a host brings itself, whoever configures its networks. */
 export interface HostConfig extends DataplaneSettings {
   vteps: VtepConfig[];
+  /** Physical network name -> its uplink interface (VLAN segments); the host's own, as its VTEPs are. */
+  physicalNetworks?: Record<string, string>;
 }
 
 /** Security settings absent: their defaults (SECURITY_DEFAULTS, trusted underlay: the VTEPs' subnets). */
@@ -107,17 +120,19 @@ export type SettingKey = (typeof SETTING_KEYS)[number];
  * Schema in docs/ from.
  */
 export const FILE_OBJECTS = {
-  file: { keys: ['vteps', 'segments', 'ports', 'staticMacs', ...SETTING_KEYS, ...SECURITY_KEYS], required: ['vteps', 'segments', 'ports'] },
+  file: { keys: ['vteps', 'physicalNetworks', 'segments', 'ports', 'staticMacs', ...SETTING_KEYS, ...SECURITY_KEYS], required: ['vteps', 'segments', 'ports'] },
   vtep: { keys: ['interface', 'address', 'gateway', 'xdp'], required: ['interface', 'address'] },
-  segment: { keys: ['vni', 'mode', 'group', 'floodList', 'vtep'], required: ['vni'] },
-  port: { keys: ['interface', 'vni', ...PORT_SECURITY_KEYS], required: ['interface', 'vni'] },
+  // A segment, a port and a static MAC name a vni, or a vlan with its physicalNetwork (vlan-config.ts).
+  segment: { keys: ['vni', 'vlan', 'physicalNetwork', 'mode', 'group', 'floodList', 'vtep'], required: [] },
+  port: { keys: ['interface', 'vni', 'vlan', 'physicalNetwork', 'trunk', ...PORT_SECURITY_KEYS], required: ['interface'] },
   allowedPair: ALLOWED_PAIR,
-  staticMac: { keys: ['vni', 'mac', 'vtep'], required: ['vni', 'mac', 'vtep'] },
+  staticMac: { keys: ['vni', 'vlan', 'physicalNetwork', 'mac', 'vtep'], required: ['mac'] },
+  ...VLAN_FILE_OBJECTS,
 } as const;
 
 /** Inclusive ranges of the integers. */
 export const RANGES = {
-  vni: [1, VNI_MAX], prefixLength: [1, 32], ttl: [1, 255], tos: [0, 255], udpPort: [1, 65535], macAgeingSeconds: [1, 1_000_000],
+  vni: [1, VNI_MAX], ...VLAN_RANGES, prefixLength: [1, 32], ttl: [1, 255], tos: [0, 255], udpPort: [1, 65535], macAgeingSeconds: [1, 1_000_000],
   ...SECURITY_RANGES,
 } as const;
 
@@ -162,11 +177,13 @@ export function checkVteps(vteps: VtepConfig[], key: (index?: number) => string 
 /** The rules across a whole configuration (a file's, or one built from a VSM view). */
 export function checkConfig(c: VemConfig): void {
   checkVteps(c.vteps);
+  const ids = new SegmentIds(c.physicalNetworks ?? {});
+  const uplinks = new Set([...c.vteps.map((t) => t.interface), ...Object.values(c.physicalNetworks ?? {})]);
   const addrs = new Set(c.vteps.map((v) => v.address));
   const vnis = new Set<number>();
   c.segments.forEach((s, i) => {
     const key = `segments[${i}]`;
-    if (vnis.has(s.vni)) throw new ConfigError(`${key}.vni`, `VNI ${s.vni} is defined twice`);
+    if (vnis.has(s.vni)) throw new ConfigError(`${key}.${s.vlan ? 'vlan' : 'vni'}`, `${ids.name(s.vni)} is defined twice`);
     vnis.add(s.vni);
     if (s.vtep !== undefined && !addrs.has(s.vtep)) throw new ConfigError(`${key}.vtep`, `${s.vtep} is not one of this host's VTEPs`);
     if (new Set(s.floodList).size !== s.floodList.length) throw new ConfigError(`${key}.floodList`, 'lists a VTEP twice (each must get exactly one copy)');
@@ -177,21 +194,28 @@ export function checkConfig(c: VemConfig): void {
   });
   const portNames = new Set<string>();
   c.ports.forEach((p, i) => {
-    if (!vnis.has(p.vni)) throw new ConfigError(`ports[${i}].vni`, `VNI ${p.vni} is not a configured segment`);
-    if (c.vteps.some((t) => t.interface === p.interface)) throw new ConfigError(`ports[${i}].interface`, `${p.interface} is an uplink`);
+    if (!vnis.has(p.vni)) throw new ConfigError(`ports[${i}].${ids.vlanRef(p.vni) ? 'vlan' : 'vni'}`, `${ids.name(p.vni)} is not a configured segment`);
+    if (uplinks.has(p.interface)) throw new ConfigError(`ports[${i}].interface`, `${p.interface} is an uplink`);
+    if (p.trunk) checkTrunk(p.trunk, p.vni, `ports[${i}].trunk`, vnis, ids);
     checkPortInterface(p.interface, `ports[${i}].interface`, c.portNames ?? SECURITY_DEFAULTS.portNames);
     if (portNames.has(p.interface)) throw new ConfigError(`ports[${i}].interface`, `${p.interface} is bound twice`);
     portNames.add(p.interface);
   });
   c.staticMacs.forEach((m, i) => {
-    if (!vnis.has(m.vni)) throw new ConfigError(`staticMacs[${i}].vni`, `VNI ${m.vni} is not a configured segment`);
+    if (!vnis.has(m.vni)) throw new ConfigError(`staticMacs[${i}].${ids.vlanRef(m.vni) ? 'vlan' : 'vni'}`, `${ids.name(m.vni)} is not a configured segment`);
   });
 }
 
-function parseSegment(v: Json, key: string): SegmentConfig {
+function parseSegment(v: Json, key: string, ids: SegmentIds): SegmentConfig {
   const o = object(v, key, FILE_OBJECTS.segment);
+  if (o.vlan !== undefined) {
+    // A VLAN segment floods one tagged copy on its uplink: no VTEP, group or flood list.
+    for (const k of ['mode', 'group', 'floodList', 'vtep'] as const) if (o[k] !== undefined) throw new ConfigError(`${key}.${k}`, 'not valid for a VLAN segment');
+    const id = ids.ref(o, key);
+    return { vni: id, mode: 'vlan', vlan: ids.vlanRef(id)!, floodList: [] };
+  }
   const mode = floodMode(o.mode === undefined ? DEFAULTS.mode : o.mode, `${key}.mode`); // null is no mode
-  const seg: SegmentConfig = { vni: vni(o.vni, `${key}.vni`), mode, floodList: [] };
+  const seg: SegmentConfig = { vni: ids.ref(o, key), mode, floodList: [] };
   if (mode === 'multicast') {
     if (o.group === undefined) throw new ConfigError(`${key}.group`, 'is required in multicast mode');
     seg.group = group(o.group, `${key}.group`);
@@ -213,18 +237,25 @@ export function parseVemConfig(input: Json): VemConfig {
     const key = `vteps[${i}]`;
     return vtepFrom(object(v, key, FILE_OBJECTS.vtep), (f) => `${key}.${f}`);
   });
-  const segments = array(o.segments, 'segments').map((v, i) => parseSegment(v, `segments[${i}]`));
+  const physicalNetworks = o.physicalNetworks === undefined ? undefined : parsePhysicalNetworks(o.physicalNetworks);
+  const ids = new SegmentIds(physicalNetworks ?? {});
+  const segments = array(o.segments, 'segments').map((v, i) => parseSegment(v, `segments[${i}]`, ids));
   const ports = array(o.ports, 'ports').map((v, i): PortConfig => {
     const key = `ports[${i}]`;
     const p = object(v, key, FILE_OBJECTS.port);
-    return { interface: ifname(p.interface, `${key}.interface`), vni: vni(p.vni, `${key}.vni`), ...portSecurityFrom(p, key) };
+    const port: PortConfig = { interface: ifname(p.interface, `${key}.interface`), vni: ids.ref(p, key), ...portSecurityFrom(p, key) };
+    if (p.trunk !== undefined) port.trunk = parseTrunk(p.trunk, `${key}.trunk`, ids);
+    return port;
   });
   const staticMacs = o.staticMacs === undefined ? [] : array(o.staticMacs, 'staticMacs').map((v, i) => {
     const key = `staticMacs[${i}]`;
     const m = object(v, key, FILE_OBJECTS.staticMac);
-    return { vni: vni(m.vni, `${key}.vni`), mac: unicastMac(m.mac, `${key}.mac`), vtep: ipv4(m.vtep, `${key}.vtep`) };
+    const id = ids.ref(m, key);
+    if (ids.vlanRef(id) && m.vtep !== undefined) throw new ConfigError(`${key}.vtep`, 'not valid in a VLAN segment (its MACs are behind the uplink)');
+    if (!ids.vlanRef(id) && m.vtep === undefined) throw new ConfigError(`${key}.vtep`, 'is required');
+    return { vni: id, mac: unicastMac(m.mac, `${key}.mac`), vtep: m.vtep === undefined ? '0.0.0.0' : ipv4(m.vtep, `${key}.vtep`) };
   });
-  const config: VemConfig = { vteps, segments, ports, staticMacs, ...parseSettings(o), ...parseSecuritySettings(o) };
+  const config: VemConfig = { vteps, ...(physicalNetworks ? { physicalNetworks } : {}), segments, ports, staticMacs, ...parseSettings(o), ...parseSecuritySettings(o) };
   checkConfig(config);
   return config;
 }

@@ -2,13 +2,14 @@
 // or VSM) and the live interfaces. Pure: no map access here, so it is easy to test.
 import { prefixToNetmask, sameSubnet } from '../common/address.js';
 import {
-  CFG_F_TOS_INHERIT, CFG_F_UDP_CSUM, FloodMode, MAC_F_STATIC, MacKind, PORT_F_PEER,
+  CFG_F_TOS_INHERIT, CFG_F_UDP_CSUM, FloodMode, MAC_F_STATIC, MacKind, PORT_F_PEER, PORT_F_TRUNK,
   type MacEntry, type MacKey, type PeerKey, type Segment, type TrustKey, type Vtep, type VxvemConfig,
 } from '../maps/layout.js';
 import type { VemConfig } from './config.js';
 import { portSecurityState, segmentPeers, trustedUnderlay, type PortAddrEntry } from './port-security.js';
 import { SECURITY_DEFAULTS } from './security-config.js';
 import { TUNNEL_DEVICE } from './tunnel-device.js';
+import { physnetSlots } from '../common/vlan.js';
 import type { LinkInfo } from './links.js';
 
 export class DesiredStateError extends Error {
@@ -33,6 +34,16 @@ export interface DesiredPort {
   stormPps: number;
   /** The allowed sources of a secure port with addresses (vx_port_addrs). */
   addrs: PortAddrEntry[];
+  /** Trunk subports: VLAN id -> segment id. */
+  trunk: Map<number, number>;
+}
+
+/** A physical network's uplink, in its slot (vx_physnets). */
+export interface DesiredPhysnet {
+  slot: number;
+  name: string;
+  interface: string;
+  ifindex: number;
 }
 
 export interface DesiredState {
@@ -42,6 +53,9 @@ export interface DesiredState {
   ports: Map<number, DesiredPort>;
   /** VNI -> local port ifindexes (only segments with ports). */
   segPorts: Map<number, number[]>;
+  /** Segment id -> trunk parents with a subport in it. */
+  segTrunks: Map<number, number[]>;
+  physnets: DesiredPhysnet[];
   /** VNI -> remote designated VTEPs (unicast-only segments). */
   flood: Map<number, string[]>;
   /** Groups to join: group -> the uplink interface (of the segment's VTEP) to join it on. */
@@ -99,9 +113,20 @@ export function desiredFromConfig(cfg: VemConfig, links: Map<string, LinkInfo>, 
     };
   });
 
+  const physnets = [...physnetSlots(Object.keys(cfg.physicalNetworks ?? {}))].map(([name, slot]): DesiredPhysnet => {
+    const dev = cfg.physicalNetworks![name]!;
+    const link = links.get(dev);
+    if (!link) throw new DesiredStateError(`uplink ${dev} of physical network ${name} does not exist`);
+    return { slot, name, interface: dev, ifindex: link.ifindex };
+  });
+
   const segments = new Map<number, Segment>();
   const flood = new Map<number, string[]>();
   for (const s of cfg.segments) {
+    if (s.mode === 'vlan') {
+      segments.set(s.vni, { vni: s.vni, mode: FloodMode.Vlan, vtepSlot: 0, group: '0.0.0.0' });
+      continue;
+    }
     const vtepSlot = slots.get(s.vtep ?? cfg.vteps[0]!.address)!;
     segments.set(s.vni, { vni: s.vni, mode: s.mode === 'multicast' ? FloodMode.Multicast : FloodMode.Unicast, vtepSlot, group: s.group ?? '0.0.0.0' });
     if (s.mode === 'unicast') flood.set(s.vni, s.floodList);
@@ -109,6 +134,7 @@ export function desiredFromConfig(cfg: VemConfig, links: Map<string, LinkInfo>, 
 
   const ports = new Map<number, DesiredPort>();
   const segPorts = new Map<number, number[]>();
+  const segTrunks = new Map<number, number[]>();
   const missingPorts: string[] = [];
   for (const p of cfg.ports) {
     const link = links.get(p.interface);
@@ -117,11 +143,14 @@ export function desiredFromConfig(cfg: VemConfig, links: Map<string, LinkInfo>, 
       continue;
     }
     const sec = portSecurityState(p, link.ifindex);
+    const trunk = new Map((p.trunk ?? []).map((t) => [t.vid, t.segment]));
     ports.set(link.ifindex, {
-      ifindex: link.ifindex, interface: p.interface, vni: p.vni, flags: (link.kind === 'veth' ? PORT_F_PEER : 0) | sec.flags,
-      mac: sec.mac, maxMacs: cfg.maxMacsPerPort ?? SECURITY_DEFAULTS.maxMacsPerPort, ipv4: sec.ipv4, stormPps: p.stormPps, addrs: sec.addrs,
+      ifindex: link.ifindex, interface: p.interface, vni: p.vni,
+      flags: (link.kind === 'veth' ? PORT_F_PEER : 0) | sec.flags | (trunk.size ? PORT_F_TRUNK : 0),
+      mac: sec.mac, maxMacs: cfg.maxMacsPerPort ?? SECURITY_DEFAULTS.maxMacsPerPort, ipv4: sec.ipv4, stormPps: p.stormPps, addrs: sec.addrs, trunk,
     });
     segPorts.set(p.vni, [...(segPorts.get(p.vni) ?? []), link.ifindex]);
+    for (const seg of trunk.values()) segTrunks.set(seg, [...(segTrunks.get(seg) ?? []), link.ifindex]);
   }
 
   const groups = new Map<string, string>();
@@ -145,8 +174,11 @@ export function desiredFromConfig(cfg: VemConfig, links: Map<string, LinkInfo>, 
     segments,
     ports,
     segPorts,
+    segTrunks,
+    physnets,
     flood,
     groups,
+    // A static MAC of a VLAN segment has VTEP 0.0.0.0: behind the physical network's uplink.
     staticMacs: cfg.staticMacs.map((m) => ({
       key: { vni: m.vni, mac: m.mac },
       entry: { kind: MacKind.Remote, flags: MAC_F_STATIC, ifindex: 0, vtep: m.vtep, lastSeenNs: 0n },

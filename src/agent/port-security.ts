@@ -55,7 +55,7 @@ export function segmentPeers(cfg: VemConfig): PeerKey[] {
   const out = new Map<string, PeerKey>();
   const add = (vni: number, addr: string): void => void out.set(`${vni}/${addr}`, { vni, addr });
   for (const s of cfg.segments) for (const f of s.floodList) add(s.vni, f);
-  for (const m of cfg.staticMacs) add(m.vni, m.vtep);
+  for (const m of cfg.staticMacs) if (m.vtep !== '0.0.0.0') add(m.vni, m.vtep); // 0.0.0.0: a VLAN segment's, no VTEP
   return [...out.values()];
 }
 

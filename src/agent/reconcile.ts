@@ -1,6 +1,6 @@
 // Applies a DesiredState to the maps by difference: additions and changes first, removals
 // last, no flush, so traffic on everything that stays never sees a gap.
-import { MAC_F_STATIC, MacKind, configCodec, type MacKey, type Vtep, type VxvemConfig } from '../maps/layout.js';
+import { MAC_F_STATIC, MacKind, VXVEM_MAX_PHYSNETS, configCodec, type MacKey, type Vtep, type VxvemConfig } from '../maps/layout.js';
 import type { DataplaneMaps } from '../maps/tables.js';
 import type { TypedMap } from '../maps/typed-map.js';
 import type { DesiredState } from './desired.js';
@@ -43,6 +43,12 @@ function syncSet<K, V>(m: TypedMap<K, V>, want: { key: K; value: V }[], id: (k: 
   };
 }
 
+/** The port is in the segment: its own, or one of its trunk subports'. */
+function portInSegment(want: DesiredState, ifindex: number, seg: number): boolean {
+  const p = want.ports.get(ifindex);
+  return !!p && (p.vni === seg || [...p.trunk.values()].includes(seg));
+}
+
 export function reconcile(maps: DataplaneMaps, want: DesiredState): ReconcileResult {
   let changes = 0;
   const count = (n: number): void => void (changes += n);
@@ -66,21 +72,33 @@ export function reconcile(maps: DataplaneMaps, want: DesiredState): ReconcileRes
   const removePeers = syncSet(maps.peers, want.peers.map((key) => ({ key, value: 1 })), (k) => `${k.vni}/${k.addr}`, count);
   const removeTrusted = syncSet(maps.trusted, want.trusted.map((key) => ({ key, value: 1 })), (k) => `${k.addr}/${k.prefixlen}`, count);
   for (const [group] of want.groups) put(maps.groups, group, 1);
+  // A VLAN segment's uplink before the segment that sends to it.
+  const wantPhysnets = new Map(want.physnets.map((p) => [p.slot, p.ifindex]));
+  for (let slot = 1; slot <= VXVEM_MAX_PHYSNETS; slot++) {
+    const ifindex = wantPhysnets.get(slot) ?? 0;
+    if (ifindex || (maps.physnets.get(slot)?.ifindex ?? 0)) put(maps.physnets, slot, { ifindex, flags: 0 });
+  }
+  const removeUplinks = syncSet(maps.uplinkPhysnet, want.physnets.map((p) => ({ key: p.ifindex, value: p.slot })), String, count);
   for (const [vni, seg] of want.segments) put(maps.segments, vni, seg);
   for (const [vni, list] of want.flood) put(maps.flood, vni, { vteps: list });
   for (const { key, entry } of want.staticMacs) put(maps.staticMacs, key, entry);
   // A port's allowed sources come before the port entry that makes the program check them.
   const removeAddrs = syncSet(maps.portAddrs, [...want.ports.values()].flatMap((p) => p.addrs.map((a) => ({ key: a.key, value: a.flags }))),
     (k) => `${k.ifindex}/${k.mac}/${k.addr}/${k.prefixlen}`, count);
+  // Subports before the PORT_F_TRUNK that makes the program look them up.
+  const trunks = [...want.ports.values()].flatMap((p) => [...p.trunk].map(([vid, seg]) => ({ ifindex: p.ifindex, vid, seg })));
+  const removeTrunkIn = syncSet(maps.trunkIn, trunks.map((t) => ({ key: { ifindex: t.ifindex, id: t.vid }, value: t.seg })), (k) => `${k.ifindex}/${k.id}`, count);
+  const removeTrunkOut = syncSet(maps.trunkOut, trunks.map((t) => ({ key: { ifindex: t.ifindex, id: t.seg }, value: t.vid })), (k) => `${k.ifindex}/${k.id}`, count);
   for (const [ifindex, p] of want.ports) {
     const cur = maps.ports.get(ifindex);
-    const { ifindex: _x, interface: _i, addrs: _a, ...value } = p;
+    const { ifindex: _x, interface: _i, addrs: _a, trunk: _t, ...value } = p;
     if (!cur || Object.entries(value).some(([k, v]) => cur[k as keyof typeof value] !== v)) {
       maps.ports.put(ifindex, { ...value, icmpLastNs: cur?.icmpLastNs ?? 0n });
       changes++;
     }
   }
   for (const [vni, list] of want.segPorts) put(maps.segPorts, vni, { ifindex: list });
+  for (const [seg, list] of want.segTrunks) put(maps.segTrunks, seg, { ifindex: list });
 
   // Removals, after everything that stays is in place.
   const removedPorts: number[] = [];
@@ -95,6 +113,9 @@ export function reconcile(maps: DataplaneMaps, want: DesiredState): ReconcileRes
   const stale = (vni: number): boolean => !want.segments.has(vni);
   for (const vni of [...maps.segPorts.keys()]) if (!want.segPorts.has(vni)) { maps.segPorts.delete(vni); changes++; }
   for (const vni of [...maps.flood.keys()]) if (!want.flood.has(vni)) { maps.flood.delete(vni); changes++; }
+  for (const seg of [...maps.segTrunks.keys()]) if (!want.segTrunks.has(seg)) { maps.segTrunks.delete(seg); changes++; }
+  removeTrunkIn();
+  removeTrunkOut();
   const staticWanted = new Set(want.staticMacs.map((m) => macKeyStr(m.key)));
   changes += maps.staticMacs.deleteBatch([...maps.staticMacs.keys()].filter((k) => !staticWanted.has(macKeyStr(k))));
   const macDeletes: MacKey[] = [];
@@ -102,12 +123,13 @@ export function reconcile(maps: DataplaneMaps, want: DesiredState): ReconcileRes
     // Static entries live in their own table: a learned (or older agent's static) entry of a
     // static MAC would shadow it, since lookups try the learned table first.
     const gone = stale(k.vni) || e.flags & MAC_F_STATIC || staticWanted.has(macKeyStr(k)) ||
-      (e.kind === MacKind.Local && (removedPorts.includes(e.ifindex) || want.ports.get(e.ifindex)?.vni !== k.vni));
+      (e.kind === MacKind.Local && (removedPorts.includes(e.ifindex) || !portInSegment(want, e.ifindex, k.vni)));
     if (gone) macDeletes.push(k);
   }
   changes += maps.macs.deleteBatch(macDeletes);
   removePeers();
   removeTrusted();
+  removeUplinks();
   for (const vni of [...maps.segments.keys()]) {
     if (!stale(vni)) continue;
     maps.segments.delete(vni);

@@ -43,7 +43,7 @@ function readConfig(opts: VemOptions): VemConfig {
 
 /** What the live interfaces contribute to the desired state. */
 function fingerprint(d: DesiredState): string {
-  return JSON.stringify([[...d.ports.values()], d.vteps.map((v) => [v.ifindex, v.mac, v.mtu])]);
+  return JSON.stringify([[...d.ports.values()].map((p) => ({ ...p, trunk: [...p.trunk] })), d.vteps.map((v) => [v.ifindex, v.mac, v.mtu]), d.physnets.map((p) => p.ifindex)]);
 }
 
 export class VemAgent {
@@ -142,6 +142,7 @@ export class VemAgent {
     const result = reconcile(this.dataplane.maps, want);
     const programs = new Map<number, TcProgram>([[links.get(TUNNEL_DEVICE)!.ifindex, 'from-tunnel']]);
     for (const v of want.vteps) programs.set(v.ifindex, 'from-uplink');
+    for (const p of want.physnets) programs.set(p.ifindex, 'from-uplink'); // also a VTEP's, perhaps: one program
     for (const p of want.ports.keys()) programs.set(p, 'from-port');
     this.attachments.sync(programs, result.removedPorts);
     for (const v of want.vteps) this.attachments.syncXdp(v.interface, v.ifindex, v.xdp);
@@ -170,6 +171,7 @@ export class VemAgent {
       for (const remote of list) pairs.push({ vtep, remote });
     }
     for (const m of want.staticMacs) {
+      if (m.entry.vtep === '0.0.0.0') continue; // a VLAN segment's: behind the uplink, no next hop
       const vtep = bySlot.get(want.segments.get(m.key.vni)!.vtepSlot)!;
       pairs.push({ vtep, remote: m.entry.vtep });
     }

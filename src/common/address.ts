@@ -7,7 +7,8 @@ export class AddressError extends Error {
 }
 
 /**
- * Dotted quad -> 32-bit value (network order read as a big-endian number). Hand-written
+ * Dotted quad -> 32-bit value (network order read as a big-endian number); octets in decimal
+ * without leading zeros. Hand-written
  * rather than a regex: bulk installs parse millions of addresses.
  */
 export function parseIpv4(s: string): number {
@@ -18,6 +19,11 @@ export function parseIpv4(s: string): number {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c >= 48 && c <= 57) {
+      // A leading zero ('010') is octal to inet_aton and decimal here: refuse the ambiguity.
+      if (digits === 1 && part === 0) {
+        digits = 4;
+        break;
+      }
       part = part * 10 + (c - 48);
       if (++digits > 3 || part > 255) break;
     } else if (c === 46 && digits > 0 && dots < 3) {

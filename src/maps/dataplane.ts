@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { native, type BpfObjectHandle, type ObjectMapDesc } from '../../native/index.js';
 import { bpfObjectPath, instancePinDir } from './paths.js';
-import { MAP_NAMES, wrapMaps, type DataplaneMaps, type MapName } from './tables.js';
+import { ALL_MAP_NAMES, wrapMaps, type AnyMapName, type DataplaneMaps } from './tables.js';
 
 /** A pinned map exists with another shape than the object declares. */
 export class PinnedMapMismatchError extends Error {
@@ -69,7 +69,7 @@ export class Dataplane {
         obj.load();
       }
       const first = loaded.values().next().value as BpfObjectHandle;
-      const maps = wrapMaps((m: MapName) => first.mapFd(m));
+      const maps = wrapMaps((m: AnyMapName) => first.mapFd(m));
       return new Dataplane(opts.instance, pinDir, loaded, maps);
     } catch (e) {
       for (const o of loaded.values()) o.close();
@@ -101,9 +101,9 @@ export function openPinnedMaps(instance: string): { maps: DataplaneMaps; close: 
   const dir = instancePinDir(instance);
   if (!existsSync(dir)) throw new Error(`no VEM instance ${JSON.stringify(instance)}: ${dir} does not exist`);
   const n = native();
-  const fds = new Map<MapName, number>();
+  const fds = new Map<AnyMapName, number>();
   try {
-    for (const m of MAP_NAMES) fds.set(m, n.objGet(join(dir, m)));
+    for (const m of ALL_MAP_NAMES) fds.set(m, n.objGet(join(dir, m)));
     return { maps: wrapMaps((m) => fds.get(m)!), close: () => fds.forEach((fd) => n.closeFd(fd)) };
   } catch (e) {
     fds.forEach((fd) => n.closeFd(fd));

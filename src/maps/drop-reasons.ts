@@ -27,7 +27,9 @@ export const DROP_REASONS = [
   [22, 'DROP_SPOOFED_SOURCE', 'spoofed_source'],
   [23, 'DROP_STORM', 'storm'],
   [24, 'DROP_MAC_LIMIT', 'mac_limit'],
-  [25, 'DROP_REASON_MAX', 'max'],
+  [25, 'DROP_UNKNOWN_VLAN', 'unknown_vlan'],
+  [26, 'DROP_NO_UPLINK', 'no_uplink'],
+  [27, 'DROP_REASON_MAX', 'max'],
 ] as const;
 
 export type DropLabel = (typeof DROP_REASONS)[number][2];

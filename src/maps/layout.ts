@@ -6,6 +6,9 @@ import { StructCodec, countedArray, ipv4, mac, u16, u32, u64, u8 } from './codec
 export const VXVEM_MAX_VTEPS = MAX_VTEPS_PER_HOST;
 export const VXVEM_MAX_FLOOD = 128;
 export const VXVEM_MAX_SEG_PORTS = 64;
+export const VXVEM_MAX_PHYSNETS = 16;
+/** Bit 24 of a segment id marks a VLAN segment (VXVEM_SEG_VLAN_BIT); src/common/vlan.ts builds the ids. */
+export const VXVEM_SEG_VLAN_BIT = 0x1000000;
 
 export enum MacKind {
   Local = 1,
@@ -13,9 +16,11 @@ export enum MacKind {
 }
 export const MAC_F_STATIC = 0x1;
 export const MAC_F_PEER = 0x2;
+export const MAC_F_TRUNK = 0x4;
 export const PORT_F_PEER = 0x1;
 export const PORT_F_SECURE = 0x2;
 export const PORT_F_IP_LOCK = 0x4;
+export const PORT_F_TRUNK = 0x8;
 export const PORT_ADDR_MAC_BITS = 96;
 export const PORT_ADDR_F_MAC = 0x1;
 export const PORT_ADDR_F_ADDR = 0x2;
@@ -23,6 +28,8 @@ export const PORT_ADDR_F_ADDR = 0x2;
 export enum FloodMode {
   Unicast = 1,
   Multicast = 2,
+  /** A VLAN segment: one tagged copy on its physical network's uplink. */
+  Vlan = 3,
 }
 
 export const CFG_F_TOS_INHERIT = 0x1;
@@ -174,6 +181,20 @@ export const vtepCodec = new StructCodec<Vtep>('vtep', 28, {
   flags: u32(24),
 });
 
+/** A physical network's slot: the uplink of its VLAN segments (ifindex 0: slot unused). */
+export interface Physnet {
+  ifindex: number;
+  flags: number;
+}
+export const physnetCodec = new StructCodec<Physnet>('physnet', 8, { ifindex: u32(0), flags: u32(4) });
+
+/** vx_trunk_in: (parent port, VLAN id); vx_trunk_out: (parent port, segment id). */
+export interface TrunkKey {
+  ifindex: number;
+  id: number;
+}
+export const trunkKeyCodec = new StructCodec<TrunkKey>('trunk_key', 8, { ifindex: u32(0), id: u32(4) });
+
 export interface NeighKey {
   ifindex: number;
   addr: string;
@@ -254,5 +275,5 @@ export const macEventCodec = new StructCodec<MacEvent>('mac_event', 40, {
 export const ALL_STRUCTS = [
   configCodec, macKeyCodec, macEntryCodec, segmentCodec, portCodec, vtepCodec, neighKeyCodec,
   neighEntryCodec, floodListCodec, portListCodec, segCountersCodec, dropKeyCodec, macEventCodec,
-  portStateCodec, portAddrKeyCodec, peerKeyCodec, trustKeyCodec,
+  portStateCodec, portAddrKeyCodec, peerKeyCodec, trustKeyCodec, physnetCodec, trunkKeyCodec,
 ] as const;

@@ -4,10 +4,10 @@ import { formatIpv4, parseIpv4 } from '../common/address.js';
 import { U32, U64, type Codec } from './codec.js';
 import {
   configCodec, dropKeyCodec, floodListCodec, macEntryCodec, macKeyCodec, neighEntryCodec, neighKeyCodec,
-  peerKeyCodec, portAddrKeyCodec, portCodec, portListCodec, portStateCodec, segCountersCodec, segmentCodec,
+  peerKeyCodec, physnetCodec, portAddrKeyCodec, portCodec, trunkKeyCodec, portListCodec, portStateCodec, segCountersCodec, segmentCodec,
   trustKeyCodec, vtepCodec,
-  type DropKey, type FloodList, type MacEntry, type MacKey, type NeighEntry, type NeighKey, type PeerKey, type Port,
-  type PortAddrKey, type PortList, type PortState, type SegCounters, type Segment, type TrustKey, type Vtep, type VxvemConfig,
+  type DropKey, type FloodList, type MacEntry, type MacKey, type NeighEntry, type NeighKey, type PeerKey, type Physnet, type Port,
+  type PortAddrKey, type PortList, type PortState, type SegCounters, type Segment, type TrunkKey, type TrustKey, type Vtep, type VxvemConfig,
 } from './layout.js';
 import { PerCpuMap, TypedMap } from './typed-map.js';
 
@@ -17,7 +17,11 @@ export const MAP_NAMES = [
   'vx_seg_ports', 'vx_groups', 'vx_counters', 'vx_drops', 'vx_events', 'vx_events_lost', 'vx_static_macs',
   'vx_port_state', 'vx_port_addrs', 'vx_peers', 'vx_trusted',
 ] as const;
+/** The maps of VLAN segments and trunks (bpf/lib/vlan.h, trunk.h), kept apart so that MapName's users are not widened. */
+export const VLAN_MAP_NAMES = ['vx_physnets', 'vx_uplink_physnet', 'vx_trunk_in', 'vx_trunk_out', 'vx_seg_trunks'] as const;
+export const ALL_MAP_NAMES = [...MAP_NAMES, ...VLAN_MAP_NAMES] as const;
 export type MapName = (typeof MAP_NAMES)[number];
+export type AnyMapName = (typeof ALL_MAP_NAMES)[number];
 
 /** Group address (network order) as a key; its value counts the segments using it. */
 const groupKeyCodec: Codec<string> = {
@@ -51,6 +55,16 @@ export interface DataplaneMaps {
   flood: TypedMap<number, FloodList>;
   segPorts: TypedMap<number, PortList>;
   groups: TypedMap<string, number>;
+  /** Physical networks by slot 1..VXVEM_MAX_PHYSNETS: their uplinks. */
+  physnets: TypedMap<number, Physnet>;
+  /** Uplink ifindex -> physical network slot. */
+  uplinkPhysnet: TypedMap<number, number>;
+  /** (trunk parent, VLAN id) -> subport segment id. */
+  trunkIn: TypedMap<TrunkKey, number>;
+  /** (trunk parent, segment id) -> VLAN id towards the VM. */
+  trunkOut: TypedMap<TrunkKey, number>;
+  /** Segment id -> trunk parents with a subport in it. */
+  segTrunks: TypedMap<number, PortList>;
   counters: PerCpuMap<number, SegCounters>;
   drops: PerCpuMap<DropKey, bigint>;
   /** The ring buffer's fd (read through events.ts). */
@@ -60,7 +74,7 @@ export interface DataplaneMaps {
 }
 
 /** Wraps the fds of the shared maps; each wrapper checks its sizes against the kernel's map. */
-export function wrapMaps(fd: (name: MapName) => number): DataplaneMaps {
+export function wrapMaps(fd: (name: AnyMapName) => number): DataplaneMaps {
   return {
     config: new TypedMap('vx_config', fd('vx_config'), U32, configCodec),
     macs: new TypedMap('vx_macs', fd('vx_macs'), macKeyCodec, macEntryCodec),
@@ -76,6 +90,11 @@ export function wrapMaps(fd: (name: MapName) => number): DataplaneMaps {
     flood: new TypedMap('vx_flood', fd('vx_flood'), U32, floodListCodec),
     segPorts: new TypedMap('vx_seg_ports', fd('vx_seg_ports'), U32, portListCodec),
     groups: new TypedMap('vx_groups', fd('vx_groups'), groupKeyCodec, U32),
+    physnets: new TypedMap('vx_physnets', fd('vx_physnets'), U32, physnetCodec),
+    uplinkPhysnet: new TypedMap('vx_uplink_physnet', fd('vx_uplink_physnet'), U32, U32),
+    trunkIn: new TypedMap('vx_trunk_in', fd('vx_trunk_in'), trunkKeyCodec, U32),
+    trunkOut: new TypedMap('vx_trunk_out', fd('vx_trunk_out'), trunkKeyCodec, U32),
+    segTrunks: new TypedMap('vx_seg_trunks', fd('vx_seg_trunks'), U32, portListCodec),
     counters: new PerCpuMap('vx_counters', fd('vx_counters'), U32, segCountersCodec),
     drops: new PerCpuMap('vx_drops', fd('vx_drops'), dropKeyCodec, U64),
     eventsFd: fd('vx_events'),

@@ -2,6 +2,7 @@
 // writes. A change is one transaction, conditional on the revision it was validated against
 // (the head key's mod revision); every replica follows the others' changes through a watch,
 // and can read the state at a past revision (etcd's MVCC, until compaction) to resume a VEM.
+import { logAt, type LineLog } from '../common/log.js';
 import { randomUUID } from 'node:crypto';
 import { ConsecutiveBreaker, ExponentialBackoff, circuitBreaker, handleWhen, retry } from 'cockatiel';
 import { Etcd3, isRecoverableError, type IKeyValue, type IOptions, type IRequestOp, type IWatchResponse, type Watcher } from 'etcd3';
@@ -61,7 +62,7 @@ export class EtcdStore implements SharedStore {
   newIdentity?: NewIdentity;
 
   /** @param name this replica, recorded in the head of each change it writes */
-  constructor(readonly url: string, private readonly name: string, private readonly log: (line: string) => void = () => undefined) {
+  constructor(readonly url: string, private readonly name: string, private readonly log: LineLog = () => undefined) {
     this.client = etcdClient(parseEtcdUrl(url));
   }
 
@@ -174,7 +175,7 @@ export class EtcdStore implements SharedStore {
       for (const c of changesOf(keys, res.events as unknown as WatchedEvent[])) onChange(c);
     });
     watcher.on('error', (e: Error) => {
-      this.log(`etcd watch cancelled (${e.message}): reading the whole state again`);
+      logAt(this.log, 'warn', `etcd watch cancelled (${e.message}): reading the whole state again`);
       void watcher.cancel().catch(() => undefined);
       void this.reload(onChange, onReset);
     });
@@ -189,7 +190,7 @@ export class EtcdStore implements SharedStore {
         await this.follow(onChange, onReset);
         return;
       } catch (e) {
-        this.log(`etcd: cannot read the state again (${(e as Error).message}); retrying`);
+        logAt(this.log, 'error', `etcd: cannot read the state again (${(e as Error).message}); retrying`);
         await new Promise((r) => setTimeout(r, 1000));
       }
     }

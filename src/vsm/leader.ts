@@ -3,6 +3,7 @@
 // When a replica dies its lease expires (1 s asked; etcd raises it to its minimum, 2 s with
 // etcd's default timings), both keys go, and a follower watching the leader key takes it.
 // The leader runs what must run once (the periodic sync with OpenStack).
+import { logAt, type LineLog } from '../common/log.js';
 import { randomUUID } from 'node:crypto';
 import type { Etcd3, Lease, Watcher } from 'etcd3';
 import { prefixEnd, type EtcdKeys } from './etcd-layout.js';
@@ -37,7 +38,7 @@ export class Presence {
   leader = false;
 
   constructor(private readonly client: Etcd3, private readonly keys: EtcdKeys, name: string, address: string,
-    private readonly log: (line: string) => void = () => undefined) {
+    private readonly log: LineLog = () => undefined) {
     this.self = { name, address, nonce: randomUUID() };
   }
 
@@ -45,7 +46,7 @@ export class Presence {
   async start(): Promise<void> {
     await this.register();
     this.watcher = await this.client.watch().key(this.keys.leader).create();
-    this.watcher.on('delete', () => void this.campaign().catch((e: Error) => this.log(`leader election: ${e.message}`)));
+    this.watcher.on('delete', () => void this.campaign().catch((e: Error) => logAt(this.log, 'error', `leader election: ${e.message}`)));
     this.watcher.on('put', (kv) => this.settle(kv.value));
     await this.campaign();
   }
@@ -67,7 +68,7 @@ export class Presence {
     lease.on('lost', (e: Error) => {
       if (this.closed || lease !== this.lease) return;
       this.lease = undefined;
-      this.log(`lost the etcd lease (${e.message}): registering again`);
+      logAt(this.log, 'warn', `lost the etcd lease (${e.message}): registering again`);
       this.setLeader(false);
       void this.renew();
     });
@@ -86,7 +87,7 @@ export class Presence {
           this.log('registered again');
           return;
         } catch (e) {
-          if ((e as Error).message !== last) this.log(`cannot register with etcd yet (${(e as Error).message}); trying every 500 ms`);
+          if ((e as Error).message !== last) logAt(this.log, 'warn', `cannot register with etcd yet (${(e as Error).message}); trying every 500 ms`);
           last = (e as Error).message;
           await new Promise((r) => setTimeout(r, 500));
         }

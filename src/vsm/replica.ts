@@ -2,6 +2,7 @@
 // made, the state read), the replica registered under its name, the VSM following the others
 // and serving. What `vxvem vsm --store etcd://...` runs.
 import type { ClusterStatusMsg } from '../../proto/index.js';
+import type { LineLog } from '../common/log.js';
 import { EtcdStore } from './etcd-store.js';
 import { Presence, type Member } from './leader.js';
 import type { ListenSecurity } from './listen-security.js';
@@ -16,7 +17,7 @@ export interface Replica {
   close(): Promise<void>;
 }
 
-export async function startReplica(o: { store: string; name: string; listen: string; log: (line: string) => void; security?: ListenSecurity }): Promise<Replica> {
+export async function startReplica(o: { store: string; name: string; listen: string; log: LineLog; security?: ListenSecurity }): Promise<Replica> {
   const store = new EtcdStore(o.store, o.name, o.log);
   let presence: Presence | undefined;
   let vsm: VsmServer | undefined;

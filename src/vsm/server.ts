@@ -4,7 +4,7 @@
 // others' arrive through the store's watch, and both reach this replica's VEMs the same way.
 import * as grpc from '@grpc/grpc-js';
 import { checkAddress, protocol, type ClusterStatusMsg } from '../../proto/index.js';
-import { stderrLogger } from '../common/log.js';
+import { logAt, stderrLogger, type LineLog } from '../common/log.js';
 import { adminService } from './admin-service.js';
 import type { WatchedChange } from './etcd-layout.js';
 import { newIdentityWarning } from './identity.js';
@@ -38,7 +38,7 @@ export class VsmServer {
   private tail: Promise<unknown> = Promise.resolve();
   private waiters: { revision: number; resolve: () => void }[] = [];
 
-  constructor(store: StateStore | SharedStore, private readonly log: (line: string) => void = () => undefined, private readonly o: VsmOptions = {}) {
+  constructor(store: StateStore | SharedStore, private readonly log: LineLog = () => undefined, private readonly o: VsmOptions = {}) {
     this.state = store.load();
     if ('follow' in store) this.shared = store;
     else this.file = store;
@@ -59,7 +59,7 @@ export class VsmServer {
     const server = new grpc.Server({ ...opts, interceptors: [...plan.interceptors, ...(opts.interceptors ?? [])] });
     server.addService(measured(p.Vem.service), { register: this.register, watch: this.watch, report: this.report });
     server.addService(p.Admin.service, this.adminHandlers());
-    if (checkAddress(addr).startsWith('unix:') && await clearStaleSocket(addr.slice(5))) this.log(`removed the stale socket ${addr} (nobody answered on it)`);
+    if (checkAddress(addr).startsWith('unix:') && await clearStaleSocket(addr.slice(5))) logAt(this.log, 'warn', `removed the stale socket ${addr} (nobody answered on it)`);
     await bindSecured(server, addr, this.o);
     this.server = server;
     // Said once the VSM serves (a refused start stays one line): VEMs see this identity from now on.
@@ -132,7 +132,7 @@ export class VsmServer {
         revision = await shared.commit(base, next);
       } catch (e) {
         if (e instanceof StaleStateError) await this.reached(e.revision);
-        else if (e instanceof StoreUnavailableError) this.log(e.message);
+        else if (e instanceof StoreUnavailableError) logAt(this.log, 'error', e.message);
         throw e;
       }
       next.revision = revision;
@@ -148,7 +148,7 @@ export class VsmServer {
     try {
       save();
     } catch (e) {
-      if (e instanceof StoreWriteError) this.log(e.message);
+      if (e instanceof StoreWriteError) logAt(this.log, 'error', e.message);
       throw e;
     }
   }
