@@ -19,7 +19,7 @@ export type NeutronAttrs = Record<string, unknown>;
 
 export interface SegmentObj {
   name: string;
-  /** The segment id: a VXLAN segment's VNI; for a VLAN segment an id >= 2^24 the VSM assigned (common/segments.ts). */
+  /** The segment id: a VXLAN segment's VNI; for a VLAN segment an id >= 2^24 the VSM assigned (the agent maps it to its own, common/vlan.ts). */
   vni: number;
   /** How the segment floods: head-end replication, a multicast group, or one tagged copy on the physical network. */
   mode: 'unicast' | 'multicast' | 'vlan';

@@ -1,7 +1,7 @@
 // The VSM's rules, pure: every change is validated completely and applied to a copy, so a
 // refused change leaves nothing half-written. No BPF, no I/O here.
 import { inCidr, parseCidr, parseIpv4, type Cidr } from '../common/address.js';
-import { VLAN_SEGMENT_BASE, physnetProblem, vlanProblem } from '../common/segments.js';
+import { SEG_VLAN_BIT, physnetNameProblem, vlanProblem } from '../common/vlan.js';
 import { MAX_VTEPS_PER_HOST, groupProblem, tapName, vniProblem } from '../common/vxlan.js';
 import { baseOf, derived, markDraft } from './indexes.js';
 import { DEFAULT_POLICY, VsmError, type HostObj, type Origin, type PolicyObj, type PortObj, type SegmentObj, type SubnetObj, type VsmState } from './objects.js';
@@ -73,13 +73,13 @@ export function createSegment(s: VsmState, seg: Omit<SegmentObj, 'origin'> & { o
 }
 
 function createVlanSegment(s: VsmState, seg: Omit<SegmentObj, 'origin'> & { origin?: Origin }): void {
-  const bad = physnetProblem(seg.physnet ?? '') ?? vlanProblem(seg.vlan ?? 0);
+  const bad = physnetNameProblem(seg.physnet ?? '') ?? vlanProblem(seg.vlan ?? 0);
   if (bad) throw new VsmError('invalid', bad);
   if (seg.group) throw new VsmError('invalid', 'a group is only valid in multicast mode');
   const clash = Object.values(s.segments).find((x) => x.mode === 'vlan' && x.physnet === seg.physnet && x.vlan === seg.vlan);
   if (clash) throw new VsmError('conflict', `VLAN ${seg.vlan} on physical network ${seg.physnet} is used by network ${clash.name}`);
   const used = new Set(Object.values(s.segments).map((x) => x.vni));
-  let id = VLAN_SEGMENT_BASE;
+  let id = SEG_VLAN_BIT;
   while (used.has(id)) id++;
   s.segments[seg.name] = {
     name: seg.name, vni: id, mode: 'vlan', physnet: seg.physnet!, vlan: seg.vlan!, origin: seg.origin ?? 'vsm', ...(seg.neutron ? { neutron: seg.neutron } : {}),
@@ -210,7 +210,7 @@ export function registerHost(s: VsmState, h: HostObj): void {
     seen.add(v.address);
   }
   for (const n of h.physnets ?? []) {
-    const bad = physnetProblem(n);
+    const bad = physnetNameProblem(n);
     if (bad) throw new VsmError('invalid', `host ${h.name}: ${bad}`);
   }
   for (const other of Object.values(s.hosts)) {

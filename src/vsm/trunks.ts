@@ -3,7 +3,7 @@
 // subport's VLAN id. A subport has no interface of its own: it is bound wherever its parent is,
 // and the parent's host view carries it (views.ts). Like rules.ts, every function validates
 // fully before it writes, and throws VsmError.
-import { vlanProblem } from '../common/segments.js';
+import { vlanProblem } from '../common/vlan.js';
 import { VsmError, type NeutronAttrs, type PortObj, type TrunkObj, type VsmState } from './objects.js';
 import { createPort, deletePort } from './rules.js';
 

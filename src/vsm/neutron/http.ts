@@ -9,7 +9,7 @@ import type { Commit } from '../rules.js';
 import { StoreUnavailableError, retryStale } from '../store-errors.js';
 import { authenticator, type Authenticate } from './auth.js';
 import type { RequestContext } from './context.js';
-import type { VlanRange } from '../../common/segments.js';
+import type { VlanRange } from '../../common/vlan.js';
 import { bulkItems, createBulk } from './bulk.js';
 import { CoreResources } from './core.js';
 import { NeutronError, badRequest, notFound } from './errors.js';

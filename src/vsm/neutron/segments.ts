@@ -2,7 +2,7 @@
 // drivers): what a create asks for, checked and allocated from the VSM's ranges; the provider
 // attributes a network shows; its MTU bounds; and the N1KV network profiles, one per segment
 // type the VSM offers, that networks belong to.
-import { VLAN_MAX, VLAN_MIN, vlanProblem, type VlanRange } from '../../common/segments.js';
+import { VLAN_MAX, VLAN_MIN, vlanProblem, type VlanRange } from '../../common/vlan.js';
 import { VNI_MAX, VNI_MIN, VXLAN_OVERHEAD, vniProblem } from '../../common/vxlan.js';
 import type { SegmentObj, VsmState } from '../objects.js';
 import { badRequest, conflict, NeutronError } from './errors.js';

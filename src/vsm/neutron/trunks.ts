@@ -3,7 +3,7 @@
 // and changes a trunk when it may see and change that port (policy.ts). Errors as Neutron's
 // trunk plugin names them; every change is one model change (trunks.ts in the VSM).
 import { randomUUID } from 'node:crypto';
-import { VLAN_MAX, VLAN_MIN } from '../../common/segments.js';
+import { VLAN_MAX, VLAN_MIN } from '../../common/vlan.js';
 import { VsmError, type PortObj, type TrunkObj, type VsmState } from '../objects.js';
 import type { Commit } from '../rules.js';
 import { changeTrunk, createTrunk, deleteTrunk, type Subport } from '../trunks.js';
