@@ -27,7 +27,10 @@ export const DROP_REASONS = [
   [22, 'DROP_SPOOFED_SOURCE', 'spoofed_source'],
   [23, 'DROP_STORM', 'storm'],
   [24, 'DROP_MAC_LIMIT', 'mac_limit'],
-  [25, 'DROP_REASON_MAX', 'max'],
+  [25, 'DROP_DHCP_FOREIGN', 'dhcp_foreign'],
+  [26, 'DROP_DHCP_MALFORMED', 'dhcp_malformed'],
+  [27, 'DROP_DHCP_UNANSWERED', 'dhcp_unanswered'],
+  [28, 'DROP_REASON_MAX', 'max'],
 ] as const;
 
 export type DropLabel = (typeof DROP_REASONS)[number][2];
