@@ -6,6 +6,7 @@ import { AddressError, parseCidr } from '../common/address.js';
 import { MAX_VTEPS_PER_HOST, VNI_MAX, groupProblem, interfaceNameProblem } from '../common/vxlan.js';
 import { VXVEM_MAX_FLOOD } from '../maps/layout.js';
 import { ConfigError, array, bool, int, ipv4, obeying, object, str, unicastMac, type Json } from './config-values.js';
+import { DHCP_OBJECT, parseDhcp, type DhcpConfig } from './dhcp-config.js';
 import {
   ALLOWED_PAIR, PORT_SECURITY_KEYS, SECURITY_DEFAULTS, SECURITY_KEYS, SECURITY_RANGES, checkPortInterface, parseSecuritySettings,
   portSecurityFrom, type PortSecurity, type SecuritySettings,
@@ -33,6 +34,8 @@ export interface SegmentConfig {
 export interface PortConfig extends PortSecurity {
   interface: string;
   vni: number;
+  /** DHCP from the VEM for this port's client (docs/dataplane.md, "DHCP"). */
+  dhcp?: DhcpConfig;
 }
 
 export interface StaticMacConfig {
@@ -110,8 +113,9 @@ export const FILE_OBJECTS = {
   file: { keys: ['vteps', 'segments', 'ports', 'staticMacs', ...SETTING_KEYS, ...SECURITY_KEYS], required: ['vteps', 'segments', 'ports'] },
   vtep: { keys: ['interface', 'address', 'gateway', 'xdp'], required: ['interface', 'address'] },
   segment: { keys: ['vni', 'mode', 'group', 'floodList', 'vtep'], required: ['vni'] },
-  port: { keys: ['interface', 'vni', ...PORT_SECURITY_KEYS], required: ['interface', 'vni'] },
+  port: { keys: ['interface', 'vni', ...PORT_SECURITY_KEYS, 'dhcp'], required: ['interface', 'vni'] },
   allowedPair: ALLOWED_PAIR,
+  dhcp: DHCP_OBJECT,
   staticMac: { keys: ['vni', 'mac', 'vtep'], required: ['vni', 'mac', 'vtep'] },
 } as const;
 
@@ -182,6 +186,7 @@ export function checkConfig(c: VemConfig): void {
     checkPortInterface(p.interface, `ports[${i}].interface`, c.portNames ?? SECURITY_DEFAULTS.portNames);
     if (portNames.has(p.interface)) throw new ConfigError(`ports[${i}].interface`, `${p.interface} is bound twice`);
     portNames.add(p.interface);
+    if (p.dhcp && !p.mac) throw new ConfigError(`ports[${i}].dhcp`, 'needs the port\'s mac (the only client it answers)');
   });
   c.staticMacs.forEach((m, i) => {
     if (!vnis.has(m.vni)) throw new ConfigError(`staticMacs[${i}].vni`, `VNI ${m.vni} is not a configured segment`);
@@ -217,7 +222,9 @@ export function parseVemConfig(input: Json): VemConfig {
   const ports = array(o.ports, 'ports').map((v, i): PortConfig => {
     const key = `ports[${i}]`;
     const p = object(v, key, FILE_OBJECTS.port);
-    return { interface: ifname(p.interface, `${key}.interface`), vni: vni(p.vni, `${key}.vni`), ...portSecurityFrom(p, key) };
+    const port: PortConfig = { interface: ifname(p.interface, `${key}.interface`), vni: vni(p.vni, `${key}.vni`), ...portSecurityFrom(p, key) };
+    if (p.dhcp !== undefined) port.dhcp = parseDhcp(p.dhcp, `${key}.dhcp`);
+    return port;
   });
   const staticMacs = o.staticMacs === undefined ? [] : array(o.staticMacs, 'staticMacs').map((v, i) => {
     const key = `staticMacs[${i}]`;

@@ -2,10 +2,11 @@
 // or VSM) and the live interfaces. Pure: no map access here, so it is easy to test.
 import { prefixToNetmask, sameSubnet } from '../common/address.js';
 import {
-  CFG_F_TOS_INHERIT, CFG_F_UDP_CSUM, FloodMode, MAC_F_STATIC, MacKind, PORT_F_PEER,
-  type MacEntry, type MacKey, type PeerKey, type Segment, type TrustKey, type Vtep, type VxvemConfig,
+  CFG_F_TOS_INHERIT, CFG_F_UDP_CSUM, FloodMode, MAC_F_STATIC, MacKind, PORT_F_DHCP, PORT_F_PEER,
+  type DhcpLease, type MacEntry, type MacKey, type PeerKey, type Segment, type TrustKey, type Vtep, type VxvemConfig,
 } from '../maps/layout.js';
 import type { VemConfig } from './config.js';
+import { VXLAN_OVERHEAD, dhcpLease } from './dhcp-options.js';
 import { portSecurityState, segmentPeers, trustedUnderlay, type PortAddrEntry } from './port-security.js';
 import { SECURITY_DEFAULTS } from './security-config.js';
 import { TUNNEL_DEVICE } from './tunnel-device.js';
@@ -51,6 +52,8 @@ export interface DesiredState {
   peers: PeerKey[];
   /** Underlay prefixes multicast segments trust. */
   trusted: TrustKey[];
+  /** Port ifindex -> its DHCP answers (ports with PORT_F_DHCP). */
+  dhcp: Map<number, DhcpLease>;
   /** Port interfaces the configuration names that do not exist (yet). */
   missingPorts: string[];
 }
@@ -108,6 +111,7 @@ export function desiredFromConfig(cfg: VemConfig, links: Map<string, LinkInfo>, 
   }
 
   const ports = new Map<number, DesiredPort>();
+  const dhcp = new Map<number, DhcpLease>();
   const segPorts = new Map<number, number[]>();
   const missingPorts: string[] = [];
   for (const p of cfg.ports) {
@@ -117,8 +121,14 @@ export function desiredFromConfig(cfg: VemConfig, links: Map<string, LinkInfo>, 
       continue;
     }
     const sec = portSecurityState(p, link.ifindex);
+    if (p.dhcp && p.mac) {
+      // The MTU a guest is told: what the segment's uplink carries after VXLAN's 50 bytes, unless set.
+      const uplinkMtu = vteps.find((v) => v.slot === segments.get(p.vni)?.vtepSlot)?.mtu ?? 1500;
+      dhcp.set(link.ifindex, dhcpLease(p.mac, p.dhcp, p.dhcp.mtu ?? uplinkMtu - VXLAN_OVERHEAD));
+    }
     ports.set(link.ifindex, {
-      ifindex: link.ifindex, interface: p.interface, vni: p.vni, flags: (link.kind === 'veth' ? PORT_F_PEER : 0) | sec.flags,
+      ifindex: link.ifindex, interface: p.interface, vni: p.vni,
+      flags: (link.kind === 'veth' ? PORT_F_PEER : 0) | sec.flags | (dhcp.has(link.ifindex) ? PORT_F_DHCP : 0),
       mac: sec.mac, maxMacs: cfg.maxMacsPerPort ?? SECURITY_DEFAULTS.maxMacsPerPort, ipv4: sec.ipv4, stormPps: p.stormPps, addrs: sec.addrs,
     });
     segPorts.set(p.vni, [...(segPorts.get(p.vni) ?? []), link.ifindex]);
@@ -153,6 +163,7 @@ export function desiredFromConfig(cfg: VemConfig, links: Map<string, LinkInfo>, 
     })),
     peers: segmentPeers(cfg),
     trusted: trustedUnderlay(cfg),
+    dhcp,
     missingPorts,
   };
 }

@@ -5,6 +5,9 @@ import { formatIpv4, parseIpv4, prefixMask, prefixToNetmask } from '../common/ad
 import { VXVEM_DHCP_OPTS_LEN, type DhcpLease } from '../maps/layout.js';
 import type { DhcpConfig } from './dhcp-config.js';
 
+/** Outer Ethernet, IPv4, UDP and VXLAN headers: what a segment's MTU is below its uplink's. */
+export const VXLAN_OVERHEAD = 50;
+
 /** RFC 2132 option codes the VEM sends. */
 export const DHCP_OPTION = {
   subnetMask: 1, router: 3, dns: 6, domain: 15, mtu: 26, leaseTime: 51, messageType: 53, serverId: 54, renewal: 58, rebinding: 59, end: 255,

@@ -72,6 +72,8 @@ export function reconcile(maps: DataplaneMaps, want: DesiredState): ReconcileRes
   // A port's allowed sources come before the port entry that makes the program check them.
   const removeAddrs = syncSet(maps.portAddrs, [...want.ports.values()].flatMap((p) => p.addrs.map((a) => ({ key: a.key, value: a.flags }))),
     (k) => `${k.ifindex}/${k.mac}/${k.addr}/${k.prefixlen}`, count);
+  // A port's DHCP answers come before the port flag that makes the program give them.
+  const removeDhcp = syncSet(maps.dhcp, [...want.dhcp].map(([key, value]) => ({ key, value })), String, count);
   for (const [ifindex, p] of want.ports) {
     const cur = maps.ports.get(ifindex);
     const { ifindex: _x, interface: _i, addrs: _a, ...value } = p;
@@ -92,6 +94,7 @@ export function reconcile(maps: DataplaneMaps, want: DesiredState): ReconcileRes
   }
   changes += maps.portState.deleteBatch([...maps.portState.keys()].filter((i) => !want.ports.has(i)));
   removeAddrs();
+  removeDhcp();
   const stale = (vni: number): boolean => !want.segments.has(vni);
   for (const vni of [...maps.segPorts.keys()]) if (!want.segPorts.has(vni)) { maps.segPorts.delete(vni); changes++; }
   for (const vni of [...maps.flood.keys()]) if (!want.flood.has(vni)) { maps.flood.delete(vni); changes++; }
