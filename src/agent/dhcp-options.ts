@@ -78,3 +78,23 @@ export function dhcpLease(mac: string, d: DhcpConfig, mtu: number): DhcpLease {
   const server = dhcpServerAddress(d);
   return { mac, serverMac: dhcpServerMac(server), yiaddr: d.address, server, options: dhcpOptions(d, mtu) };
 }
+
+/** A record as one line for `vem --check`: the address, then what its options say, in their order. */
+export function describeDhcp(l: DhcpLease): string {
+  const parts = [l.yiaddr];
+  const o = l.options;
+  const addrs = (at: number, len: number): string => Array.from({ length: len / 4 }, (_, i) => formatIpv4(o.readUInt32BE(at + 4 * i))).join(' ');
+  for (let at = 0; at + 1 < o.length && o[at] !== DHCP_OPTION.end;) {
+    const code = o[at]!;
+    const len = o[at + 1]!;
+    const v = at + 2;
+    if (code === DHCP_OPTION.subnetMask) parts.push(`mask ${addrs(v, 4)}`);
+    else if (code === DHCP_OPTION.router) parts.push(`router ${addrs(v, len)}`);
+    else if (code === DHCP_OPTION.dns) parts.push(`dns ${addrs(v, len)}`);
+    else if (code === DHCP_OPTION.domain) parts.push(`domain ${o.toString('ascii', v, v + len)}`);
+    else if (code === DHCP_OPTION.mtu) parts.push(`mtu ${o.readUInt16BE(v)}`);
+    else if (code === DHCP_OPTION.leaseTime) parts.push(`lease ${o.readUInt32BE(v)}s`);
+    at = v + len;
+  }
+  return parts.join(' ');
+}
