@@ -43,8 +43,8 @@ export type RegisterRequest = RegisterRequest__Output;
 export type RegisterReply = RegisterReply__Output;
 export type WatchRequest = WatchRequest__Output;
 export type HostSegmentMsg = HostSegment__Output;
-/** The security fields are always sent by this VSM; absent (an older VSM), they mean none. */
-export type HostPortMsg = Unset<HostPort__Output, 'portSecurity' | 'addresses' | 'allowedPairs' | 'stormPps'>;
+/** The security and DHCP fields are always sent by this VSM; absent (an older VSM), they mean none. */
+export type HostPortMsg = Unset<HostPort__Output, 'portSecurity' | 'addresses' | 'allowedPairs' | 'stormPps' | 'dhcpAddress' | 'dhcpGateway' | 'dhcpDns' | 'dhcpMtu'>;
 export type StaticMacMsg = StaticMac__Output;
 export type HostView = Unset<Omit<HostView__Output, 'ports'>, 'partial'> & { ports: HostPortMsg[] };
 export type HostDelta = Unset<Omit<HostDelta__Output, 'upsertPorts'>, 'partial'> & { upsertPorts: HostPortMsg[] };

@@ -3,15 +3,23 @@
 // validators a configuration file goes through, then by the rules across the whole.
 import type { HostPortMsg, HostView } from '../../proto/index.js';
 import { checkConfig, floodMode, group, ifname, ipv4, unicastMac, vni, type HostConfig, type PortConfig, type SegmentConfig, type VemConfig } from './config.js';
+import { dhcpFrom } from './dhcp-config.js';
 import { SECURITY_DEFAULTS, portSecurityFrom } from './security-config.js';
 
-/** A port of the view, with its port security and storm limit as the VSM's policy and Neutron set them. */
+/** A port of the view, with its port security, storm limit and DHCP as the VSM's policy and Neutron set them. */
 function portFromView(p: HostPortMsg, key: string): PortConfig {
   const security = portSecurityFrom({
     mac: p.mac, portSecurity: p.portSecurity ?? false, addresses: p.addresses ?? [], stormPps: p.stormPps ?? 0,
     allowedPairs: (p.allowedPairs ?? []).map((x) => ({ mac: x.mac, address: x.address })),
   }, key);
-  return { interface: ifname(p.interface, `${key}.interface`), vni: p.vni, ...security };
+  const port: PortConfig = { interface: ifname(p.interface, `${key}.interface`), vni: p.vni, ...security };
+  if (p.dhcpAddress) {
+    port.dhcp = dhcpFrom({
+      address: p.dhcpAddress, dns: p.dhcpDns ?? [],
+      ...(p.dhcpGateway ? { gateway: p.dhcpGateway } : {}), ...(p.dhcpMtu ? { mtu: p.dhcpMtu } : {}),
+    }, `${key}.dhcp`);
+  }
+  return port;
 }
 
 export function configFromView(host: HostConfig, view: HostView): VemConfig {

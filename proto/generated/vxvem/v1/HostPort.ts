@@ -19,6 +19,22 @@ export interface HostPort {
    * flooded frames per second the port may send; 0 = no limit
    */
   'stormPps'?: (number);
+  /**
+   * DHCP from the VEM (docs/dataplane.md, "DHCP"), from the port's subnet when it has DHCP on:
+   */
+  'dhcpAddress'?: (string);
+  /**
+   * the subnet's gateway; "" = none
+   */
+  'dhcpGateway'?: (string);
+  /**
+   * the subnet's DNS servers
+   */
+  'dhcpDns'?: (string)[];
+  /**
+   * the network's MTU; 0 = the VEM's uplink MTU - 50
+   */
+  'dhcpMtu'?: (number);
 }
 
 export interface HostPort__Output {
@@ -38,4 +54,20 @@ export interface HostPort__Output {
    * flooded frames per second the port may send; 0 = no limit
    */
   'stormPps': (number);
+  /**
+   * DHCP from the VEM (docs/dataplane.md, "DHCP"), from the port's subnet when it has DHCP on:
+   */
+  'dhcpAddress': (string);
+  /**
+   * the subnet's gateway; "" = none
+   */
+  'dhcpGateway': (string);
+  /**
+   * the subnet's DNS servers
+   */
+  'dhcpDns': (string)[];
+  /**
+   * the network's MTU; 0 = the VEM's uplink MTU - 50
+   */
+  'dhcpMtu': (number);
 }
