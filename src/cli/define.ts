@@ -60,7 +60,7 @@ export function runs(c: Command, run: (p: Parsed) => Promise<number> | number, p
   });
 }
 
-/** A command of subcommands only: given none, or one it does not have, it says which there are. */
+/** A command of subcommands only (not the root): given none, or one it does not have, it says which there are. */
 export function group(c: Command): Command {
   return c.allowExcessArguments(true).action(() => {
     const names = c.commands.map((x) => x.name());
@@ -68,8 +68,7 @@ export function group(c: Command): Command {
     const path = commandPath(c);
     if (typed === undefined) throw new UsageError(`${path}: expected one of ${names.join(', ')} (see ${helpFor(path)})`);
     const near = closest(typed, names);
-    const full = path === 'vxvem' ? '' : `${path} `;
-    throw new UsageError(`unknown command "${full}${typed}"${near ? ` (did you mean "${full}${near}"?)` : ` (see ${helpFor(path)})`}`);
+    throw new UsageError(`unknown command "${path} ${typed}"${near ? ` (did you mean "${path} ${near}"?)` : ` (see ${helpFor(path)})`}`);
   });
 }
 

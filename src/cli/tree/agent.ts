@@ -40,7 +40,7 @@ const DATAPLANE_VIEWS: [string, string, (c: Command) => Command][] = [
   ['macs', 'the MAC table (ports by name), filtered, with a count', (c) => c
     .option('--vni <N>', 'only this VNI')
     .option('--mac <MAC>', 'only this MAC address')
-    .option('--port <IF>', 'only local entries on this port')
+    .option('--port <IF>', 'only local entries on this port (its name, ifindex, or the OpenStack port plugged into it)')
     .option('--count', 'only how many entries match, of how many')],
   ['segments', 'the segments: VNI, flood mode, VTEP, flood list, ports', (c) => c.option('--vni <N>', 'only this VNI')],
   ['ports', 'the ports and their VNI', (c) => c.option('--vni <N>', 'only this VNI')],
