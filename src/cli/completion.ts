@@ -6,7 +6,7 @@ import { UsageError } from './args.js';
 import { commandPath } from './define.js';
 
 /** What can follow a command: its subcommands (or its argument's fixed words) and its flags. */
-export interface CompletionNode {
+interface CompletionNode {
   /** "vxvem", "vxvem net", "vxvem net create"... */
   path: string;
   words: string[];
@@ -18,7 +18,7 @@ export interface CompletionNode {
 const takesValue = (o: Option): boolean => o.required || o.optional;
 
 /** Every command of the tree, with what may follow it; `global` are the root's flags that stand anywhere. */
-export function completionNodes(root: Command, global: readonly string[]): CompletionNode[] {
+function completionNodes(root: Command, global: readonly string[]): CompletionNode[] {
   const out: CompletionNode[] = [];
   const visit = (c: Command): void => {
     const path = c === root ? 'vxvem' : `vxvem ${commandPath(c)}`;
@@ -36,7 +36,7 @@ export function completionNodes(root: Command, global: readonly string[]): Compl
   return out;
 }
 
-export const SHELLS = ['bash', 'zsh'] as const;
+const SHELLS = ['bash', 'zsh'] as const;
 
 /** The table `name` mapping each command's path to its words, space-separated and space-padded. */
 function table(shell: 'bash' | 'zsh', name: string, nodes: CompletionNode[], pick: (n: CompletionNode) => string[]): string {
