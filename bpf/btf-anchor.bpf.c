@@ -28,6 +28,8 @@ struct vxvem_btf_types {
 	struct seg_counters seg_counters;
 	struct drop_key drop_key;
 	struct mac_event mac_event;
+	struct dhcp_lease dhcp_lease;
+	struct dhcp_counters dhcp_counters;
 	enum vxvem_mac_kind mac_kind;
 	enum vxvem_flood_mode flood_mode;
 	enum vxvem_drop_reason drop_reason;

@@ -2,7 +2,7 @@
 /*
  * TC ingress of a VM port: frames from the VM to the network. Checks the source (port
  * security), learns it, then switches locally, encapsulates to the remote VTEP, or floods
- * (docs/dataplane.md, "VM to network" and "Security").
+ * (docs/dataplane.md, "VM to network" and "Security"). DHCP clients are answered (dhcp.h).
  */
 #include "lib/fdb.h"
 #include "lib/flood.h"
@@ -11,6 +11,7 @@
 #include "lib/portsec.h"
 #include "lib/storm.h"
 #include "lib/vlan.h"
+#include "lib/dhcp.h"
 
 /* Encapsulation state kept across the copies of one frame. */
 struct encap_job {
@@ -316,6 +317,13 @@ int from_port(struct __sk_buff *skb)
 		return drop(vni, DROP_INNER_MALFORMED);
 	if (is_multicast_mac(inner.h_source))
 		return drop(vni, DROP_INNER_MALFORMED);
+	/* A DHCP client is answered here, before any check that would forward or learn. */
+	if ((p->flags & PORT_F_DHCP) && inner.h_proto == bpf_htons(ETH_P_IP)) {
+		int verdict = dhcp_answer(skb, vni);
+
+		if (verdict >= 0)
+			return verdict;
+	}
 	/* Checked before learning: a spoofed frame teaches the table nothing. */
 	if ((p->flags & PORT_F_SECURE) && !port_source_ok(skb, p, ifindex, &inner))
 		return drop(vni, DROP_SPOOFED_SOURCE);

@@ -80,7 +80,10 @@ enum vxvem_drop_reason {
 	DROP_MAC_LIMIT = 24,        /* port already has its maximum of learned MACs */
 	DROP_UNKNOWN_VLAN = 25,     /* tag of no VLAN segment (physical network uplink) or no subport (trunk port) */
 	DROP_NO_UPLINK = 26,        /* VLAN segment whose physical network has no uplink here */
-	DROP_REASON_MAX = 27,       /* bound, not a reason */
+	DROP_DHCP_FOREIGN = 27,     /* DHCP request whose source or chaddr is not the port's MAC */
+	DROP_DHCP_MALFORMED = 28,   /* DHCP request the VEM cannot parse (truncated, fragment, bad options) */
+	DROP_DHCP_UNANSWERED = 29,  /* DHCP message the VEM takes without reply (RELEASE, DECLINE, INFORM, another server's) */
+	DROP_REASON_MAX = 30,       /* bound, not a reason */
 };
 
 /* Global settings; config[0]. `version` 0 means "not configured yet": programs pass traffic. */
@@ -132,6 +135,7 @@ struct segment {
 #define PORT_F_SECURE  0x2 /* port security: frames only from `mac` or a MAC vx_port_addrs lists */
 #define PORT_F_IP_LOCK 0x4 /* with PORT_F_SECURE: IPv4 and ARP senders only as vx_port_addrs lists */
 #define PORT_F_TRUNK   0x8 /* a trunk parent: tagged frames go to the subport's segment (vx_trunk_in) */
+#define PORT_F_DHCP    0x10 /* DHCP requests are answered from vx_dhcp, never forwarded */
 struct port {
 	__u32 vni;            /* host order */
 	__u32 flags;          /* PORT_F_* */
@@ -241,6 +245,28 @@ struct seg_counters {
 	__u64 flood_packets;  /* copies sent by flooding (local + remote) */
 	__u64 learned;        /* new MAC entries */
 	__u64 moves;          /* MAC moves (port to port, VTEP to VTEP, local <-> remote) */
+};
+
+/*
+ * What the VEM answers a port's DHCP client with (vx_dhcp, keyed by ifindex; docs/dataplane.md,
+ * "DHCP"). Written by the agent. `options` is the options field of an OFFER or ACK as sent:
+ * the message type (53, length 1) first with its value byte left 0 for the program to fill,
+ * then server identifier, lease time, mask, router, DNS, MTU..., END (255), zeros.
+ */
+#define VXVEM_DHCP_OPTS_LEN 256
+struct dhcp_lease {
+	__u8  mac[6];         /* the port's MAC: requests from another source or chaddr are dropped */
+	__u8  server_mac[6];  /* Ethernet source of the replies */
+	__u32 yiaddr;         /* be: the port's fixed IPv4 address */
+	__u32 server;         /* be: server identifier and IPv4 source of the replies */
+	__u8  options[VXVEM_DHCP_OPTS_LEN];
+};
+
+/* Per-CPU DHCP replies per segment, keyed by VNI. */
+struct dhcp_counters {
+	__u64 offers;
+	__u64 acks;
+	__u64 naks;
 };
 
 /* Per-CPU drop counters key. */

@@ -44,8 +44,8 @@ export type RegisterRequest = Unset<RegisterRequest__Output, 'physicalNetworks'>
 export type RegisterReply = RegisterReply__Output;
 export type WatchRequest = WatchRequest__Output;
 export type HostSegmentMsg = HostSegment__Output;
-/** The security and trunk fields are always sent by this VSM; absent (an older VSM), they mean none. */
-export type HostPortMsg = Unset<HostPort__Output, 'portSecurity' | 'addresses' | 'allowedPairs' | 'stormPps' | 'trunk'>;
+/** The security, DHCP and trunk fields are always sent by this VSM; absent (an older VSM), they mean none. */
+export type HostPortMsg = Unset<HostPort__Output, 'portSecurity' | 'addresses' | 'allowedPairs' | 'stormPps' | 'dhcpAddress' | 'dhcpGateway' | 'dhcpDns' | 'dhcpMtu' | 'trunk'>;
 export type StaticMacMsg = StaticMac__Output;
 export type TrunkSubportMsg = TrunkSubport__Output;
 export type HostView = Unset<Omit<HostView__Output, 'ports'>, 'partial'> & { ports: HostPortMsg[] };

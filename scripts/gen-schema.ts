@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULTS, FILE_OBJECTS, FLOOD_MODES, RANGES } from '../src/agent/config.js';
 import { MAX_PHYSNETS_PER_HOST } from '../src/common/vlan.js';
+import { DEFAULT_LEASE_SECONDS, DHCP_MTU_RANGE, LEASE_RANGE, MAX_DHCP_DNS, MAX_DHCP_DOMAIN } from '../src/agent/dhcp-config.js';
 import { MAX_PORT_SOURCES, MAX_VTEPS_PER_HOST } from '../src/common/vxlan.js';
 import { VXVEM_MAX_FLOOD, VXVEM_MAX_SEG_PORTS } from '../src/maps/layout.js';
 
@@ -84,6 +85,15 @@ const PROPERTIES: Record<keyof typeof FILE_OBJECTS, Record<string, Schema>> = {
     addresses: { type: 'array', items: ref('source'), maxItems: MAX_PORT_SOURCES, description: 'IPv4 sources allowed from mac' },
     allowedPairs: { type: 'array', items: { $ref: '#/$defs/allowedPair' }, maxItems: MAX_PORT_SOURCES, description: 'further (MAC, IPv4 prefix) sources' },
     stormPps: int(RANGES.stormPps, 'flooded frames per second the port may send; 0: no limit', DEFAULTS.stormPps),
+    dhcp: { $ref: '#/$defs/dhcp', description: 'DHCP from the VEM for the port\'s client (needs mac)' },
+  },
+  dhcp: {
+    address: { type: 'string', pattern: `^${QUAD}/(?:[1-9]|[12][0-9]|30)$`, description: 'the port\'s address and its subnet\'s length, A.B.C.D/LEN' },
+    gateway: ref('ipv4', 'the router option and the server identifier; in the subnet'),
+    dns: { type: 'array', items: ref('ipv4'), maxItems: MAX_DHCP_DNS, description: 'DNS servers' },
+    domain: { type: 'string', minLength: 1, maxLength: MAX_DHCP_DOMAIN, description: 'domain name option' },
+    leaseSeconds: int(LEASE_RANGE, 'lease time', DEFAULT_LEASE_SECONDS),
+    mtu: int(DHCP_MTU_RANGE, 'interface MTU option (default: the segment\'s uplink MTU - 50)'),
   },
   allowedPair: { mac: ref('unicastMac', 'default: the port\'s'), address: ref('source') },
   staticMac: {
@@ -111,6 +121,7 @@ export const CROSS_RULES = [
   'a port\'s interface matches portNames (default tap*, vnet*, veth*)',
   'a port with portSecurity names its mac; addresses and allowedPairs come only with port security, at most 32 together; a pair names a mac when its port does not',
   'srcPortRange: min <= max',
+  'a port with dhcp names its mac; dhcp.address is a host address of its subnet, dhcp.gateway lies in that subnet, dhcp.domain is a domain name',
 ];
 
 function objectSchema(name: keyof typeof FILE_OBJECTS): Schema {
@@ -159,6 +170,7 @@ export function vemConfigSchema(): Schema {
       },
       trunk: { ...objectSchema('trunk'), oneOf: [{ required: ['vni'] }, { required: ['segment'] }] },
       segmentRef: { ...objectSchema('segmentRef'), ...vniOrVlan },
+      dhcp: objectSchema('dhcp'),
     },
   };
 }

@@ -112,6 +112,7 @@ export class PacketFixture {
     m.ports.put(this.port.p3, openPort(MCAST_VNI));
     m.portState.deleteBatch([...m.portState.keys()]);
     m.portAddrs.deleteBatch([...m.portAddrs.keys()]);
+    m.dhcp.deleteBatch([...m.dhcp.keys()]);
     m.segPorts.put(UNICAST_VNI, { ifindex: [this.port.p1, this.port.p2] });
     m.segPorts.put(MCAST_VNI, { ifindex: [this.port.p3] });
     m.flood.put(UNICAST_VNI, { vteps: PEERS });
@@ -140,6 +141,7 @@ export class PacketFixture {
     m.portState.delete(this.port.p1); // the barrier's learn counted towards p1's MAC limit
     for (const k of [...m.counters.keys()]) m.counters.delete(k);
     for (const k of [...m.drops.keys()]) m.drops.delete(k);
+    for (const k of [...m.dhcpCounters.keys()]) m.dhcpCounters.delete(k);
     this.events.length = 0;
   }
 

@@ -4,13 +4,14 @@
 // With no pinned dataplane everything is to add.
 import { existsSync, readFileSync } from 'node:fs';
 import {
-  CFG_F_TOS_INHERIT, CFG_F_UDP_CSUM, FloodMode, MAC_F_STATIC, PORT_F_IP_LOCK, PORT_F_SECURE, type Port, type Segment, type Vtep, type VxvemConfig,
+  CFG_F_TOS_INHERIT, CFG_F_UDP_CSUM, FloodMode, MAC_F_STATIC, PORT_F_IP_LOCK, PORT_F_SECURE, type DhcpLease, type Port, type Segment, type Vtep, type VxvemConfig,
 } from '../maps/layout.js';
 import { openPinnedMaps } from '../maps/dataplane.js';
 import { instancePinDir } from '../maps/paths.js';
 import type { DataplaneMaps } from '../maps/tables.js';
 import { parseVemConfig } from './config.js';
 import { desiredFromConfig, type DesiredState } from './desired.js';
+import { describeDhcp } from './dhcp-options.js';
 import { listLinks } from './links.js';
 import { currentSlots } from './reconcile.js';
 import { DEFAULT_MAX_MACS_PER_PORT } from './security-config.js';
@@ -63,10 +64,11 @@ function segmentFields(s: Segment, slotAddr: Map<number, string>, flood: string[
 /**
  * A port's fields; the security ones only where they are not the open default (port security:
  * the MAC it sends from, and how many (MAC, prefix) sources it has; a storm rate; a MAC limit
- * other than the default).
+ * other than the default); DHCP from the VEM, when the port has it.
  */
-function portFields(ifindex: number, p: Pick<Port, 'vni' | 'flags' | 'mac' | 'maxMacs' | 'stormPps'>, sources: number): Fields {
+function portFields(ifindex: number, p: Pick<Port, 'vni' | 'flags' | 'mac' | 'maxMacs' | 'stormPps'>, sources: number, dhcp?: DhcpLease): Fields {
   const out: Fields = { vni: String(p.vni), ifindex: String(ifindex) };
+  if (dhcp) out.dhcp = describeDhcp(dhcp);
   if (p.flags & PORT_F_SECURE) out.portSecurity = p.mac;
   if (p.flags & PORT_F_IP_LOCK) out.sources = String(sources);
   if (p.stormPps) out.stormPps = String(p.stormPps);
@@ -78,7 +80,7 @@ const emptyViews = (): Views => ({ config: new Map(), vtep: new Map(), segment: 
 
 function desiredViews(want: DesiredState): Views {
   const slotAddr = new Map(want.vteps.map((v) => [v.slot, v.addr]));
-  const port = new Map<string, Fields>([...want.ports.values()].map((p) => [p.interface, portFields(p.ifindex, p, p.addrs.length)]));
+  const port = new Map<string, Fields>([...want.ports.values()].map((p) => [p.interface, portFields(p.ifindex, p, p.addrs.length, want.dhcp.get(p.ifindex))]));
   return {
     config: new Map([['', configFields(want.config)]]),
     vtep: new Map(want.vteps.map((v) => [v.addr, vtepFields(v, () => v.interface)])),
@@ -98,11 +100,12 @@ function pinnedViews(maps: DataplaneMaps, name: (ifindex: number) => string): Vi
   for (const [k, e] of maps.staticMacs.entries()) statics.set(`${k.vni} ${k.mac}`, { vtep: e.vtep });
   const sources = new Map<number, number>();
   for (const k of maps.portAddrs.keys()) sources.set(k.ifindex, (sources.get(k.ifindex) ?? 0) + 1);
+  const dhcp = new Map(maps.dhcp.entries());
   return {
     config: new Map(cfg && cfg.version !== 0 ? [['', configFields(cfg)]] : []),
     vtep: new Map(vteps.map(([, v]) => [v.addr, vtepFields(v, name)])),
     segment: new Map([...maps.segments.entries()].map(([vni, s]) => [String(vni), segmentFields(s, slotAddr, maps.flood.get(vni)?.vteps)])),
-    port: new Map([...maps.ports.entries()].map(([ifindex, p]) => [name(ifindex), portFields(ifindex, p, sources.get(ifindex) ?? 0)])),
+    port: new Map([...maps.ports.entries()].map(([ifindex, p]) => [name(ifindex), portFields(ifindex, p, sources.get(ifindex) ?? 0, dhcp.get(ifindex))])),
     'static-mac': statics,
   };
 }

@@ -6,6 +6,7 @@ import { AddressError, parseCidr } from '../common/address.js';
 import { MAX_VTEPS_PER_HOST, VNI_MAX, groupProblem, interfaceNameProblem } from '../common/vxlan.js';
 import { VXVEM_MAX_FLOOD } from '../maps/layout.js';
 import { ConfigError, array, bool, int, ipv4, obeying, object, str, unicastMac, type Json } from './config-values.js';
+import { DHCP_OBJECT, parseDhcp, type DhcpConfig } from './dhcp-config.js';
 import {
   SegmentIds, VLAN_FILE_OBJECTS, VLAN_RANGES, checkTrunk, parsePhysicalNetworks, parseTrunk, type TrunkConfig, type VlanSegmentRef,
 } from './vlan-config.js';
@@ -42,6 +43,8 @@ export interface PortConfig extends PortSecurity {
   vni: number;
   /** Trunk subports: VLAN ids the VM tags, each with its segment. */
   trunk?: TrunkConfig[];
+  /** DHCP from the VEM for this port's client (docs/dataplane.md, "DHCP"). */
+  dhcp?: DhcpConfig;
 }
 
 export interface StaticMacConfig {
@@ -124,8 +127,9 @@ export const FILE_OBJECTS = {
   vtep: { keys: ['interface', 'address', 'gateway', 'xdp'], required: ['interface', 'address'] },
   // A segment, a port and a static MAC name a vni, or a vlan with its physicalNetwork (vlan-config.ts).
   segment: { keys: ['vni', 'vlan', 'physicalNetwork', 'mode', 'group', 'floodList', 'vtep'], required: [] },
-  port: { keys: ['interface', 'vni', 'vlan', 'physicalNetwork', 'trunk', ...PORT_SECURITY_KEYS], required: ['interface'] },
+  port: { keys: ['interface', 'vni', 'vlan', 'physicalNetwork', 'trunk', ...PORT_SECURITY_KEYS, 'dhcp'], required: ['interface'] },
   allowedPair: ALLOWED_PAIR,
+  dhcp: DHCP_OBJECT,
   staticMac: { keys: ['vni', 'vlan', 'physicalNetwork', 'mac', 'vtep'], required: ['mac'] },
   ...VLAN_FILE_OBJECTS,
 } as const;
@@ -200,6 +204,7 @@ export function checkConfig(c: VemConfig): void {
     checkPortInterface(p.interface, `ports[${i}].interface`, c.portNames ?? SECURITY_DEFAULTS.portNames);
     if (portNames.has(p.interface)) throw new ConfigError(`ports[${i}].interface`, `${p.interface} is bound twice`);
     portNames.add(p.interface);
+    if (p.dhcp && !p.mac) throw new ConfigError(`ports[${i}].dhcp`, 'needs the port\'s mac (the only client it answers)');
   });
   c.staticMacs.forEach((m, i) => {
     if (!vnis.has(m.vni)) throw new ConfigError(`staticMacs[${i}].${ids.vlanRef(m.vni) ? 'vlan' : 'vni'}`, `${ids.name(m.vni)} is not a configured segment`);
@@ -245,6 +250,7 @@ export function parseVemConfig(input: Json): VemConfig {
     const p = object(v, key, FILE_OBJECTS.port);
     const port: PortConfig = { interface: ifname(p.interface, `${key}.interface`), vni: ids.ref(p, key), ...portSecurityFrom(p, key) };
     if (p.trunk !== undefined) port.trunk = parseTrunk(p.trunk, `${key}.trunk`, ids);
+    if (p.dhcp !== undefined) port.dhcp = parseDhcp(p.dhcp, `${key}.dhcp`);
     return port;
   });
   const staticMacs = o.staticMacs === undefined ? [] : array(o.staticMacs, 'staticMacs').map((v, i) => {

@@ -2,10 +2,11 @@
 // or VSM) and the live interfaces. Pure: no map access here, so it is easy to test.
 import { prefixToNetmask, sameSubnet } from '../common/address.js';
 import {
-  CFG_F_TOS_INHERIT, CFG_F_UDP_CSUM, FloodMode, MAC_F_STATIC, MacKind, PORT_F_PEER, PORT_F_TRUNK,
-  type MacEntry, type MacKey, type PeerKey, type Segment, type TrustKey, type Vtep, type VxvemConfig,
+  CFG_F_TOS_INHERIT, CFG_F_UDP_CSUM, FloodMode, MAC_F_STATIC, MacKind, PORT_F_DHCP, PORT_F_PEER, PORT_F_TRUNK,
+  type DhcpLease, type MacEntry, type MacKey, type PeerKey, type Segment, type TrustKey, type Vtep, type VxvemConfig,
 } from '../maps/layout.js';
 import type { VemConfig } from './config.js';
+import { VXLAN_OVERHEAD, dhcpLease } from './dhcp-options.js';
 import { portSecurityState, segmentPeers, trustedUnderlay, type PortAddrEntry } from './port-security.js';
 import { SECURITY_DEFAULTS } from './security-config.js';
 import { TUNNEL_DEVICE } from './tunnel-device.js';
@@ -65,6 +66,8 @@ export interface DesiredState {
   peers: PeerKey[];
   /** Underlay prefixes multicast segments trust. */
   trusted: TrustKey[];
+  /** Port ifindex -> its DHCP answers (ports with PORT_F_DHCP). */
+  dhcp: Map<number, DhcpLease>;
   /** Port interfaces the configuration names that do not exist (yet). */
   missingPorts: string[];
 }
@@ -133,6 +136,7 @@ export function desiredFromConfig(cfg: VemConfig, links: Map<string, LinkInfo>, 
   }
 
   const ports = new Map<number, DesiredPort>();
+  const dhcp = new Map<number, DhcpLease>();
   const segPorts = new Map<number, number[]>();
   const segTrunks = new Map<number, number[]>();
   const missingPorts: string[] = [];
@@ -144,9 +148,18 @@ export function desiredFromConfig(cfg: VemConfig, links: Map<string, LinkInfo>, 
     }
     const sec = portSecurityState(p, link.ifindex);
     const trunk = new Map((p.trunk ?? []).map((t) => [t.vid, t.segment]));
+    if (p.dhcp && p.mac) {
+      // The MTU a guest is told, unless set: what the segment's uplink carries after VXLAN's 50
+      // bytes; a VLAN segment's whole uplink MTU (the tag rides outside it).
+      const vlan = cfg.segments.find((x) => x.vni === p.vni)?.vlan;
+      const uplinkMtu = vlan
+        ? links.get(cfg.physicalNetworks![vlan.physicalNetwork]!)?.mtu ?? 1500
+        : (vteps.find((v) => v.slot === segments.get(p.vni)?.vtepSlot)?.mtu ?? 1500) - VXLAN_OVERHEAD;
+      dhcp.set(link.ifindex, dhcpLease(p.mac, p.dhcp, p.dhcp.mtu ?? uplinkMtu));
+    }
     ports.set(link.ifindex, {
       ifindex: link.ifindex, interface: p.interface, vni: p.vni,
-      flags: (link.kind === 'veth' ? PORT_F_PEER : 0) | sec.flags | (trunk.size ? PORT_F_TRUNK : 0),
+      flags: (link.kind === 'veth' ? PORT_F_PEER : 0) | sec.flags | (trunk.size ? PORT_F_TRUNK : 0) | (dhcp.has(link.ifindex) ? PORT_F_DHCP : 0),
       mac: sec.mac, maxMacs: cfg.maxMacsPerPort ?? SECURITY_DEFAULTS.maxMacsPerPort, ipv4: sec.ipv4, stormPps: p.stormPps, addrs: sec.addrs, trunk,
     });
     segPorts.set(p.vni, [...(segPorts.get(p.vni) ?? []), link.ifindex]);
@@ -185,6 +198,7 @@ export function desiredFromConfig(cfg: VemConfig, links: Map<string, LinkInfo>, 
     })),
     peers: segmentPeers(cfg),
     trusted: trustedUnderlay(cfg),
+    dhcp,
     missingPorts,
   };
 }

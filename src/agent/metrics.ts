@@ -5,9 +5,9 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { dropLabel } from '../maps/drop-reasons.js';
 import type { DataplaneMaps } from '../maps/tables.js';
 import {
-  countMacs, readDropTotals, readEventsLost, readSegmentTotals, readTableFill, type MacCount, type MapFill, type SegmentTotals,
+  countMacs, readDhcpTotals, readDropTotals, readEventsLost, readSegmentTotals, readTableFill, type DhcpTotals, type MacCount, type MapFill, type SegmentTotals,
 } from '../maps/totals.js';
-import { VniCap, labelReading, type LabelledReading } from './vni-cap.js';
+import { VniCap, labelDhcp, labelReading, type LabelledReading } from './vni-cap.js';
 
 /** Default of `--metrics-max-vnis`: VNIs with series of their own; the rest are summed as "other". */
 export const DEFAULT_MAX_VNIS = 4096;
@@ -58,6 +58,8 @@ interface DataplaneReading extends LabelledReading {
   /** vx_macs, vx_counters and vx_drops (read whole every scrape), then the other tables. */
   fill: MapFill[];
   eventsLost: number;
+  /** DHCP replies the VEM sent per VNI (docs/dataplane.md, "DHCP"). */
+  dhcp: [vni: string, totals: DhcpTotals][];
 }
 
 /** The last background scan: MAC entries per (VNI, kind) and the fill of the smaller tables. */
@@ -68,7 +70,7 @@ interface TableScan {
 
 export class VemMetrics {
   readonly registry = new Registry();
-  private reading: DataplaneReading = { counters: [], drops: [], macs: [], fill: [], eventsLost: 0 };
+  private reading: DataplaneReading = { counters: [], drops: [], macs: [], fill: [], eventsLost: 0, dhcp: [] };
   private scan: TableScan = { macs: [], tables: [] };
   private readonly cap: VniCap;
   private macsReadAt = -Infinity;
@@ -104,6 +106,12 @@ export class VemMetrics {
         name: 'vxvem_drops_total', help: 'Dropped packets by VNI (0 = not known) and reason.', type: 'counter',
         samples(out, n) {
           for (const d of reading().drops) out.push(`${n}{vni="${d.vni}",reason="${dropLabel(d.reason)}"} ${d.packets}`);
+        },
+      },
+      {
+        name: 'vxvem_dhcp_replies_total', help: 'DHCP replies the VEM sent to its ports\' clients, by VNI and type (offer, ack, nak).', type: 'counter',
+        samples(out, n) {
+          for (const [vni, t] of reading().dhcp) out.push(`${n}{vni="${vni}",type="offer"} ${t.offers}`, `${n}{vni="${vni}",type="ack"} ${t.acks}`, `${n}{vni="${vni}",type="nak"} ${t.naks}`);
         },
       },
       {
@@ -192,7 +200,7 @@ export class VemMetrics {
       { map: maps.drops.name, entries: drops.length, capacity: maps.drops.info.maxEntries },
       ...tables,
     ];
-    this.reading = { ...labelReading(this.cap, counters, drops, macs), fill, eventsLost: readEventsLost(maps) };
+    this.reading = { ...labelReading(this.cap, counters, drops, macs), fill, eventsLost: readEventsLost(maps), dhcp: labelDhcp(this.cap, readDhcpTotals(maps)) };
     return this.families.map(render).join('\n') + '\n' + (await this.registry.metrics());
   }
 

@@ -89,6 +89,8 @@ export function reconcile(maps: DataplaneMaps, want: DesiredState): ReconcileRes
   const trunks = [...want.ports.values()].flatMap((p) => [...p.trunk].map(([vid, seg]) => ({ ifindex: p.ifindex, vid, seg })));
   const removeTrunkIn = syncSet(maps.trunkIn, trunks.map((t) => ({ key: { ifindex: t.ifindex, id: t.vid }, value: t.seg })), (k) => `${k.ifindex}/${k.id}`, count);
   const removeTrunkOut = syncSet(maps.trunkOut, trunks.map((t) => ({ key: { ifindex: t.ifindex, id: t.seg }, value: t.vid })), (k) => `${k.ifindex}/${k.id}`, count);
+  // A port's DHCP answers come before the port flag that makes the program give them.
+  const removeDhcp = syncSet(maps.dhcp, [...want.dhcp].map(([key, value]) => ({ key, value })), String, count);
   for (const [ifindex, p] of want.ports) {
     const cur = maps.ports.get(ifindex);
     const { ifindex: _x, interface: _i, addrs: _a, trunk: _t, ...value } = p;
@@ -110,6 +112,7 @@ export function reconcile(maps: DataplaneMaps, want: DesiredState): ReconcileRes
   }
   changes += maps.portState.deleteBatch([...maps.portState.keys()].filter((i) => !want.ports.has(i)));
   removeAddrs();
+  removeDhcp();
   const stale = (vni: number): boolean => !want.segments.has(vni);
   for (const vni of [...maps.segPorts.keys()]) if (!want.segPorts.has(vni)) { maps.segPorts.delete(vni); changes++; }
   for (const vni of [...maps.flood.keys()]) if (!want.flood.has(vni)) { maps.flood.delete(vni); changes++; }

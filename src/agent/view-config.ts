@@ -6,11 +6,12 @@
 import type { HostPortMsg, HostSegmentMsg, HostView } from '../../proto/index.js';
 import { isVlanSegment } from '../common/vlan.js';
 import { checkConfig, floodMode, group, ifname, ipv4, unicastMac, vni, type HostConfig, type PortConfig, type SegmentConfig, type VemConfig } from './config.js';
+import { dhcpFrom } from './dhcp-config.js';
 import { SECURITY_DEFAULTS, portSecurityFrom } from './security-config.js';
 import { ConfigError } from './config-values.js';
 import { SegmentIds, vlanId } from './vlan-config.js';
 
-/** A port of the view, with its port security and storm limit as the VSM's policy and Neutron set them. */
+/** A port of the view, with its port security, storm limit, DHCP and trunk as the VSM's policy and Neutron set them. */
 function portFromView(p: HostPortMsg, key: string, local: (id: number, key: string) => number | undefined): PortConfig {
   const security = portSecurityFrom({
     mac: p.mac, portSecurity: p.portSecurity ?? false, addresses: p.addresses ?? [], stormPps: p.stormPps ?? 0,
@@ -20,7 +21,14 @@ function portFromView(p: HostPortMsg, key: string, local: (id: number, key: stri
     const segment = local(t.vni, `${key}.trunk[${j}]`);
     return segment === undefined ? [] : [{ vid: vlanId(t.vlan, `${key}.trunk[${j}].vlan`), segment }];
   });
-  return { interface: ifname(p.interface, `${key}.interface`), vni: local(p.vni, `${key}.vni`)!, ...security, ...(trunk.length ? { trunk } : {}) };
+  const port: PortConfig = { interface: ifname(p.interface, `${key}.interface`), vni: local(p.vni, `${key}.vni`)!, ...security, ...(trunk.length ? { trunk } : {}) };
+  if (p.dhcpAddress) {
+    port.dhcp = dhcpFrom({
+      address: p.dhcpAddress, dns: p.dhcpDns ?? [],
+      ...(p.dhcpGateway ? { gateway: p.dhcpGateway } : {}), ...(p.dhcpMtu ? { mtu: p.dhcpMtu } : {}),
+    }, `${key}.dhcp`);
+  }
+  return port;
 }
 
 function segmentFromView(s: HostSegmentMsg, key: string, ids: SegmentIds): SegmentConfig {

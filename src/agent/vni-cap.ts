@@ -2,7 +2,7 @@
 // series of their own, the others are summed under vni="other". A host with more segments than
 // Prometheus should store, or a sender spraying VXLAN frames for random VNIs (each one a drop
 // key), then costs a fixed number of series.
-import type { DropTotal, MacClass, MacCount, SegmentTotals } from '../maps/totals.js';
+import type { DhcpTotals, DropTotal, MacClass, MacCount, SegmentTotals } from '../maps/totals.js';
 
 /** The label of the VNIs summed together beyond the cap. */
 export const OTHER_VNI = 'other';
@@ -77,5 +77,19 @@ export function labelReading(cap: VniCap, counters: Map<number, SegmentTotals>, 
     else otherMacs.set(m.kind, (otherMacs.get(m.kind) ?? 0) + m.entries);
   }
   for (const [kind, entries] of otherMacs) out.macs.push({ vni: OTHER_VNI, kind, entries });
+  return out;
+}
+
+/** DHCP replies per VNI labelled through `cap` (after cap.select), the capped ones summed as "other". */
+export function labelDhcp(cap: VniCap, totals: Map<number, DhcpTotals>): [vni: string, totals: DhcpTotals][] {
+  const out: [string, DhcpTotals][] = [];
+  let other: DhcpTotals | undefined;
+  for (const [vni, t] of totals) {
+    const l = cap.label(vni);
+    if (l !== OTHER_VNI) out.push([l, t]);
+    else if (!other) other = { ...t };
+    else for (const k of Object.keys(t) as (keyof DhcpTotals)[]) other[k] += t[k];
+  }
+  if (other) out.push([OTHER_VNI, other]);
   return out;
 }

@@ -12,14 +12,11 @@ import type { PortMsg } from '../../proto/index.js';
 import type { TlsMaterial } from '../common/tls.js';
 import { DEFAULT_VSM_ADDRESS } from '../common/package.js';
 import { MAX_STORM_PPS, VNI_MAX, VNI_MIN } from '../common/vxlan.js';
-import { UsageError, flagInt, flagString, parseArgs, type Parsed } from './args.js';
+import { UsageError, flagInt, flagString, type Parsed } from './args.js';
 import { resolveName } from './names.js';
 import { hostJson } from './show-vsm.js';
 import { printTable } from './table.js';
-import { TLS_FLAGS, tlsFromFlags } from './tls-flags.js';
-
-/** The flags of every admin command: where the VSM is, how to reach it, JSON output. */
-export const ADMIN_FLAGS = { vsm: { kind: 'string' as const }, json: { kind: 'boolean' as const }, admin: { kind: 'string' as const }, ...TLS_FLAGS };
+import { tlsFromFlags } from './tls-flags.js';
 
 /** The admin's certificate as --tls-dir/--admin/--cert/--key pick it for `addr` (undefined: plaintext, allowed on unix sockets and with --insecure). */
 export function adminTls(p: Parsed, addr: string): TlsMaterial | undefined {
@@ -67,12 +64,9 @@ function one(p: Parsed, what: string): string {
   return name;
 }
 
-export async function run(noun: string, argv: string[], o: CommandOutput = TERMINAL): Promise<number> {
-  const out = (p: Parsed, rows: Row[] | Row): void => print(o, p, rows);
-  const p = parseArgs(argv, {
-    ...ADMIN_FLAGS, vni: { kind: 'string' }, mode: { kind: 'string' }, group: { kind: 'string' }, 'port-security': { kind: 'string' }, 'storm-pps': { kind: 'string' },
-    net: { kind: 'string' }, host: { kind: 'string' }, cidr: { kind: 'string' }, gateway: { kind: 'string' }, mac: { kind: 'string' }, policy: { kind: 'string' }, interface: { kind: 'string' },
-  });
+/** `vxvem NOUN VERB [NAME]`: p.positionals are VERB and NAME (tree/admin.ts defines the flags of each). */
+export async function run(noun: string, p: Parsed, o: CommandOutput = TERMINAL): Promise<number> {
+  const out = (q: Parsed, rows: Row[] | Row): void => print(o, q, rows);
   const verb = p.positionals[0];
   const admin = adminClient(p);
   try {

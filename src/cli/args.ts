@@ -1,44 +1,22 @@
-// A small argument parser: `--flag value`, `--flag=value`, boolean switches, positionals.
-// Unknown flags and missing values are UsageErrors (exit 2 with one clear line).
+// What a command's action gets from the command line (src/cli/define.ts fills it from commander's
+// parse): the flags that were given, by their long name without the dashes, and the positionals.
+// A flag absent from `flags` was not given; defaults are the command's own business.
 
+/** A command line that cannot be run as written: exit 2 with one line. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-export interface FlagSpec {
-  /** 'string' takes a value; 'boolean' is a switch; 'list' may repeat. */
-  kind: 'string' | 'boolean' | 'list';
-}
+export type FlagValue = string | boolean | string[];
 
 export interface Parsed {
-  flags: Map<string, string | boolean | string[]>;
+  flags: Map<string, FlagValue>;
   positionals: string[];
 }
 
-export function parseArgs(argv: string[], spec: Record<string, FlagSpec>): Parsed {
-  const flags = new Map<string, string | boolean | string[]>();
-  const positionals: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (!a.startsWith('--') || a === '--') {
-      positionals.push(a);
-      continue;
-    }
-    const eq = a.indexOf('=');
-    const name = a.slice(2, eq < 0 ? undefined : eq);
-    const s = spec[name];
-    if (!s) throw new UsageError(`unknown option --${name}`);
-    if (s.kind === 'boolean') {
-      if (eq >= 0) throw new UsageError(`--${name} takes no value`);
-      flags.set(name, true);
-      continue;
-    }
-    const value = eq >= 0 ? a.slice(eq + 1) : argv[++i];
-    if (value === undefined || (eq < 0 && value.startsWith('--'))) throw new UsageError(`--${name} needs a value`);
-    if (s.kind === 'list') flags.set(name, [...((flags.get(name) as string[] | undefined) ?? []), value]);
-    else flags.set(name, value);
-  }
-  return { flags, positionals };
+/** A Parsed made in code, for a command that runs another in the same process (the lab, the demo). */
+export function parsedOf(flags: Record<string, FlagValue | undefined>, positionals: string[] = []): Parsed {
+  return { flags: new Map(Object.entries(flags).filter((e): e is [string, FlagValue] => e[1] !== undefined)), positionals };
 }
 
 export function flagString(p: Parsed, name: string): string | undefined {

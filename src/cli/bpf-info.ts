@@ -1,9 +1,8 @@
 // `vxvem bpf-info`: the pinned maps of an instance as the kernel reports them.
 import { listPinnedMaps } from '../maps/pinned.js';
-import { flagString, parseArgs } from './args.js';
+import { flagString, type Parsed } from './args.js';
 
-export async function run(argv: string[]): Promise<number> {
-  const p = parseArgs(argv, { instance: { kind: 'string' }, json: { kind: 'boolean' } });
+export async function run(p: Parsed): Promise<number> {
   const rows = listPinnedMaps(flagString(p, 'instance') ?? 'default').map((m) => ({ ...m, type: m.type.name }));
   if (p.flags.get('json')) {
     console.log(JSON.stringify(rows, null, 2));

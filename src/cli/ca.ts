@@ -7,7 +7,7 @@ import { closeSync, existsSync, mkdirSync, openSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CommandError, run as runCommand } from '../common/exec.js';
 import { CERT_ROLES, USAGE, certNameProblem, identityUri, loadTls, type CertRole } from '../common/tls.js';
-import { UsageError, flagInt, flagString, parseArgs } from './args.js';
+import { UsageError, flagInt, flagString, type Parsed } from './args.js';
 
 const CA_DAYS = 3650;
 const CERT_DAYS = 730;
@@ -55,15 +55,13 @@ function issue(dir: string, role: CertRole, name: string, days: number, line: (s
   line(`${role} certificate made: ${crt} and ${key} (owner-only), naming ${identityUri({ role, name })}; with ${caCrt} they go in the --tls-dir of ${role} ${name}`);
 }
 
-export async function run(argv: string[], line: (s: string) => void = (s) => console.log(s)): Promise<number> {
-  const p = parseArgs(argv, { dir: { kind: 'string' }, days: { kind: 'string' }, host: { kind: 'string' }, admin: { kind: 'string' }, vsm: { kind: 'string' } });
-  const [verb, ...extra] = p.positionals;
-  if (extra.length) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])}`);
+/** `ca init|issue`: positionals[0] is the verb (tree/vsm.ts defines the flags of each). */
+export async function run(p: Parsed, line: (s: string) => void = (s) => console.log(s)): Promise<number> {
+  const verb = p.positionals[0];
   const dir = flagString(p, 'dir');
   if (!dir) throw new UsageError('ca: --dir DIR is required');
   const roles = CERT_ROLES.filter((r) => p.flags.has(r));
   if (verb === 'init') {
-    if (roles.length) throw new UsageError(`ca init makes the CA only: --${roles[0]} is for ca issue`);
     init(dir, flagInt(p, 'days', 1, 36_500) ?? CA_DAYS, line);
     return 0;
   }

@@ -6,8 +6,8 @@ import { AdminClient } from '../../proto/clients.js';
 import type { ClusterStatusMsg, ReplicaMsg } from '../../proto/index.js';
 import { DEFAULT_VSM_ADDRESS } from '../common/package.js';
 import type { TlsMaterial } from '../common/tls.js';
-import { ADMIN_FLAGS, TERMINAL, adminTls, type CommandOutput } from './admin.js';
-import { UsageError, flagString, parseArgs } from './args.js';
+import { TERMINAL, adminTls, type CommandOutput } from './admin.js';
+import { flagString, type Parsed } from './args.js';
 import { printTable } from './table.js';
 
 interface Row { name: string; address: string; role: string; revision: number | null; reachable: boolean }
@@ -27,9 +27,8 @@ async function revisionOf(status: ClusterStatusMsg, r: ReplicaMsg, tls: TlsMater
   }
 }
 
-export async function run(argv: string[], o: CommandOutput = TERMINAL): Promise<number> {
-  const p = parseArgs(argv, ADMIN_FLAGS);
-  if (p.positionals[0] !== 'status' || p.positionals.length > 1) throw new UsageError('cluster: expected `cluster status [--json] [--vsm ADDR[,ADDR...]]`');
+/** `cluster status` (tree/vsm.ts defines it). */
+export async function status(p: Parsed, o: CommandOutput = TERMINAL): Promise<number> {
   const addr = flagString(p, 'vsm') ?? DEFAULT_VSM_ADDRESS;
   const tls = adminTls(p, addr);
   const admin = new AdminClient(addr, tls);

@@ -2,8 +2,8 @@
 // different hosts (and different underlay subnets) talking in both flood modes, measures them
 // with iperf3, prints what the switch learned and counted, then takes everything down again.
 import { spawn, spawnSync } from 'node:child_process';
-import { LAB_DIR, LAB_VSM, run as lab } from './lab.js';
-import { parseArgs, UsageError } from './args.js';
+import { LAB_DIR, LAB_VSM, down as labDown, up as labUp } from './lab.js';
+import { parsedOf, type Parsed } from './args.js';
 import { labPlan, type LabVm } from './lab/plan.js';
 
 const say = (s = ''): void => void process.stdout.write(`${s}\n`);
@@ -45,15 +45,14 @@ async function metricsLines(url: string, prefix: string): Promise<string[]> {
   return text.split('\n').filter((l) => l.startsWith(prefix));
 }
 
-/** Runs another vxvem command in this process, its output indented under the demo's. */
-async function show(title: string, argv: string[], command: (a: string[]) => Promise<number>): Promise<void> {
-  say(`\n  $ vxvem ${argv.join(' ')}   # ${title}`);
-  await command(argv.slice(1));
+/** Runs `vxvem show VIEW --FLAG VALUE...` in this process, under the command line it stands for. */
+async function show(title: string, view: string, flags: Record<string, string>): Promise<void> {
+  say(`\n  $ vxvem show ${view}${Object.entries(flags).map(([k, v]) => ` --${k} ${v}`).join('')}   # ${title}`);
+  const { runShow } = await import('./show.js');
+  await runShow(parsedOf(flags, [view]));
 }
 
-export async function run(argv: string[]): Promise<number> {
-  const p = parseArgs(argv, { keep: { kind: 'boolean' } });
-  if (p.positionals.length) throw new UsageError(`demo: unexpected argument ${JSON.stringify(p.positionals[0])}`);
+export async function run(p: Parsed): Promise<number> {
   const plan = labPlan({ hosts: 3, vmsPerHost: 2, vtepsPerHost: 1 });
   const vm = (name: string): LabVm => plan.vms.find((v) => v.name === name)!;
   const results: Outcome[] = [];
@@ -67,11 +66,11 @@ export async function run(argv: string[]): Promise<number> {
   say('between them), two VMs on each; a VSM supervises, each host runs a VEM agent with the BPF dataplane.');
   say('Nothing leaves the namespaces; everything is removed at the end.');
 
-  await lab(['down']);
+  await labDown();
   let failed = false;
   try {
     step(1, 'bring the lab up');
-    await lab(['up', '--hosts', '3', '--vms-per-host', '2']);
+    await labUp(parsedOf({ hosts: '3', 'vms-per-host': '2' }));
 
     step(2, 'ping between VMs on different hosts');
     say('  web (VNI 10010) floods unicast-only: the VEM copies broadcast frames to each remote VTEP itself.');
@@ -88,13 +87,12 @@ export async function run(argv: string[]): Promise<number> {
       report(await iperf(vm(a), vm(b), 3));
     }
 
-    const showCmd = (await import('./show.js')).runShow;
     step(4, 'what the dataplane of h1 learned and counted (read from its pinned BPF maps)');
-    await show('MAC table: static entries pushed by the VSM, local ones learned', ['show', 'macs', '--instance', 'lab-h1'], showCmd);
-    await show('per-VNI counters, summed over CPUs', ['show', 'counters', '--instance', 'lab-h1'], showCmd);
+    await show('MAC table: static entries pushed by the VSM, local ones learned', 'macs', { instance: 'lab-h1' });
+    await show('per-VNI counters, summed over CPUs', 'counters', { instance: 'lab-h1' });
 
     step(5, 'what the VSM knows');
-    await show('each host\'s designated VTEP and flood list', ['show', 'networks', '--vsm', LAB_VSM], showCmd);
+    await show('each host\'s designated VTEP and flood list', 'networks', { vsm: LAB_VSM });
 
     step(6, 'Prometheus metrics');
     const h1 = plan.hosts[0]!;
@@ -110,7 +108,7 @@ export async function run(argv: string[]): Promise<number> {
       say(`\nthe lab stays up (--keep): explore it (\`vxvem lab status\`), logs in ${LAB_DIR}; \`vxvem lab down\` removes it`);
     } else {
       step(7, 'take everything down');
-      await lab(['down']);
+      await labDown();
     }
   }
   const bad = results.filter((r) => !r.ok);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { AdminClient } from '../../proto/clients.js';
 import { Dataplane, openPinnedMaps } from '../maps/dataplane.js';
 import { BPFFS_ROOT as PIN_ROOT } from '../maps/paths.js';
-import { UsageError, flagInt, parseArgs } from './args.js';
+import { flagInt, parsedOf, type Parsed } from './args.js';
 import { buildNetwork, labNamespaces, removeNetwork, smcrouteConfig } from './lab/network.js';
 import { LAB_INSTANCE_PREFIX, LAB_PREFIX, labPlan, type LabPlan } from './lab/plan.js';
 import { alive, findLabProcesses, selfCommand, startDaemon, stopAll, waitForLog } from './lab/procs.js';
@@ -37,23 +37,23 @@ function readState(): LabState | undefined {
 
 const saveState = (s: LabState): void => writeFileSync(STATE, JSON.stringify(s, null, 2));
 
-/** Runs `vxvem ARGS` in this process (the same code path as the command line), echoing it. */
-async function vxvem(args: string[]): Promise<void> {
-  say(`  $ vxvem ${args.join(' ')}`);
+/** Runs `vxvem NOUN create NAME --FLAG VALUE...` in this process (the command's own code), echoing it. */
+async function vxvem(noun: string, name: string, flags: Record<string, string | undefined>): Promise<void> {
+  const given = Object.entries(flags).filter((e): e is [string, string] => e[1] !== undefined);
+  say(`  $ vxvem ${noun} create ${name}${given.map(([k, v]) => ` --${k} ${v}`).join('')}`);
   const { run } = await import('./admin.js');
-  const [noun, ...rest] = args;
   // The tables and warnings it prints would drown the lab's own output.
-  await run(noun!, [...rest, '--vsm', LAB_VSM], { line: () => undefined, warn: () => undefined });
+  await run(noun, parsedOf({ ...flags, vsm: LAB_VSM }, ['create', name]), { line: () => undefined, warn: () => undefined });
 }
 
 /** The networks, subnets and ports of the plan, made through the CLI. */
 async function configure(plan: LabPlan): Promise<void> {
   for (const n of plan.networks) {
-    await vxvem(['net', 'create', n.name, '--vni', String(n.vni), '--mode', n.mode, ...(n.group ? ['--group', n.group] : [])]);
-    await vxvem(['subnet', 'create', `${n.name}-v4`, '--net', n.name, '--cidr', n.cidr]);
+    await vxvem('net', n.name, { vni: String(n.vni), mode: n.mode, group: n.group || undefined });
+    await vxvem('subnet', `${n.name}-v4`, { net: n.name, cidr: n.cidr });
   }
   for (const vm of plan.vms) {
-    await vxvem(['port', 'create', vm.name, '--net', vm.network, '--host', vm.host, '--mac', vm.mac, '--interface', vm.port]);
+    await vxvem('port', vm.name, { net: vm.network, host: vm.host, mac: vm.mac, interface: vm.port });
   }
 }
 
@@ -87,8 +87,8 @@ function converged(plan: LabPlan): string[] {
   return waiting;
 }
 
-async function up(argv: string[]): Promise<number> {
-  const p = parseArgs(argv, { hosts: { kind: 'string' }, 'vms-per-host': { kind: 'string' }, vteps: { kind: 'string' } });
+/** `lab up` (its flags: tree/lab.ts). */
+export async function up(p: Parsed): Promise<number> {
   const plan = labPlan({ hosts: flagInt(p, 'hosts', 0, 99) ?? 3, vmsPerHost: flagInt(p, 'vms-per-host', 0, 99) ?? 2, vtepsPerHost: flagInt(p, 'vteps', 0, 99) ?? 1 });
   if (readState() || labNamespaces().length) throw new Error('a lab is already up (see `vxvem lab status`); remove it first with `vxvem lab down`');
   const t0 = Date.now();
@@ -165,8 +165,7 @@ function printStatus(state: LabState, hosts: Awaited<ReturnType<AdminClient['lis
   say('  vxvem lab down');
 }
 
-async function status(argv: string[]): Promise<number> {
-  const p = parseArgs(argv, { json: { kind: 'boolean' } });
+export async function status(p: Parsed): Promise<number> {
   const state = readState();
   const namespaces = labNamespaces();
   if (!state) {
@@ -197,7 +196,7 @@ async function status(argv: string[]): Promise<number> {
   return healthy ? 0 : 1;
 }
 
-async function down(): Promise<number> {
+export async function down(): Promise<number> {
   const state = readState();
   const pids = [...Object.values(state?.pids.vems ?? {}), state?.pids.vsm, state?.pids.smcroute].filter((x): x is number => !!x);
   const stopped = await stopAll([...new Set([...pids, ...findLabProcesses(LAB_DIR)])]);
@@ -211,16 +210,4 @@ async function down(): Promise<number> {
   rmSync(LAB_DIR, { recursive: true, force: true });
   say(stopped + namespaces + pins ? `lab down: stopped ${stopped} processes, removed ${namespaces} namespaces and ${pins} pinned dataplanes` : 'lab down: nothing to remove');
   return 0;
-}
-
-export async function run(argv: string[]): Promise<number> {
-  const [verb, ...rest] = argv;
-  switch (verb) {
-    case 'up': return up(rest);
-    case 'status': return status(rest);
-    case 'down':
-      if (rest.length) throw new UsageError(`lab down takes no arguments`);
-      return down();
-    default: throw new UsageError('usage: vxvem lab up [--hosts N] [--vms-per-host M] [--vteps K] | status [--json] | down');
-  }
 }

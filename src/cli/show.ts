@@ -13,8 +13,8 @@ import { openPinnedMaps } from '../maps/dataplane.js';
 import { FloodMode, MAC_F_STATIC } from '../maps/layout.js';
 import { readDropTotals, readSegmentTotals } from '../maps/totals.js';
 import type { DataplaneMaps } from '../maps/tables.js';
-import { ADMIN_FLAGS, adminClient } from './admin.js';
-import { UsageError, flagInt, flagString, parseArgs, type Parsed } from './args.js';
+import { adminClient } from './admin.js';
+import { UsageError, flagInt, flagString, type Parsed } from './args.js';
 import { dataplaneVteps, dropRows } from './dataplane-rows.js';
 import { withDataplane, type DataplaneView } from './dataplane-view.js';
 import { macsView } from './show-macs.js';
@@ -24,93 +24,61 @@ import { printRows } from './table.js';
 /** The VNI to show, when one is asked for (0: drops whose VNI was not known). */
 const vniFlag = (p: Parsed, min = 1): number | undefined => flagInt(p, 'vni', min, VNI_MAX);
 
-const VIEWS: Record<string, { view: DataplaneView; flags: string[] }> = {
-  macs: { view: macsView, flags: ['vni', 'mac', 'port', 'count'] },
-  segments: {
-    flags: ['vni'],
-    view: (d) => {
-      const vni = vniFlag(d.p);
-      const vteps = new Map(dataplaneVteps(d.maps, d.names).map((v) => [v.slot, v.address]));
-      const rows = [...d.maps.segments.entries()]
-        .filter(([n]) => vni === undefined || n === vni)
-        .sort(([a], [b]) => a - b)
-        .map(([n, s]) => ({
-          vni: n,
-          mode: s.mode === FloodMode.Multicast ? 'multicast' : 'unicast',
-          group: s.mode === FloodMode.Multicast ? s.group : null,
-          vtep: vteps.get(s.vtepSlot) ?? null,
-          floodList: d.maps.flood.get(n)?.vteps ?? [],
-          ports: (d.maps.segPorts.get(n)?.ifindex ?? []).map((i) => d.names.name(i)),
-        }));
-      return { rows };
-    },
+/** The views of the dataplane (their flags: tree/agent.ts). */
+export const VIEWS: Record<string, DataplaneView> = {
+  macs: macsView,
+  segments: (d) => {
+    const vni = vniFlag(d.p);
+    const vteps = new Map(dataplaneVteps(d.maps, d.names).map((v) => [v.slot, v.address]));
+    const rows = [...d.maps.segments.entries()]
+      .filter(([n]) => vni === undefined || n === vni)
+      .sort(([a], [b]) => a - b)
+      .map(([n, s]) => ({
+        vni: n,
+        mode: s.mode === FloodMode.Multicast ? 'multicast' : 'unicast',
+        group: s.mode === FloodMode.Multicast ? s.group : null,
+        vtep: vteps.get(s.vtepSlot) ?? null,
+        floodList: d.maps.flood.get(n)?.vteps ?? [],
+        ports: (d.maps.segPorts.get(n)?.ifindex ?? []).map((i) => d.names.name(i)),
+      }));
+    return { rows };
   },
-  ports: {
-    flags: ['vni'],
-    view: (d) => {
-      const vni = vniFlag(d.p);
-      const rows = [...d.maps.ports.entries()]
-        .filter(([, p]) => vni === undefined || p.vni === vni)
-        .map(([ifindex, p]) => ({ port: d.names.name(ifindex), ifindex, vni: p.vni }))
-        .sort((a, b) => a.vni - b.vni || a.port.localeCompare(b.port));
-      return { rows };
-    },
+  ports: (d) => {
+    const vni = vniFlag(d.p);
+    const rows = [...d.maps.ports.entries()]
+      .filter(([, p]) => vni === undefined || p.vni === vni)
+      .map(([ifindex, p]) => ({ port: d.names.name(ifindex), ifindex, vni: p.vni }))
+      .sort((a, b) => a.vni - b.vni || a.port.localeCompare(b.port));
+    return { rows };
   },
-  vteps: { flags: [], view: (d) => ({ rows: dataplaneVteps(d.maps, d.names) }) },
-  nexthops: {
-    flags: [],
-    view: (d) => ({
-      rows: [...d.maps.neigh.entries()]
-        .map(([k, n]) => ({ uplink: d.names.name(k.ifindex), nextHop: k.addr, mac: n.mac }))
-        .sort((a, b) => a.uplink.localeCompare(b.uplink) || a.nextHop.localeCompare(b.nextHop, undefined, { numeric: true })),
-    }),
+  vteps: (d) => ({ rows: dataplaneVteps(d.maps, d.names) }),
+  nexthops: (d) => ({
+    rows: [...d.maps.neigh.entries()]
+      .map(([k, n]) => ({ uplink: d.names.name(k.ifindex), nextHop: k.addr, mac: n.mac }))
+      .sort((a, b) => a.uplink.localeCompare(b.uplink) || a.nextHop.localeCompare(b.nextHop, undefined, { numeric: true })),
+  }),
+  counters: (d) => {
+    const vni = vniFlag(d.p);
+    const rows = [...readSegmentTotals(d.maps)]
+      .filter(([n]) => vni === undefined || n === vni)
+      .sort(([a], [b]) => a - b)
+      .map(([n, c]) => ({ vni: n, rxPackets: c.rxPackets, rxBytes: c.rxBytes, txPackets: c.txPackets, txBytes: c.txBytes, flood: c.floodPackets, learned: c.learned, moves: c.moves }));
+    const drops = readDropTotals(d.maps).filter((x) => vni === undefined || x.vni === vni).reduce((a, x) => a + x.packets, 0);
+    return { rows, ...(drops ? { footer: `${drops} packets dropped: vxvem show drops` } : {}) };
   },
-  counters: {
-    flags: ['vni'],
-    view: (d) => {
-      const vni = vniFlag(d.p);
-      const rows = [...readSegmentTotals(d.maps)]
-        .filter(([n]) => vni === undefined || n === vni)
-        .sort(([a], [b]) => a - b)
-        .map(([n, c]) => ({ vni: n, rxPackets: c.rxPackets, rxBytes: c.rxBytes, txPackets: c.txPackets, txBytes: c.txBytes, flood: c.floodPackets, learned: c.learned, moves: c.moves }));
-      const drops = readDropTotals(d.maps).filter((x) => vni === undefined || x.vni === vni).reduce((a, x) => a + x.packets, 0);
-      return { rows, ...(drops ? { footer: `${drops} packets dropped: vxvem show drops` } : {}) };
-    },
-  },
-  drops: {
-    flags: ['vni'],
-    view: (d) => {
-      const rows = dropRows(d.maps, vniFlag(d.p, 0));
-      const total = rows.reduce((a, r) => a + r.packets, 0);
-      return { rows, footer: `${total} packet${total === 1 ? '' : 's'} dropped` };
-    },
+  drops: (d) => {
+    const rows = dropRows(d.maps, vniFlag(d.p, 0));
+    const total = rows.reduce((a, r) => a + r.packets, 0);
+    return { rows, footer: `${total} packet${total === 1 ? '' : 's'} dropped` };
   },
 };
 
-const FLAGS = {
-  ...ADMIN_FLAGS, instance: { kind: 'string' }, netns: { kind: 'string' },
-  vni: { kind: 'string' }, mac: { kind: 'string' }, port: { kind: 'string' }, count: { kind: 'boolean' },
-} as const;
-
-export async function runShow(argv: string[]): Promise<number> {
-  const p = parseArgs(argv, FLAGS);
-  const what = p.positionals[0];
-  const all = [...Object.keys(VIEWS), ...Object.keys(VSM_VIEWS)].join('|');
-  if (!what || (!VIEWS[what] && !VSM_VIEWS[what])) throw new UsageError(`show: expected one of ${all}`);
-  if (VSM_VIEWS[what]) {
-    for (const f of ['instance', 'netns', 'vni', 'mac', 'port', 'count']) {
-      if (p.flags.has(f)) throw new UsageError(`show ${what} is the VSM's view: it takes --vsm ADDR, not --${f}`);
-    }
-    return runVsmView(what, p, adminClient);
-  }
-  const { view, flags } = VIEWS[what]!;
-  if (p.positionals.length > 1) throw new UsageError(`show ${what}: unexpected ${JSON.stringify(p.positionals[1])}`);
-  for (const f of Object.keys(ADMIN_FLAGS).filter((k) => k !== 'json')) {
-    if (p.flags.has(f)) throw new UsageError(`show ${what} reads this host's dataplane: it takes --instance NAME, not --${f}`);
-  }
-  for (const f of ['vni', 'mac', 'port', 'count']) {
-    if (p.flags.has(f) && !flags.includes(f)) throw new UsageError(`show ${what} takes no --${f}`);
-  }
+/** `show VIEW [NET]`: positionals are the view and its argument (tree/agent.ts checks the flags of each). */
+export async function runShow(p: Parsed): Promise<number> {
+  const what = p.positionals[0]!;
+  if (VSM_VIEWS[what]) return runVsmView(what, p, adminClient);
+  const view = VIEWS[what];
+  if (!view) throw new UsageError(`show: expected one of ${[...Object.keys(VIEWS), ...Object.keys(VSM_VIEWS)].join('|')}`);
   const json = p.flags.get('json') === true;
   withDataplane(p, (d) => {
     const r = view(d);
@@ -132,8 +100,8 @@ function withMaps<T>(p: Parsed, f: (m: DataplaneMaps) => T): T {
   }
 }
 
-export async function runMac(argv: string[]): Promise<number> {
-  const p = parseArgs(argv, { vni: { kind: 'string' }, mac: { kind: 'string' }, instance: { kind: 'string' }, json: { kind: 'boolean' } });
+/** `mac delete|flush`: positionals[0] is the action. */
+export async function runMac(p: Parsed): Promise<number> {
   const action = p.positionals[0];
   const vni = flagInt(p, 'vni', 1, VNI_MAX);
   if (action === 'delete') {
@@ -151,7 +119,6 @@ export async function runMac(argv: string[]): Promise<number> {
     return 0;
   }
   if (action === 'flush') {
-    if (p.flags.has('mac')) throw new UsageError('mac flush takes no --mac (use mac delete)');
     const n = withMaps(p, (m) => flushLearned(m, vni));
     console.log(p.flags.get('json') ? JSON.stringify({ deleted: n }) : `flushed ${n} learned entries${vni === undefined ? '' : ` from VNI ${vni}`}`);
     return 0;

@@ -10,7 +10,7 @@ import { FloodMode } from '../maps/layout.js';
 import { attachedPrograms, type AttachedProgram } from '../maps/pinned.js';
 import { instancePinDir } from '../maps/paths.js';
 import { countMacs, readDropTotals, readEventsLost, readSegmentTotals, readTableFill, type MapFill } from '../maps/totals.js';
-import { UsageError, flagString, parseArgs, type Parsed } from './args.js';
+import { flagString, type Parsed } from './args.js';
 import { dataplaneVteps, type VtepRow } from './dataplane-rows.js';
 import { openDataplane, type Dataplane } from './dataplane-view.js';
 import { agentReading, fetchMetrics, type AgentReading } from './status-agent.js';
@@ -127,9 +127,7 @@ function problems(s: Status, namesKnown: boolean): string[] {
   return out;
 }
 
-export async function run(argv: string[]): Promise<number> {
-  const p = parseArgs(argv, { instance: { kind: 'string' }, metrics: { kind: 'string' }, netns: { kind: 'string' }, json: { kind: 'boolean' } });
-  if (p.positionals.length) throw new UsageError(`status: unexpected ${JSON.stringify(p.positionals[0])}`);
+export async function run(p: Parsed): Promise<number> {
   const metrics = flagString(p, 'metrics') ?? '127.0.0.1:9469';
   const s = await readStatus(p, metrics === 'off' ? undefined : metrics);
   if (p.flags.get('json')) console.log(JSON.stringify(s, null, 2));

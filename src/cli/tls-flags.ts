@@ -4,11 +4,9 @@
 // `--insecure` allows plaintext over TCP. Unix sockets need none of them.
 import { plaintextProblem } from '../../proto/credentials.js';
 import { TlsSetupError, loadTls, type CertRole, type TlsMaterial } from '../common/tls.js';
-import { UsageError, flagString, type FlagSpec, type Parsed } from './args.js';
+import { UsageError, flagString, type Parsed } from './args.js';
 
-export const TLS_FLAGS: Record<'tls-dir' | 'cert' | 'key' | 'insecure', FlagSpec> = {
-  'tls-dir': { kind: 'string' }, cert: { kind: 'string' }, key: { kind: 'string' }, insecure: { kind: 'boolean' },
-};
+export { TLS_FLAGS } from './tree/shared.js';
 
 /**
  * The party's TLS files as the flags pick them, checked (loadTls), or undefined for plaintext:

@@ -20,7 +20,7 @@ import { ensurePinRoot } from '../maps/bpffs.js';
 import { enterNetns, netnsNameProblem } from '../maps/netns.js';
 import { BPFFS_MOUNT } from '../maps/paths.js';
 import { serveMetrics, type MetricsSource } from './metrics-http.js';
-import { UsageError, flagInt, flagString, parseArgs, type Parsed } from './args.js';
+import { UsageError, flagInt, flagString, type Parsed } from './args.js';
 import { TLS_FLAGS, tlsFromFlags } from './tls-flags.js';
 
 const SETTING_FLAG_NAMES = Object.values(SETTING_FLAGS);
@@ -82,9 +82,7 @@ function enter(netns: string): void {
 }
 
 /** `vxvem vem adopt`: a running agent takes the held view within a second; a stopped one, the first view at its next start. */
-export function runAdopt(argv: string[]): number {
-  const p = parseArgs(argv, { instance: { kind: 'string' } });
-  if (p.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(p.positionals[0])}`);
+export function runAdopt(p: Parsed): number {
   const instance = flagString(p, 'instance') ?? 'default';
   const marker = requestAdopt(instance);
   console.log(`instance ${instance}: its next VSM view is applied whatever store it comes from, and that store is followed from then on `
@@ -92,21 +90,15 @@ export function runAdopt(argv: string[]): number {
   return 0;
 }
 
-export async function run(argv: string[]): Promise<number> {
-  const p = parseArgs(argv, {
-    config: { kind: 'string' }, instance: { kind: 'string' }, cleanup: { kind: 'boolean' }, adopt: { kind: 'boolean' },
-    vsm: { kind: 'string' }, host: { kind: 'string' }, vtep: { kind: 'list' },
-    metrics: { kind: 'string' }, 'metrics-max-vnis': { kind: 'string' }, netns: { kind: 'string' }, check: { kind: 'boolean' }, ...TLS_FLAGS,
-    ...Object.fromEntries(SETTING_FLAG_NAMES.map((f) => [f, { kind: f === SETTING_FLAGS.udpChecksum ? 'boolean' : 'string' } as const])),
-  });
-  if (p.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(p.positionals[0])}`);
+/** `vxvem vem` (its flags: tree/agent.ts). */
+export async function run(p: Parsed): Promise<number> {
   const configPath = flagString(p, 'config');
   const vsm = flagString(p, 'vsm');
   if (!configPath === !vsm) throw new UsageError('vem: give either --config FILE or --vsm ADDR --host NAME --vtep IF:ADDR/LEN[@GW]...');
   const vsmOnly = SETTING_FLAG_NAMES.find((f) => p.flags.has(f));
   if (configPath && vsmOnly) throw new UsageError(`--${vsmOnly} is a flag of VSM mode: with --config the file's keys set it`);
   if (configPath && p.flags.has('adopt')) throw new UsageError('--adopt is a flag of VSM mode (--vsm)');
-  const tlsFlag = Object.keys(TLS_FLAGS).find((f) => p.flags.has(f));
+  const tlsFlag = TLS_FLAGS.find((f) => p.flags.has(f));
   if (configPath && tlsFlag) throw new UsageError(`--${tlsFlag} is a flag of VSM mode (--vsm)`);
   const following = vsm ? vsmHost(p, vsm) : undefined;
   const maxVnis = flagInt(p, 'metrics-max-vnis', 0, 16_777_215);

@@ -25,9 +25,9 @@ import { VsmMetrics } from '../vsm/metrics.js';
 import { lineLog, stderrLogger } from '../common/log.js';
 import { DEFAULT_VSM_ADDRESS } from '../common/package.js';
 import { VNI_MAX, VNI_MIN, vniProblem } from '../common/vxlan.js';
-import { UsageError, flagInt, flagString, parseArgs } from './args.js';
+import { UsageError, flagInt, flagString, type Parsed } from './args.js';
 import { parseListen, serveMetrics } from './metrics-http.js';
-import { TLS_FLAGS, tlsFromFlags } from './tls-flags.js';
+import { tlsFromFlags } from './tls-flags.js';
 
 function vniRange(v: string | undefined): [number, number] | undefined {
   if (v === undefined) return undefined;
@@ -99,14 +99,8 @@ async function replica(store: string, name: string, listen: string, security: Li
   return { vsm: r.vsm, where: `store ${store}, cluster ${r.clusterId}, replica ${name}`, leader: r.leader, close: r.close };
 }
 
-export async function run(argv: string[]): Promise<number> {
-  const p = parseArgs(argv, {
-    recover: { kind: 'boolean' }, listen: { kind: 'string' }, data: { kind: 'string' }, metrics: { kind: 'string' },
-    neutron: { kind: 'string' }, 'neutron-token-file': { kind: 'string' }, 'vni-range': { kind: 'string' }, 'sync-interval': { kind: 'string' },
-    'nova-url': { kind: 'string' }, 'keystone-config': { kind: 'string' },
-    store: { kind: 'string' }, name: { kind: 'string' }, ...TLS_FLAGS,
-  });
-  if (p.positionals.length) throw new UsageError(`unexpected argument ${JSON.stringify(p.positionals[0])}`);
+/** `vxvem vsm` (its flags: tree/vsm.ts). */
+export async function run(p: Parsed): Promise<number> {
   const listen = flagString(p, 'listen') ?? DEFAULT_VSM_ADDRESS;
   const store = flagString(p, 'store');
   if (store !== undefined) {

@@ -70,6 +70,14 @@ export const ipv4 = (o: number): Field<string> =>
 export const mac = (o: number): Field<string> =>
   scalar(o, 6, (b, p) => formatMac(b, p + o), (b, p, v) => writeMac(v, b, p + o));
 
+/** A fixed byte array (`__u8 name[size]`), copied in and out; a shorter value is zero-padded. */
+export const bytes = (o: number, size: number): Field<Buffer> =>
+  scalar(o, size, (b, p) => Buffer.from(b.subarray(p + o, p + o + size)), (b, p, v) => {
+    if (v.length > size) throw new CodecError(`${v.length} bytes exceed the field's ${size}`);
+    b.fill(0, p + o, p + o + size);
+    v.copy(b, p + o);
+  });
+
 /** A `count` member followed by a fixed array of which the first `count` elements are used. */
 export function countedArray<T>(countOffset: number, offset: number, max: number, elemSize: number,
   elem: (o: number) => Field<T>, countName = 'count'): Field<T[]> {

@@ -29,7 +29,10 @@ export const DROP_REASONS = [
   [24, 'DROP_MAC_LIMIT', 'mac_limit'],
   [25, 'DROP_UNKNOWN_VLAN', 'unknown_vlan'],
   [26, 'DROP_NO_UPLINK', 'no_uplink'],
-  [27, 'DROP_REASON_MAX', 'max'],
+  [27, 'DROP_DHCP_FOREIGN', 'dhcp_foreign'],
+  [28, 'DROP_DHCP_MALFORMED', 'dhcp_malformed'],
+  [29, 'DROP_DHCP_UNANSWERED', 'dhcp_unanswered'],
+  [30, 'DROP_REASON_MAX', 'max'],
 ] as const;
 
 export type DropLabel = (typeof DROP_REASONS)[number][2];

@@ -1,7 +1,7 @@
 // TypeScript views of every struct in bpf/vxvem_shared.h. Offsets are written out so that a
 // reader can compare them with the header; test/layout.test.ts compares them with BTF.
 import { MAX_VTEPS_PER_HOST } from '../common/vxlan.js';
-import { StructCodec, countedArray, ipv4, mac, u16, u32, u64, u8 } from './codec.js';
+import { StructCodec, bytes, countedArray, ipv4, mac, u16, u32, u64, u8 } from './codec.js';
 
 export const VXVEM_MAX_VTEPS = MAX_VTEPS_PER_HOST;
 export const VXVEM_MAX_FLOOD = 128;
@@ -21,6 +21,7 @@ export const PORT_F_PEER = 0x1;
 export const PORT_F_SECURE = 0x2;
 export const PORT_F_IP_LOCK = 0x4;
 export const PORT_F_TRUNK = 0x8;
+export const PORT_F_DHCP = 0x10;
 export const PORT_ADDR_MAC_BITS = 96;
 export const PORT_ADDR_F_MAC = 0x1;
 export const PORT_ADDR_F_ADDR = 0x2;
@@ -271,9 +272,34 @@ export const macEventCodec = new StructCodec<MacEvent>('mac_event', 40, {
   tsNs: u64(32),
 });
 
+export const VXVEM_DHCP_OPTS_LEN = 256;
+
+/** A port's DHCP answers (vx_dhcp); `options` as sent in an OFFER or ACK (src/agent/dhcp-options.ts). */
+export interface DhcpLease {
+  mac: string;
+  serverMac: string;
+  yiaddr: string;
+  server: string;
+  options: Buffer;
+}
+export const dhcpLeaseCodec = new StructCodec<DhcpLease>('dhcp_lease', 20 + VXVEM_DHCP_OPTS_LEN, {
+  mac: mac(0),
+  serverMac: mac(6),
+  yiaddr: ipv4(12),
+  server: ipv4(16),
+  options: bytes(20, VXVEM_DHCP_OPTS_LEN),
+});
+
+export interface DhcpCounters {
+  offers: bigint;
+  acks: bigint;
+  naks: bigint;
+}
+export const dhcpCountersCodec = new StructCodec<DhcpCounters>('dhcp_counters', 24, { offers: u64(0), acks: u64(8), naks: u64(16) });
+
 /** Every shared struct, for the layout test. */
 export const ALL_STRUCTS = [
   configCodec, macKeyCodec, macEntryCodec, segmentCodec, portCodec, vtepCodec, neighKeyCodec,
   neighEntryCodec, floodListCodec, portListCodec, segCountersCodec, dropKeyCodec, macEventCodec,
-  portStateCodec, portAddrKeyCodec, peerKeyCodec, trustKeyCodec, physnetCodec, trunkKeyCodec,
+  portStateCodec, portAddrKeyCodec, peerKeyCodec, trustKeyCodec, physnetCodec, trunkKeyCodec, dhcpLeaseCodec, dhcpCountersCodec,
 ] as const;

@@ -3,10 +3,10 @@
 import { formatIpv4, parseIpv4 } from '../common/address.js';
 import { U32, U64, type Codec } from './codec.js';
 import {
-  configCodec, dropKeyCodec, floodListCodec, macEntryCodec, macKeyCodec, neighEntryCodec, neighKeyCodec,
+  configCodec, dhcpCountersCodec, dhcpLeaseCodec, dropKeyCodec, floodListCodec, macEntryCodec, macKeyCodec, neighEntryCodec, neighKeyCodec,
   peerKeyCodec, physnetCodec, portAddrKeyCodec, portCodec, trunkKeyCodec, portListCodec, portStateCodec, segCountersCodec, segmentCodec,
   trustKeyCodec, vtepCodec,
-  type DropKey, type FloodList, type MacEntry, type MacKey, type NeighEntry, type NeighKey, type PeerKey, type Physnet, type Port,
+  type DhcpCounters, type DhcpLease, type DropKey, type FloodList, type MacEntry, type MacKey, type NeighEntry, type NeighKey, type PeerKey, type Physnet, type Port,
   type PortAddrKey, type PortList, type PortState, type SegCounters, type Segment, type TrunkKey, type TrustKey, type Vtep, type VxvemConfig,
 } from './layout.js';
 import { PerCpuMap, TypedMap } from './typed-map.js';
@@ -15,7 +15,7 @@ import { PerCpuMap, TypedMap } from './typed-map.js';
 export const MAP_NAMES = [
   'vx_config', 'vx_macs', 'vx_segments', 'vx_ports', 'vx_vteps', 'vx_neigh', 'vx_flood',
   'vx_seg_ports', 'vx_groups', 'vx_counters', 'vx_drops', 'vx_events', 'vx_events_lost', 'vx_static_macs',
-  'vx_port_state', 'vx_port_addrs', 'vx_peers', 'vx_trusted',
+  'vx_port_state', 'vx_port_addrs', 'vx_peers', 'vx_trusted', 'vx_dhcp', 'vx_dhcp_counters',
 ] as const;
 /** The maps of VLAN segments and trunks (bpf/lib/vlan.h, trunk.h), kept apart so that MapName's users are not widened. */
 export const VLAN_MAP_NAMES = ['vx_physnets', 'vx_uplink_physnet', 'vx_trunk_in', 'vx_trunk_out', 'vx_seg_trunks'] as const;
@@ -71,6 +71,10 @@ export interface DataplaneMaps {
   eventsFd: number;
   /** Slot 0: events the programs dropped because the ring buffer was full. */
   eventsLost: TypedMap<number, bigint>;
+  /** Port ifindex -> what the port's DHCP client is answered (ports with PORT_F_DHCP). */
+  dhcp: TypedMap<number, DhcpLease>;
+  /** VNI -> DHCP replies sent. */
+  dhcpCounters: PerCpuMap<number, DhcpCounters>;
 }
 
 /** Wraps the fds of the shared maps; each wrapper checks its sizes against the kernel's map. */
@@ -99,6 +103,8 @@ export function wrapMaps(fd: (name: AnyMapName) => number): DataplaneMaps {
     drops: new PerCpuMap('vx_drops', fd('vx_drops'), dropKeyCodec, U64),
     eventsFd: fd('vx_events'),
     eventsLost: new TypedMap('vx_events_lost', fd('vx_events_lost'), U32, U64),
+    dhcp: new TypedMap('vx_dhcp', fd('vx_dhcp'), U32, dhcpLeaseCodec),
+    dhcpCounters: new PerCpuMap('vx_dhcp_counters', fd('vx_dhcp_counters'), U32, dhcpCountersCodec),
   };
 }
 

@@ -36,6 +36,19 @@ export function readSegmentTotals(maps: DataplaneMaps): Map<number, SegmentTotal
   return out;
 }
 
+/** DHCP replies a segment's ports were sent, by type. */
+export interface DhcpTotals {
+  offers: number;
+  acks: number;
+  naks: number;
+}
+
+export function readDhcpTotals(maps: DataplaneMaps): Map<number, DhcpTotals> {
+  const out = new Map<number, DhcpTotals>();
+  for (const [vni, w] of maps.dhcpCounters.wordSums()) out.set(vni, { offers: w[0]!, acks: w[1]!, naks: w[2]! });
+  return out;
+}
+
 export function readDropTotals(maps: DataplaneMaps): DropTotal[] {
   const out: DropTotal[] = [];
   for (const [k, words] of maps.drops.wordSums()) out.push({ vni: k.vni, reason: k.reason, packets: words[0]! });
@@ -94,7 +107,7 @@ function countEntries(m: { name: string; info: { maxEntries: number }; rawEntrie
 export function readTableFill(maps: DataplaneMaps): MapFill[] {
   return [
     maps.segments, maps.ports, maps.neigh, maps.flood, maps.segPorts, maps.groups,
-    maps.staticMacs, maps.portState, maps.portAddrs, maps.peers, maps.trusted,
+    maps.staticMacs, maps.portState, maps.portAddrs, maps.peers, maps.trusted, maps.dhcp,
   ].map(countEntries);
 }
 

@@ -16,6 +16,11 @@ interface Derived {
    * host views which of their per-segment parts may have changed (views.ts).
    */
   designationToken: Map<number, object>;
+  /**
+   * Network -> a token replaced whenever one of its subnets changes (the DHCP fields of its
+   * ports' view entries come from them); absent: the network has had no subnet change here.
+   */
+  subnetToken: Map<string, object>;
 }
 
 const derivedCache = new WeakMap<VsmState, Derived>();
@@ -76,7 +81,8 @@ function deriveAll(s: VsmState): Derived {
   }
   const designated = new Map(Object.values(s.hosts).map((h) => [h.name, designate(h, vnisByHost.get(h.name))]));
   const segmentByVni = new Map(Object.values(s.segments).map((x) => [x.vni, x]));
-  return { designated, portsByNetwork, vnisByHost, segmentByVni, designationToken: new Map([...segmentByVni.keys()].map((v) => [v, {}])) };
+  const subnetToken = new Map(Object.values(s.subnets).map((x) => [x.network, {}]));
+  return { designated, portsByNetwork, vnisByHost, segmentByVni, designationToken: new Map([...segmentByVni.keys()].map((v) => [v, {}])), subnetToken };
 }
 
 /**
@@ -119,7 +125,12 @@ function deriveFromPorts(a: VsmState, prev: Derived, b: VsmState): Derived {
       designationToken.set(vni, {});
     }
   }
-  return { designated, portsByNetwork, vnisByHost, segmentByVni: prev.segmentByVni, designationToken };
+  let subnetToken = prev.subnetToken;
+  for (const k of changedKeys(a.subnets, b.subnets)) {
+    if (subnetToken === prev.subnetToken) subnetToken = new Map(subnetToken);
+    for (const x of [a.subnets[k], b.subnets[k]]) if (x) subnetToken.set(x.network, {});
+  }
+  return { designated, portsByNetwork, vnisByHost, segmentByVni: prev.segmentByVni, designationToken, subnetToken };
 }
 
 /** Keys whose entry differs between two shallow copies of one table (added, removed, replaced). */

@@ -4,7 +4,8 @@
 import type { HostPortMsg, TrunkSubportMsg } from '../../proto/index.js';
 import { AddressError, isMulticastMac, normalizeMac } from '../common/address.js';
 import { MAX_PORT_SOURCES, portSourceProblem, stormPpsProblem, vmInterfaceProblem } from '../common/vxlan.js';
-import { DEFAULT_POLICY, VsmError, type AddressPair, type PolicyObj, type PortObj, type VsmState } from './objects.js';
+import { DEFAULT_POLICY, VsmError, type AddressPair, type PolicyObj, type PortObj, type SegmentObj, type SubnetObj, type VsmState } from './objects.js';
+import { dhcpFields, dhcpSubnet } from './port-dhcp.js';
 
 export function checkStormPps(pps: number | undefined): void {
   const problem = pps === undefined ? undefined : stormPpsProblem(pps);
@@ -52,7 +53,8 @@ export function portSecurityOn(s: VsmState, p: PortObj): boolean {
 
 // Port objects and policies are replaced, never edited: a message is reused while both stay,
 // so that view deltas compare its address lists by identity (proto/delta.ts).
-const messages = new WeakMap<PortObj, { vni: number; policy: PolicyObj | undefined; msg: HostPortMsg }>();
+// Likewise the network (its MTU) and the subnet a port's DHCP answers come from.
+const messages = new WeakMap<PortObj, { vni: number; policy: PolicyObj | undefined; seg: SegmentObj | undefined; subnet: SubnetObj | undefined; msg: HostPortMsg }>();
 
 /** What the port's host is told about it. */
 /** A trunk parent's subports as its host sees them: the VLAN id, the subport's segment id and MAC. */
@@ -66,16 +68,19 @@ function trunkOf(s: VsmState, p: PortObj): TrunkSubportMsg[] {
 
 export function hostPort(s: VsmState, p: PortObj, vni: number): HostPortMsg {
   const policy = s.policies[p.policy];
+  const seg = s.segments[p.network];
+  const dhcp = dhcpSubnet(s, p);
   const hit = messages.get(p);
-  if (hit && hit.vni === vni && hit.policy === policy) return hit.msg;
+  if (hit && hit.vni === vni && hit.policy === policy && hit.seg === seg && hit.subnet === dhcp?.subnet) return hit.msg;
   const on = portSecurityOn(s, p);
   const msg: HostPortMsg = {
     interface: p.interface, vni, mac: p.mac, portSecurity: on,
     addresses: on ? p.addresses ?? [] : [],
     allowedPairs: on ? (p.allowedPairs ?? []).map((x) => ({ mac: x.mac ?? p.mac, address: x.address })) : [],
     stormPps: policy?.stormPps ?? 0,
+    ...dhcpFields(dhcp, seg),
     ...(p.trunk ? { trunk: trunkOf(s, p) } : {}),
   };
-  messages.set(p, { vni, policy, msg });
+  messages.set(p, { vni, policy, seg, subnet: dhcp?.subnet, msg });
   return msg;
 }

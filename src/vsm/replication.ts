@@ -30,6 +30,13 @@ export function touchesOf(prev: VsmState, next: VsmState, c: WatchedChange): Tou
       }
     }
   }
+  // A port's DHCP answers come from its network's subnets.
+  for (const name of [...Object.keys(c.set.subnets ?? {}), ...(c.del.subnets ?? [])]) {
+    for (const s of [prev, next]) {
+      const x = s.subnets[name];
+      if (x) networks.add(x.network);
+    }
+  }
   for (const s of [prev, next]) {
     const d = derived(s);
     for (const h of changedHosts) for (const vni of d.vnisByHost.get(h)?.keys() ?? []) networks.add(d.segmentByVni.get(vni)!.name);

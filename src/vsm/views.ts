@@ -4,10 +4,11 @@
 // only remote VTEPs the host accepts the segment's traffic from.
 //
 // A view is kept as one part per segment. A part depends only on the segment, the network's
-// port list and the VNI's designations, all replaced (never edited) when they change, so parts
-// are memoised on those objects: after a change, a host's view reuses every part it did not
-// touch, and the delta to send compares parts by identity before looking inside. A port added
-// to one network costs its hosts that one part, not their whole views.
+// port list, the VNI's designations and the network's subnets (DHCP), all replaced (never
+// edited) when they change, so parts are memoised on those objects: after a change, a host's
+// view reuses every part it did not touch, and the delta to send compares parts by identity
+// before looking inside. A port added to one network costs its hosts that one part, not their
+// whole views.
 import { diffEntries } from '../../proto/delta.js';
 import type { HostDelta, HostPortMsg, HostSegmentMsg, HostView, StaticMacMsg } from '../../proto/index.js';
 import { derived, floodList } from './indexes.js';
@@ -26,8 +27,9 @@ export interface ViewParts {
 }
 
 const NO_PORTS: PortObj[] = [];
-// port list -> segment -> designation token -> host -> part
-const partCache = new WeakMap<PortObj[], WeakMap<SegmentObj, WeakMap<object, Map<string, ViewPart>>>>();
+const NO_SUBNET_CHANGE = {};
+// port list -> segment -> designation token -> subnet token -> host -> part
+const partCache = new WeakMap<PortObj[], WeakMap<SegmentObj, WeakMap<object, WeakMap<object, Map<string, ViewPart>>>>>();
 
 function part(s: VsmState, host: string, seg: SegmentObj, designatedVtep: string): ViewPart {
   const d = derived(s);
@@ -37,8 +39,11 @@ function part(s: VsmState, host: string, seg: SegmentObj, designatedVtep: string
   if (!bySeg) partCache.set(ports, (bySeg = new WeakMap()));
   let byToken = bySeg.get(seg);
   if (!byToken) bySeg.set(seg, (byToken = new WeakMap()));
-  let byHost = byToken.get(token);
-  if (!byHost) byToken.set(token, (byHost = new Map()));
+  let bySubnets = byToken.get(token);
+  if (!bySubnets) byToken.set(token, (bySubnets = new WeakMap()));
+  const subnets = d.subnetToken.get(seg.name) ?? NO_SUBNET_CHANGE;
+  let byHost = bySubnets.get(subnets);
+  if (!byHost) bySubnets.set(subnets, (byHost = new Map()));
   const hit = byHost.get(host);
   if (hit) return hit;
   // A VLAN segment has no VTEPs: its remote MACs are learned on the physical network's uplink.

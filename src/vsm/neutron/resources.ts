@@ -175,7 +175,8 @@ export class NeutronResources {
       name: str(b.name), description: str(b.description), project_id: project(b), allocation_pools: pools,
       enable_dhcp: b.enable_dhcp ?? true, dns_nameservers: b.dns_nameservers ?? [], host_routes: b.host_routes ?? [], tags: b.tags ?? [],
     });
-    await this.commit((s) => createSubnet(s, { name: id, network, cidr, ...(gateway ? { gateway } : {}), origin: 'neutron', neutron: attrs }), {});
+    // The network's hosts are told: their ports' DHCP answers come from its subnets.
+    await this.commit((s) => createSubnet(s, { name: id, network, cidr, ...(gateway ? { gateway } : {}), origin: 'neutron', neutron: attrs }), { networks: [network] });
     return this.show('subnets', id);
   }
 
@@ -190,7 +191,7 @@ export class NeutronResources {
     await this.commit((s) => {
       deleteSubnet(s, id);
       createSubnet(s, { name: id, network: x.network, cidr: x.cidr, ...(gateway ? { gateway } : {}), origin: 'neutron', neutron: stamp(x.neutron, { ...rest, allocation_pools: pools }) });
-    }, {});
+    }, { networks: [x.network] });
     return this.show('subnets', id);
   }
 
@@ -198,7 +199,7 @@ export class NeutronResources {
     const x = this.find('subnets', id) as SubnetObj;
     const user = this.portsOf(x.network).find((p) => ((p.neutron?.fixed_ips as FixedIp[] | undefined) ?? []).some((f) => f.subnet_id === id));
     if (user) throw conflict('SubnetInUse', `Unable to complete operation on subnet ${id}: One or more ports have an IP allocation from this subnet.`);
-    await this.commit((s) => deleteSubnet(s, id), {});
+    await this.commit((s) => deleteSubnet(s, id), { networks: [x.network] });
   }
 
   // ---- ports ------------------------------------------------------------------------------

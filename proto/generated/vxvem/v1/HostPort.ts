@@ -21,6 +21,22 @@ export interface HostPort {
    */
   'stormPps'?: (number);
   /**
+   * DHCP from the VEM (docs/dataplane.md, "DHCP"), from the port's subnet when it has DHCP on:
+   */
+  'dhcpAddress'?: (string);
+  /**
+   * the subnet's gateway; "" = none
+   */
+  'dhcpGateway'?: (string);
+  /**
+   * the subnet's DNS servers
+   */
+  'dhcpDns'?: (string)[];
+  /**
+   * the network's MTU; 0 = the VEM's uplink MTU - 50
+   */
+  'dhcpMtu'?: (number);
+  /**
    * the port is a trunk parent with these subports
    */
   'trunk'?: (_vxvem_v1_TrunkSubport)[];
@@ -43,6 +59,22 @@ export interface HostPort__Output {
    * flooded frames per second the port may send; 0 = no limit
    */
   'stormPps': (number);
+  /**
+   * DHCP from the VEM (docs/dataplane.md, "DHCP"), from the port's subnet when it has DHCP on:
+   */
+  'dhcpAddress': (string);
+  /**
+   * the subnet's gateway; "" = none
+   */
+  'dhcpGateway': (string);
+  /**
+   * the subnet's DNS servers
+   */
+  'dhcpDns': (string)[];
+  /**
+   * the network's MTU; 0 = the VEM's uplink MTU - 50
+   */
+  'dhcpMtu': (number);
   /**
    * the port is a trunk parent with these subports
    */
