@@ -56,7 +56,6 @@ export function portSecurityOn(s: VsmState, p: PortObj): boolean {
 // Likewise the network (its MTU) and the subnet a port's DHCP answers come from.
 const messages = new WeakMap<PortObj, { vni: number; policy: PolicyObj | undefined; seg: SegmentObj | undefined; subnet: SubnetObj | undefined; msg: HostPortMsg }>();
 
-/** What the port's host is told about it. */
 /** A trunk parent's subports as its host sees them: the VLAN id, the subport's segment id and MAC. */
 function trunkOf(s: VsmState, p: PortObj): TrunkSubportMsg[] {
   return p.trunk!.subports.flatMap((x) => {
@@ -66,6 +65,20 @@ function trunkOf(s: VsmState, p: PortObj): TrunkSubportMsg[] {
   });
 }
 
+/**
+ * The sources a trunk parent's VM may also send from, tagged for its subports: each subport's MAC
+ * with its addresses and address pairs. A subport with no address adds none: a parent's MAC is
+ * never opened to every source.
+ */
+function subportPairs(s: VsmState, p: PortObj): { mac: string; address: string }[] {
+  return (p.trunk?.subports ?? []).flatMap((x) => {
+    const sub = s.ports[x.port];
+    if (!sub) return [];
+    return [...(sub.addresses ?? []).map((address) => ({ mac: sub.mac, address })), ...(sub.allowedPairs ?? []).map((a) => ({ mac: a.mac ?? sub.mac, address: a.address }))];
+  });
+}
+
+/** What the port's host is told about it. */
 export function hostPort(s: VsmState, p: PortObj, vni: number): HostPortMsg {
   const policy = s.policies[p.policy];
   const seg = s.segments[p.network];
@@ -76,7 +89,7 @@ export function hostPort(s: VsmState, p: PortObj, vni: number): HostPortMsg {
   const msg: HostPortMsg = {
     interface: p.interface, vni, mac: p.mac, portSecurity: on,
     addresses: on ? p.addresses ?? [] : [],
-    allowedPairs: on ? (p.allowedPairs ?? []).map((x) => ({ mac: x.mac ?? p.mac, address: x.address })) : [],
+    allowedPairs: on ? [...(p.allowedPairs ?? []).map((x) => ({ mac: x.mac ?? p.mac, address: x.address })), ...subportPairs(s, p)] : [],
     stormPps: policy?.stormPps ?? 0,
     ...dhcpFields(dhcp, seg),
     ...(p.trunk ? { trunk: trunkOf(s, p) } : {}),
