@@ -182,7 +182,7 @@ describe('120,000 ports: lists in pages, a snapshot in parts', () => {
     });
     expect(parts.length).toBeGreaterThan(4);
     expect(whole.snapshot!.staticMacs).toHaveLength(120_000);
-    expect(whole.snapshot!.ports).toEqual([{ interface: 't120000', vni: 5000, mac: mac(120_000), portSecurity: true, addresses: [], allowedPairs: [], stormPps: 0, trunk: [] }]);
+    expect(whole.snapshot!.ports).toEqual([{ interface: 't120000', vni: 5000, mac: mac(120_000), portSecurity: true, addresses: [], allowedPairs: [], stormPps: 0, dhcpAddress: '', dhcpGateway: '', dhcpDns: [], dhcpMtu: 0, trunk: [] }]);
     expect(whole.vsmId).toBe(`test-store-${v.data.slice(-6)}`);
   }, 60_000);
 });
