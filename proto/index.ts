@@ -28,6 +28,7 @@ import type { Removal__Output } from './generated/vxvem/v1/Removal.js';
 import type { Replica__Output } from './generated/vxvem/v1/Replica.js';
 import type { ReportRequest__Output } from './generated/vxvem/v1/ReportRequest.js';
 import type { StaticMac__Output } from './generated/vxvem/v1/StaticMac.js';
+import type { TrunkSubport__Output } from './generated/vxvem/v1/TrunkSubport.js';
 import type { Subnet__Output } from './generated/vxvem/v1/Subnet.js';
 import type { SyncReport__Output } from './generated/vxvem/v1/SyncReport.js';
 import type { Vtep__Output } from './generated/vxvem/v1/Vtep.js';
@@ -39,13 +40,14 @@ import type { WatchRequest__Output } from './generated/vxvem/v1/WatchRequest.js'
 type Unset<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>;
 
 export type VtepMsg = Vtep__Output;
-export type RegisterRequest = RegisterRequest__Output;
+export type RegisterRequest = Unset<RegisterRequest__Output, 'physicalNetworks'>;
 export type RegisterReply = RegisterReply__Output;
 export type WatchRequest = WatchRequest__Output;
 export type HostSegmentMsg = HostSegment__Output;
-/** The security and DHCP fields are always sent by this VSM; absent (an older VSM), they mean none. */
-export type HostPortMsg = Unset<HostPort__Output, 'portSecurity' | 'addresses' | 'allowedPairs' | 'stormPps' | 'dhcpAddress' | 'dhcpGateway' | 'dhcpDns' | 'dhcpMtu'>;
+/** The security, DHCP and trunk fields are always sent by this VSM; absent (an older VSM), they mean none. */
+export type HostPortMsg = Unset<HostPort__Output, 'portSecurity' | 'addresses' | 'allowedPairs' | 'stormPps' | 'dhcpAddress' | 'dhcpGateway' | 'dhcpDns' | 'dhcpMtu' | 'trunk'>;
 export type StaticMacMsg = StaticMac__Output;
+export type TrunkSubportMsg = TrunkSubport__Output;
 export type HostView = Unset<Omit<HostView__Output, 'ports'>, 'partial'> & { ports: HostPortMsg[] };
 export type HostDelta = Unset<Omit<HostDelta__Output, 'upsertPorts'>, 'partial'> & { upsertPorts: HostPortMsg[] };
 export type HostUpdate = Unset<Omit<HostUpdate__Output, 'snapshot' | 'delta'>, 'vsmId'> & { snapshot?: HostView | null; delta?: HostDelta | null };
@@ -54,7 +56,7 @@ export type ReportRequest = Unset<ReportRequest__Output, 'vsmId' | 'boundPorts' 
 export type NetworkMsg = Network__Output;
 export type PolicyMsg = Unset<Policy__Output, 'stormPps'>;
 export type SubnetMsg = Subnet__Output;
-export type PortMsg = Port__Output;
+export type PortMsg = Unset<Port__Output, 'trunk'>;
 export type ProfileMsg = Profile__Output;
 export type HostInfoMsg = HostInfo__Output;
 export type NameMsg = Name__Output;

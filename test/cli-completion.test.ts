@@ -46,7 +46,7 @@ describe('bash completion', () => {
       [['vxvem', 'ne'], ['net']],
       [['vxvem', 's'], ['status', 'show', 'sync', 'subnet']],
       [['vxvem', 'net', 'c'], ['create']],
-      [['vxvem', 'net', 'create', 'web', '--v'], ['--vni', '--vsm']],
+      [['vxvem', 'net', 'create', 'web', '--v'], ['--vlan', '--vni', '--vsm']],
       [['vxvem', 'net', 'create', 'web', '--vni', '5', '--mo'], ['--mode']],
       [['vxvem', '--log-format', 'json', 'sh'], ['show']],
       [['vxvem', 'show', 'macs', '--instance', 'lab-h1', '--c'], ['--count']],

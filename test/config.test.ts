@@ -110,8 +110,8 @@ describe('a VSM view as configuration', () => {
   const view = (): HostView => ({
     revision: '7',
     segments: [
-      { vni: 5000, mode: 'unicast', group: '', designatedVtep: '192.0.2.12', floodList: ['192.0.2.21', '192.0.2.31'] },
-      { vni: 6000, mode: 'multicast', group: '239.1.1.1', designatedVtep: '192.0.2.11', floodList: [] },
+      { vni: 5000, mode: 'unicast', group: '', designatedVtep: '192.0.2.12', floodList: ['192.0.2.21', '192.0.2.31'], physicalNetwork: '', vlan: 0 },
+      { vni: 6000, mode: 'multicast', group: '239.1.1.1', designatedVtep: '192.0.2.11', floodList: [], physicalNetwork: '', vlan: 0 },
     ],
     ports: [{
       interface: 'tap0123456789a', vni: 5000, mac: '02:00:00:00:00:01', portSecurity: true, addresses: ['198.51.100.1'],

@@ -149,7 +149,7 @@ describe('objects made through Neutron, in the VSM\'s view', () => {
 
   it('net list and show networks give their OpenStack name and project', () => {
     const nets = JSON.parse(cli('net', 'list', '--json')) as Record<string, unknown>[];
-    expect(nets.find((n) => n.name === web)).toEqual({ name: web, vni: 10100, mode: 'unicast', group: '', origin: 'neutron', displayName: 'web', project: 'p-blue' });
+    expect(nets.find((n) => n.name === web)).toEqual({ name: web, vni: 10100, mode: 'unicast', group: '', origin: 'neutron', displayName: 'web', project: 'p-blue', physicalNetwork: '', vlan: 0 });
     expect(nets.find((n) => n.name === 'vsmnet')).toMatchObject({ origin: 'vsm', displayName: '', project: '' });
     expect(JSON.parse(cli('show', 'networks', 'web', '--json'))).toEqual([{
       network: web, displayName: 'web', project: 'p-blue', vni: 10100, mode: 'unicast', group: null, subnets: [], host: null, designated: null, floodList: null, ports: [],

@@ -92,7 +92,7 @@ function rawVem(addr: string): RawVem {
 describe('rules', () => {
   const view = (revision: string, vnis: number[], ports: string[], macs = 0): HostView => ({
     revision,
-    segments: vnis.map((vni) => ({ vni, mode: 'unicast', group: '', designatedVtep: '192.0.2.1', floodList: ['192.0.2.2', '192.0.2.3'] })),
+    segments: vnis.map((vni) => ({ vni, mode: 'unicast', group: '', designatedVtep: '192.0.2.1', floodList: ['192.0.2.2', '192.0.2.3'], physicalNetwork: '', vlan: 0 })),
     ports: ports.map((p) => ({ interface: p, vni: vnis[0]!, mac: '02:00:00:00:00:01' })),
     staticMacs: Array.from({ length: macs }, (_, i) => ({ vni: vnis[0]!, mac: mac(i), vtep: '192.0.2.9' })),
   });
@@ -182,7 +182,7 @@ describe('120,000 ports: lists in pages, a snapshot in parts', () => {
     });
     expect(parts.length).toBeGreaterThan(4);
     expect(whole.snapshot!.staticMacs).toHaveLength(120_000);
-    expect(whole.snapshot!.ports).toEqual([{ interface: 't120000', vni: 5000, mac: mac(120_000), portSecurity: true, addresses: [], allowedPairs: [], stormPps: 0 }]);
+    expect(whole.snapshot!.ports).toEqual([{ interface: 't120000', vni: 5000, mac: mac(120_000), portSecurity: true, addresses: [], allowedPairs: [], stormPps: 0, dhcpAddress: '', dhcpGateway: '', dhcpDns: [], dhcpMtu: 0, trunk: [] }]);
     expect(whole.vsmId).toBe(`test-store-${v.data.slice(-6)}`);
   }, 60_000);
 });

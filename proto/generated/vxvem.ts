@@ -22,6 +22,7 @@ import type { Page as _vxvem_v1_Page, Page__Output as _vxvem_v1_Page__Output } f
 import type { Policies as _vxvem_v1_Policies, Policies__Output as _vxvem_v1_Policies__Output } from './vxvem/v1/Policies.js';
 import type { Policy as _vxvem_v1_Policy, Policy__Output as _vxvem_v1_Policy__Output } from './vxvem/v1/Policy.js';
 import type { Port as _vxvem_v1_Port, Port__Output as _vxvem_v1_Port__Output } from './vxvem/v1/Port.js';
+import type { PortSubport as _vxvem_v1_PortSubport, PortSubport__Output as _vxvem_v1_PortSubport__Output } from './vxvem/v1/PortSubport.js';
 import type { Ports as _vxvem_v1_Ports, Ports__Output as _vxvem_v1_Ports__Output } from './vxvem/v1/Ports.js';
 import type { Profile as _vxvem_v1_Profile, Profile__Output as _vxvem_v1_Profile__Output } from './vxvem/v1/Profile.js';
 import type { Profiles as _vxvem_v1_Profiles, Profiles__Output as _vxvem_v1_Profiles__Output } from './vxvem/v1/Profiles.js';
@@ -35,6 +36,7 @@ import type { StaticMac as _vxvem_v1_StaticMac, StaticMac__Output as _vxvem_v1_S
 import type { Subnet as _vxvem_v1_Subnet, Subnet__Output as _vxvem_v1_Subnet__Output } from './vxvem/v1/Subnet.js';
 import type { Subnets as _vxvem_v1_Subnets, Subnets__Output as _vxvem_v1_Subnets__Output } from './vxvem/v1/Subnets.js';
 import type { SyncReport as _vxvem_v1_SyncReport, SyncReport__Output as _vxvem_v1_SyncReport__Output } from './vxvem/v1/SyncReport.js';
+import type { TrunkSubport as _vxvem_v1_TrunkSubport, TrunkSubport__Output as _vxvem_v1_TrunkSubport__Output } from './vxvem/v1/TrunkSubport.js';
 import type { VemClient as _vxvem_v1_VemClient, VemDefinition as _vxvem_v1_VemDefinition } from './vxvem/v1/Vem.js';
 import type { Vtep as _vxvem_v1_Vtep, Vtep__Output as _vxvem_v1_Vtep__Output } from './vxvem/v1/Vtep.js';
 import type { WatchRequest as _vxvem_v1_WatchRequest, WatchRequest__Output as _vxvem_v1_WatchRequest__Output } from './vxvem/v1/WatchRequest.js';
@@ -67,6 +69,7 @@ export interface ProtoGrpcType {
       Policies: MessageTypeDefinition<_vxvem_v1_Policies, _vxvem_v1_Policies__Output>
       Policy: MessageTypeDefinition<_vxvem_v1_Policy, _vxvem_v1_Policy__Output>
       Port: MessageTypeDefinition<_vxvem_v1_Port, _vxvem_v1_Port__Output>
+      PortSubport: MessageTypeDefinition<_vxvem_v1_PortSubport, _vxvem_v1_PortSubport__Output>
       Ports: MessageTypeDefinition<_vxvem_v1_Ports, _vxvem_v1_Ports__Output>
       Profile: MessageTypeDefinition<_vxvem_v1_Profile, _vxvem_v1_Profile__Output>
       Profiles: MessageTypeDefinition<_vxvem_v1_Profiles, _vxvem_v1_Profiles__Output>
@@ -80,6 +83,7 @@ export interface ProtoGrpcType {
       Subnet: MessageTypeDefinition<_vxvem_v1_Subnet, _vxvem_v1_Subnet__Output>
       Subnets: MessageTypeDefinition<_vxvem_v1_Subnets, _vxvem_v1_Subnets__Output>
       SyncReport: MessageTypeDefinition<_vxvem_v1_SyncReport, _vxvem_v1_SyncReport__Output>
+      TrunkSubport: MessageTypeDefinition<_vxvem_v1_TrunkSubport, _vxvem_v1_TrunkSubport__Output>
       Vem: SubtypeConstructor<typeof grpc.Client, _vxvem_v1_VemClient> & { service: _vxvem_v1_VemDefinition }
       Vtep: MessageTypeDefinition<_vxvem_v1_Vtep, _vxvem_v1_Vtep__Output>
       WatchRequest: MessageTypeDefinition<_vxvem_v1_WatchRequest, _vxvem_v1_WatchRequest__Output>

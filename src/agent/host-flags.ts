@@ -1,6 +1,7 @@
 // The host flags of `vxvem vem --vsm`: the VTEPs and the dataplane settings a host driven by a
 // VSM brings itself (the VSM's views carry networks, not encapsulation). They are checked by
 // the configuration file's validators, and errors name the flag instead of the file key.
+import { parsePhysicalNetworks } from './vlan-config.js';
 import { ConfigError, checkVteps, parseSettings, vtepFrom, type HostConfig, type SettingKey, type VtepConfig } from './config.js';
 
 export interface HostFlags {
@@ -13,6 +14,8 @@ export interface HostFlags {
   srcPortRange?: string;
   udpChecksum?: boolean;
   macAgeing?: string;
+  /** `NAME:IF`, one per physical network (its VLAN segments' uplink). */
+  physnets?: string[];
 }
 
 /** The flag of each setting (without the leading dashes). */
@@ -52,5 +55,23 @@ export function hostConfigFromFlags(f: HostFlags): HostConfig {
     udpChecksum: f.udpChecksum,
     macAgeingSeconds: f.macAgeing === undefined ? undefined : number(f.macAgeing),
   }, (k) => `--${SETTING_FLAGS[k]}`);
-  return { vteps, ...settings };
+  return { vteps, ...settings, ...(f.physnets?.length ? { physicalNetworks: physnetFlags(f.physnets) } : {}) };
+}
+
+/** `--physnet NAME:IF`, repeatable, checked as the file's physicalNetworks are. */
+function physnetFlags(args: string[]): Record<string, string> {
+  const asObject: Record<string, string> = {};
+  for (const a of args) {
+    const colon = a.indexOf(':');
+    if (colon < 1) throw new ConfigError('--physnet', `expected NAME:IF (got ${JSON.stringify(a)})`);
+    const name = a.slice(0, colon);
+    if (name in asObject) throw new ConfigError('--physnet', `${name} is given twice`);
+    asObject[name] = a.slice(colon + 1);
+  }
+  try {
+    return parsePhysicalNetworks(asObject);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new ConfigError('--physnet', e.message.slice(e.key.length + 2));
+    throw e;
+  }
 }

@@ -10,7 +10,7 @@ import { PartsError, UpdateAssembler } from '../../proto/chunks.js';
 import { applyDelta } from '../../proto/delta.js';
 import type { HostUpdate, HostView, LearnedMacMsg } from '../../proto/index.js';
 import type { HostConfig, VemConfig } from './config.js';
-import { configFromView } from './view-config.js';
+import { viewConfig } from './view-config.js';
 import { refusalMessage, type IdentityRecord } from './vsm-identity.js';
 import type { Logger } from '../common/log.js';
 
@@ -133,6 +133,7 @@ export class VsmFollower {
         vteps: this.o.hostConfig.vteps.map((v) => ({ interface: v.interface, address: v.address, prefixLength: v.prefixLength, gateway: v.gateway ?? '' })),
         uplinkMtu: this.o.uplinkMtu,
         version: this.o.version,
+        physicalNetworks: Object.keys(this.o.hostConfig.physicalNetworks ?? {}),
       });
     } catch (e) {
       this.retry((e as Error).message);
@@ -193,7 +194,9 @@ export class VsmFollower {
         : `applying revision ${h.view.revision} of VSM store ${store} (${verdict.why}): this host follows that store from now on`);
     }
     try {
-      await this.o.apply(configFromView(this.o.hostConfig, h.view));
+      const { config, skipped } = viewConfig(this.o.hostConfig, h.view);
+      if (skipped.length) this.o.log.warn(`revision ${h.view.revision}: no uplink here for ${skipped.join(', ')} (vem --physnet NAME:IF); their ports left out`);
+      await this.o.apply(config);
       [this.revision, this.vsmId] = [h.view.revision, h.vsmId];
       this.o.identity.applied(h.view, h.vsmId);
       void this.sendReport(); // at once: the VSM measures how far this host lags from it

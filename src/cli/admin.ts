@@ -8,8 +8,10 @@
 //   vxvem profile list      vxvem host list|show HOST|delete HOST      vxvem feature list|enable NAME|disable NAME
 // A network, subnet or port made through Neutron may be named by its UUID or its OpenStack name.
 import { AdminClient, vsmAddresses } from '../../proto/clients.js';
+import type { PortMsg } from '../../proto/index.js';
 import type { TlsMaterial } from '../common/tls.js';
 import { DEFAULT_VSM_ADDRESS } from '../common/package.js';
+import { VLAN_MAX, VLAN_MIN } from '../common/vlan.js';
 import { MAX_STORM_PPS, VNI_MAX, VNI_MIN } from '../common/vxlan.js';
 import { UsageError, flagInt, flagString, type Parsed } from './args.js';
 import { resolveName } from './names.js';
@@ -51,6 +53,23 @@ function policyRow(x: { name: string; portSecurity: boolean; stormPps?: number }
   return { name: x.name, portSecurity: x.portSecurity ? 'on' : 'off', stormPps: x.stormPps ?? 0 };
 }
 
+/** `--trunk VLAN=NET,...`: the subports of a trunk port. */
+function trunkFlag(v: string | undefined): { vlan: number; network: string }[] {
+  if (v === undefined) return [];
+  return v.split(',').map((x) => {
+    const m = /^(\d+)=(.+)$/.exec(x);
+    const vlan = Number(m?.[1]);
+    if (!m || vlan < VLAN_MIN || vlan > VLAN_MAX) throw new UsageError(`--trunk: expected VLAN=NET,... with VLAN in ${VLAN_MIN}..${VLAN_MAX}, got ${JSON.stringify(x)}`);
+    return { vlan, network: m[2]! };
+  });
+}
+
+/** A port as `port create|list|show` print it: a trunk parent's subports as VLAN=NETWORK,... */
+function portRow(x: PortMsg): Row {
+  const { trunk, ...rest } = x;
+  return { ...rest, trunk: (trunk ?? []).map((t) => `${t.vlan}=${t.network}`).join(',') };
+}
+
 function one(p: Parsed, what: string): string {
   const name = p.positionals[1];
   if (!name || p.positionals.length > 2) throw new UsageError(`${what}: expected one NAME`);
@@ -65,9 +84,15 @@ export async function run(noun: string, p: Parsed, o: CommandOutput = TERMINAL):
   try {
     switch (`${noun} ${verb}`) {
       case 'net create': {
+        const vlan = flagInt(p, 'vlan', VLAN_MIN, VLAN_MAX);
+        const physnet = flagString(p, 'physnet');
         const vni = flagInt(p, 'vni', VNI_MIN, VNI_MAX);
-        if (vni === undefined) throw new UsageError('net create: --vni N is required');
-        const n = await admin.createNetwork({ name: one(p, 'net create'), vni, mode: flagString(p, 'mode') ?? 'unicast', group: flagString(p, 'group') ?? '' });
+        if ((vlan === undefined) !== (physnet === undefined)) throw new UsageError('net create: --vlan and --physnet go together');
+        if ((vni === undefined) === (vlan === undefined)) throw new UsageError('net create: --vni N, or --vlan N --physnet NAME, is required');
+        if (vlan !== undefined && (flagString(p, 'mode') || flagString(p, 'group'))) throw new UsageError('net create: --mode and --group are for VXLAN networks');
+        const n = await admin.createNetwork(vlan === undefined
+          ? { name: one(p, 'net create'), vni: vni!, mode: flagString(p, 'mode') ?? 'unicast', group: flagString(p, 'group') ?? '', physicalNetwork: '', vlan: 0 }
+          : { name: one(p, 'net create'), vni: 0, mode: 'vlan', group: '', physicalNetwork: physnet!, vlan });
         if (n.origin !== 'neutron') o.warn(`warning: ${n.name} was made on the VSM, not in OpenStack: the next synchronisation removes it`);
         out(p, { ...n });
         return 0;
@@ -101,17 +126,19 @@ export async function run(noun: string, p: Parsed, o: CommandOutput = TERMINAL):
         const [network, host, mac] = [flagString(p, 'net'), flagString(p, 'host'), flagString(p, 'mac')];
         if (!network || !host || !mac) throw new UsageError('port create: --net, --host and --mac are required');
         const net = resolveName(await admin.listNetworks(), network, 'network').name;
-        const port = await admin.createPort({ name: one(p, 'port create'), network: net, host, mac, policy: flagString(p, 'policy') ?? '', interface: flagString(p, 'interface') ?? '' });
-        out(p, { ...port });
+        const networks = await admin.listNetworks();
+        const trunk = trunkFlag(flagString(p, 'trunk')).map((t) => ({ ...t, network: resolveName(networks, t.network, 'network').name, port: '' }));
+        const port = await admin.createPort({ name: one(p, 'port create'), network: net, host, mac, policy: flagString(p, 'policy') ?? '', interface: flagString(p, 'interface') ?? '', trunk });
+        out(p, portRow(port));
         return 0;
       }
       case 'port list': {
         const host = flagString(p, 'host');
-        out(p, (await admin.listPorts()).filter((x) => !host || x.host === host).map((x) => ({ ...x })));
+        out(p, (await admin.listPorts()).filter((x) => !host || x.host === host).map(portRow));
         return 0;
       }
       case 'port show': {
-        out(p, { ...resolveName(await admin.listPorts(), one(p, 'port show'), 'port') });
+        out(p, portRow(resolveName(await admin.listPorts(), one(p, 'port show'), 'port')));
         return 0;
       }
       case 'port delete': await admin.deletePort(resolveName(await admin.listPorts(), one(p, 'port delete'), 'port').name); return 0;

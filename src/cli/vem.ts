@@ -46,6 +46,7 @@ function vsmHost(p: Parsed, vsm: string): { vsm: string; host: string; hostConfi
       srcPortRange: flagString(p, SETTING_FLAGS.srcPortRange),
       udpChecksum: p.flags.get(SETTING_FLAGS.udpChecksum) === true ? true : undefined,
       macAgeing: flagString(p, SETTING_FLAGS.macAgeingSeconds),
+      physnets: (p.flags.get('physnet') as string[] | undefined) ?? [],
     });
     return { vsm, host, hostConfig, ...(tls ? { tls } : {}) };
   } catch (e) {

@@ -24,6 +24,7 @@ import { retryStale } from '../vsm/store-errors.js';
 import { VsmMetrics } from '../vsm/metrics.js';
 import { lineLog, stderrLogger } from '../common/log.js';
 import { DEFAULT_VSM_ADDRESS } from '../common/package.js';
+import { parseVlanRange } from '../common/vlan.js';
 import { VNI_MAX, VNI_MIN, vniProblem } from '../common/vxlan.js';
 import { UsageError, flagInt, flagString, type Parsed } from './args.js';
 import { parseListen, serveMetrics } from './metrics-http.js';
@@ -122,11 +123,17 @@ export async function run(p: Parsed): Promise<number> {
   const neutron = neutronFlag === undefined ? undefined : parseListen(/^\d+$/.test(neutronFlag) ? `127.0.0.1:${neutronFlag}` : neutronFlag, '--neutron');
   const token = readToken(flagString(p, 'neutron-token-file'));
   const range = vniRange(flagString(p, 'vni-range'));
+  const vlanRanges = ((p.flags.get('vlan-range') as string[] | undefined) ?? []).map((v) => {
+    const r = parseVlanRange(v);
+    if (typeof r === 'string') throw new UsageError(`--vlan-range: ${r}`);
+    return r;
+  });
+  if (new Set(vlanRanges.map((r) => r.physnet)).size !== vlanRanges.length) throw new UsageError('--vlan-range: a physical network is given twice');
   const syncSeconds = flagInt(p, 'sync-interval', 1, 86_400);
   const novaUrl = flagString(p, 'nova-url');
   if (novaUrl !== undefined && !/^https?:\/\/[^/]+/.test(novaUrl)) throw new UsageError(`--nova-url: expected http(s)://HOST[:PORT][/PATH], got ${JSON.stringify(novaUrl)}`);
   const keystone = keystoneFrom(flagString(p, 'keystone-config'));
-  if (!neutron && (token || range || novaUrl || keystone)) throw new UsageError('--neutron-token-file, --keystone-config, --vni-range and --nova-url need --neutron');
+  if (!neutron && (token || range || vlanRanges.length || novaUrl || keystone)) throw new UsageError('--neutron-token-file, --keystone-config, --vni-range, --vlan-range and --nova-url need --neutron');
   if (token && keystone) throw new UsageError('--neutron-token-file and --keystone-config exclude each other: with Keystone, tokens are Keystone\'s');
 
   if (p.flags.get('recover')) {
@@ -158,7 +165,7 @@ export async function run(p: Parsed): Promise<number> {
       // Nova hears of its servers' ports (network-vif-plugged...) as from Neutron's notifier.
       const nova = novaUrl ? new NovaNotifier({ url: novaUrl, log, ...(keystone ? { tokens: keystone } : {}) }) : undefined;
       const api = new NeutronApi(vsm.commit, {
-        ...(token ? { token } : {}), ...(keystone ? { keystone } : {}), ...(range ? { vniRange: range } : {}), log,
+        ...(token ? { token } : {}), ...(keystone ? { keystone } : {}), ...(range ? { vniRange: range } : {}), ...(vlanRanges.length ? { vlanRanges } : {}), log,
         ...(nova ? { notify: (e) => nova.send(e) } : {}),
       });
       await api.listen(neutron.host, neutron.port);

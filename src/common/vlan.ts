@@ -42,3 +42,18 @@ export function isVlanSegment(id: number): boolean {
 export function vlanOfSegment(id: number): { slot: number; vid: number } {
   return { slot: Math.floor((id - SEG_VLAN_BIT) / 4096), vid: id % 4096 };
 }
+
+/** `physnet1:100-199` (a range tenants' networks get VLANs from) or `physnet1` (provider networks only). */
+export interface VlanRange { physnet: string; range?: [number, number] }
+
+/** `--vlan-range` as Neutron's network_vlan_ranges has it; a problem sentence when it is not. */
+export function parseVlanRange(text: string): VlanRange | string {
+  const m = /^([^:]+)(?::(\d+)-(\d+))?$/.exec(text);
+  if (!m) return `${JSON.stringify(text)}: expected PHYSNET or PHYSNET:A-B`;
+  const bad = physnetNameProblem(m[1]!);
+  if (bad) return bad;
+  if (m[2] === undefined) return { physnet: m[1]! };
+  const a = Number(m[2]), b = Number(m[3]);
+  const range = vlanProblem(a) ?? vlanProblem(b) ?? (a > b ? `${a}-${b} is empty` : undefined);
+  return range ? `${JSON.stringify(text)}: ${range}` : { physnet: m[1]!, range: [a, b] };
+}

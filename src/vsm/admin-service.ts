@@ -8,8 +8,9 @@ import { logAt, type LineLog } from '../common/log.js';
 import { designatedVteps } from './indexes.js';
 import { VsmError, type NeutronAttrs, type PortObj, type SegmentObj, type SubnetObj, type VsmState } from './objects.js';
 import {
-  createPolicy, createPort, createSegment, createSubnet, deleteHost, deletePolicy, deletePort, deleteSegment, deleteSubnet, portProfiles, setSegmentation, type Commit,
+  createPolicy, createPort, createSegment, createSubnet, deleteHost, deletePolicy, deleteSegment, deleteSubnet, portProfiles, setSegmentation, type Commit,
 } from './rules.js';
+import { createTrunkPorts, deleteTrunkPorts, subportNetworks } from './trunks.js';
 import { Pager } from './paging.js';
 import type { VsmServer } from './server.js';
 import { unary } from './unary.js';
@@ -24,7 +25,7 @@ function openstack(o: { neutron?: NeutronAttrs }): { displayName: string; projec
 
 /** The writes, as the VSM's log names them. */
 const WRITES = {
-  createNetwork: (r: NetworkMsg) => `create network ${r.name} (VNI ${r.vni}, ${r.mode || 'unicast'}${r.group ? ` ${r.group}` : ''})`,
+  createNetwork: (r: NetworkMsg) => r.mode === 'vlan' ? `create network ${r.name} (VLAN ${r.vlan} on ${r.physicalNetwork})` : `create network ${r.name} (VNI ${r.vni}, ${r.mode || 'unicast'}${r.group ? ` ${r.group}` : ''})`,
   deleteNetwork: (r: NameMsg) => `delete network ${r.name}`,
   createSubnet: (r: SubnetMsg) => `create subnet ${r.name} (${r.cidr} in ${r.network})`,
   deleteSubnet: (r: NameMsg) => `delete subnet ${r.name}`,
@@ -70,12 +71,18 @@ function adminHandlers(vsm: Pick<VsmServer, 'commit' | 'sync' | 'clusterStatus'>
   const s = (): VsmState => vsm.commit.state();
   const change: Commit['change'] = (fn, touches) => vsm.commit.change(fn, touches);
   const pager = new Pager();
-  const net = (n: SegmentObj): NetworkMsg => ({ name: n.name, vni: n.vni, mode: n.mode, group: n.group ?? '', origin: n.origin, ...openstack(n) });
+  const net = (n: SegmentObj): NetworkMsg => ({
+    name: n.name, vni: n.vni, mode: n.mode, group: n.group ?? '', physicalNetwork: n.physnet ?? '', vlan: n.vlan ?? 0, origin: n.origin, ...openstack(n),
+  });
   const subnet = (n: SubnetObj): SubnetMsg => ({ name: n.name, network: n.network, cidr: n.cidr, gateway: n.gateway ?? '', origin: n.origin, ...openstack(n) });
-  const port = (x: PortObj): PortMsg => ({ name: x.name, network: x.network, host: x.host, mac: x.mac, policy: x.policy, interface: x.interface, origin: x.origin, ...openstack(x) });
+  const port = (x: PortObj): PortMsg => ({
+    name: x.name, network: x.network, host: x.host, mac: x.mac, policy: x.policy, interface: x.interface, origin: x.origin, ...openstack(x),
+    trunk: (x.trunk?.subports ?? []).map((t) => ({ vlan: t.vlan, network: s().ports[t.port]?.network ?? '', port: t.port })),
+  });
   return {
     createNetwork: unary<NetworkMsg, NetworkMsg>(async (r) => {
-      await change((x) => createSegment(x, { name: r.name, vni: r.vni, mode: (r.mode || 'unicast') as 'unicast', ...(r.group ? { group: r.group } : {}) }), { networks: [r.name] });
+      const vlan = r.mode === 'vlan' ? { physnet: r.physicalNetwork, vlan: r.vlan } : {};
+      await change((x) => createSegment(x, { name: r.name, vni: r.vni, mode: (r.mode || 'unicast') as 'unicast', ...(r.group ? { group: r.group } : {}), ...vlan }), { networks: [r.name] });
       return net(s().segments[r.name]!);
     }),
     deleteNetwork: unary<NameMsg, Empty>(async (r) => (await change((x) => deleteSegment(x, r.name), { networks: [r.name] }), {})),
@@ -92,12 +99,17 @@ function adminHandlers(vsm: Pick<VsmServer, 'commit' | 'sync' | 'clusterStatus'>
     deletePolicy: unary<NameMsg, Empty>(async (r) => (await change((x) => deletePolicy(x, r.name), {}), {})),
     listPolicies: unary<Empty, { items: PolicyMsg[] }>(() => ({ items: Object.values(s().policies) })),
     createPort: unary<PortMsg, PortMsg>(async (r) => {
-      await change((x) => createPort(x, { name: r.name, network: r.network, host: r.host, mac: r.mac, ...(r.policy ? { policy: r.policy } : {}), ...(r.interface ? { interface: r.interface } : {}) }), { networks: [r.network], hosts: [r.host] });
+      const trunk = r.trunk ?? [];
+      await change((x) => {
+        createPort(x, { name: r.name, network: r.network, host: r.host, mac: r.mac, ...(r.policy ? { policy: r.policy } : {}), ...(r.interface ? { interface: r.interface } : {}) });
+        if (trunk.length) createTrunkPorts(x, r.name, trunk);
+      }, { networks: [r.network, ...trunk.map((t) => t.network)], hosts: [r.host] });
       return port(s().ports[r.name]!);
     }),
     deletePort: unary<NameMsg, Empty>(async (r) => {
       const port = s().ports[r.name];
-      await change((x) => deletePort(x, r.name), port ? { networks: [port.network], hosts: [port.host] } : undefined);
+      const subs = port ? subportNetworks(s(), port) : [];
+      await change((x) => deleteTrunkPorts(x, r.name), port ? { networks: [port.network, ...subs], hosts: [port.host] } : undefined);
       return {};
     }),
     listPorts: unary<PageMsg, PageReply<PortMsg>>((r) => pager.page(r, () => Object.values(s().ports).map(port))),
@@ -112,6 +124,7 @@ function adminHandlers(vsm: Pick<VsmServer, 'commit' | 'sync' | 'clusterStatus'>
         segments: hostView(s(), h.name).segments,
         uplinkMtu: h.uplinkMtu ?? 0,
         version: h.version ?? '',
+        physicalNetworks: h.physnets ?? [],
         appliedRevision: vem.lastReport(h.name)?.appliedRevision ?? '0',
         lastReportMs: String(vem.lastReport(h.name)?.lastReportMs ?? 0),
         learned: vem.lastReport(h.name)?.learned ?? [],

@@ -19,9 +19,14 @@ export type NeutronAttrs = Record<string, unknown>;
 
 export interface SegmentObj {
   name: string;
+  /** The segment id: a VXLAN segment's VNI; for a VLAN segment an id >= 2^24 the VSM assigned (the agent maps it to its own, common/vlan.ts). */
   vni: number;
-  mode: 'unicast' | 'multicast';
+  /** How the segment floods: head-end replication, a multicast group, or one tagged copy on the physical network. */
+  mode: 'unicast' | 'multicast' | 'vlan';
   group?: string;
+  /** mode 'vlan': the physical network and the VLAN id on it. */
+  physnet?: string;
+  vlan?: number;
   origin: Origin;
   neutron?: NeutronAttrs;
 }
@@ -65,6 +70,17 @@ export interface PortObj {
   allowedPairs?: AddressPair[];
   /** false: no port security for this port (Neutron's port_security_enabled), whatever its policy says. */
   portSecurity?: boolean;
+  /** The port is the parent of a VLAN trunk (Neutron's trunk extension, trunks.ts). */
+  trunk?: TrunkObj;
+  /** The port is a trunk's subport: it has no interface of its own and goes where its parent goes. */
+  subportOf?: { parent: string; vlan: number };
+}
+
+/** A trunk, kept on its parent port: frames the VM tags with `vlan` belong to the subport's network. */
+export interface TrunkObj {
+  id: string;
+  subports: { port: string; vlan: number }[];
+  neutron?: NeutronAttrs;
 }
 
 export interface VtepObj {
@@ -79,6 +95,8 @@ export interface HostObj {
   vteps: VtepObj[];
   /** As the VEM registered them. */
   uplinkMtu?: number;
+  /** The physical networks the host has an uplink for (VLAN segments can be bound there only). */
+  physnets?: string[];
   version?: string;
 }
 

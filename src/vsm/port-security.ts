@@ -1,7 +1,7 @@
 // Port security on the VSM (docs/dataplane.md, "Security"): the interface a port may take, the
 // sources it may list, a policy's storm rate, and what a host's view says of each port (its MAC,
 // whether its sources are checked, its addresses and pairs, its storm rate). No BPF, no I/O.
-import type { HostPortMsg } from '../../proto/index.js';
+import type { HostPortMsg, TrunkSubportMsg } from '../../proto/index.js';
 import { AddressError, isMulticastMac, normalizeMac } from '../common/address.js';
 import { MAX_PORT_SOURCES, portSourceProblem, stormPpsProblem, vmInterfaceProblem } from '../common/vxlan.js';
 import { DEFAULT_POLICY, VsmError, type AddressPair, type PolicyObj, type PortObj, type SegmentObj, type SubnetObj, type VsmState } from './objects.js';
@@ -56,6 +56,28 @@ export function portSecurityOn(s: VsmState, p: PortObj): boolean {
 // Likewise the network (its MTU) and the subnet a port's DHCP answers come from.
 const messages = new WeakMap<PortObj, { vni: number; policy: PolicyObj | undefined; seg: SegmentObj | undefined; subnet: SubnetObj | undefined; msg: HostPortMsg }>();
 
+/** A trunk parent's subports as its host sees them: the VLAN id, the subport's segment id and MAC. */
+function trunkOf(s: VsmState, p: PortObj): TrunkSubportMsg[] {
+  return p.trunk!.subports.flatMap((x) => {
+    const sub = s.ports[x.port];
+    const seg = sub && s.segments[sub.network];
+    return sub && seg ? [{ vlan: x.vlan, vni: seg.vni, mac: sub.mac }] : [];
+  });
+}
+
+/**
+ * The sources a trunk parent's VM may also send from, tagged for its subports: each subport's MAC
+ * with its addresses and address pairs. A subport with no address adds none: a parent's MAC is
+ * never opened to every source.
+ */
+function subportPairs(s: VsmState, p: PortObj): { mac: string; address: string }[] {
+  return (p.trunk?.subports ?? []).flatMap((x) => {
+    const sub = s.ports[x.port];
+    if (!sub) return [];
+    return [...(sub.addresses ?? []).map((address) => ({ mac: sub.mac, address })), ...(sub.allowedPairs ?? []).map((a) => ({ mac: a.mac ?? sub.mac, address: a.address }))];
+  });
+}
+
 /** What the port's host is told about it. */
 export function hostPort(s: VsmState, p: PortObj, vni: number): HostPortMsg {
   const policy = s.policies[p.policy];
@@ -67,9 +89,10 @@ export function hostPort(s: VsmState, p: PortObj, vni: number): HostPortMsg {
   const msg: HostPortMsg = {
     interface: p.interface, vni, mac: p.mac, portSecurity: on,
     addresses: on ? p.addresses ?? [] : [],
-    allowedPairs: on ? (p.allowedPairs ?? []).map((x) => ({ mac: x.mac ?? p.mac, address: x.address })) : [],
+    allowedPairs: on ? [...(p.allowedPairs ?? []).map((x) => ({ mac: x.mac ?? p.mac, address: x.address })), ...subportPairs(s, p)] : [],
     stormPps: policy?.stormPps ?? 0,
     ...dhcpFields(dhcp, seg),
+    ...(p.trunk ? { trunk: trunkOf(s, p) } : {}),
   };
   messages.set(p, { vni, policy, seg, subnet: dhcp?.subnet, msg });
   return msg;

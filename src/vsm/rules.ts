@@ -1,6 +1,7 @@
 // The VSM's rules, pure: every change is validated completely and applied to a copy, so a
 // refused change leaves nothing half-written. No BPF, no I/O here.
 import { inCidr, parseCidr, parseIpv4, type Cidr } from '../common/address.js';
+import { SEG_VLAN_BIT, physnetNameProblem, vlanProblem } from '../common/vlan.js';
 import { MAX_VTEPS_PER_HOST, groupProblem, tapName, vniProblem } from '../common/vxlan.js';
 import { baseOf, derived, markDraft } from './indexes.js';
 import { DEFAULT_POLICY, VsmError, type HostObj, type Origin, type PolicyObj, type PortObj, type SegmentObj, type SubnetObj, type VsmState } from './objects.js';
@@ -47,23 +48,42 @@ export function update(state: VsmState, change: (s: VsmState) => void): VsmState
   return next;
 }
 
+/** A VLAN segment (vni 0 asks for the next free segment id) or a VXLAN one. */
 export function createSegment(s: VsmState, seg: Omit<SegmentObj, 'origin'> & { origin?: Origin }): void {
   checkName('network', seg.name);
   if (!s.segmentation) throw new VsmError('conflict', 'the segmentation feature is disabled: enable it first');
+  if (s.segments[seg.name]) throw new VsmError('conflict', `network ${seg.name} exists`);
+  if (seg.mode === 'vlan') {
+    createVlanSegment(s, seg);
+    return;
+  }
   const vniBad = vniProblem(seg.vni);
   if (vniBad) throw new VsmError('invalid', vniBad);
-  if (s.segments[seg.name]) throw new VsmError('conflict', `network ${seg.name} exists`);
   const clash = Object.values(s.segments).find((x) => x.vni === seg.vni);
   if (clash) throw new VsmError('conflict', `VNI ${seg.vni} is used by network ${clash.name}`);
   if (seg.mode === 'multicast') {
     if (!seg.group) throw new VsmError('invalid', 'multicast mode needs a group');
     checkGroup(seg.group);
   } else if (seg.mode !== 'unicast') {
-    throw new VsmError('invalid', `mode ${JSON.stringify(seg.mode)}: unicast or multicast`);
+    throw new VsmError('invalid', `mode ${JSON.stringify(seg.mode)}: unicast, multicast or vlan`);
   } else if (seg.group) {
     throw new VsmError('invalid', 'a group is only valid in multicast mode');
   }
   s.segments[seg.name] = { name: seg.name, vni: seg.vni, mode: seg.mode, ...(seg.group ? { group: seg.group } : {}), origin: seg.origin ?? 'vsm', ...(seg.neutron ? { neutron: seg.neutron } : {}) };
+}
+
+function createVlanSegment(s: VsmState, seg: Omit<SegmentObj, 'origin'> & { origin?: Origin }): void {
+  const bad = physnetNameProblem(seg.physnet ?? '') ?? vlanProblem(seg.vlan ?? 0);
+  if (bad) throw new VsmError('invalid', bad);
+  if (seg.group) throw new VsmError('invalid', 'a group is only valid in multicast mode');
+  const clash = Object.values(s.segments).find((x) => x.mode === 'vlan' && x.physnet === seg.physnet && x.vlan === seg.vlan);
+  if (clash) throw new VsmError('conflict', `VLAN ${seg.vlan} on physical network ${seg.physnet} is used by network ${clash.name}`);
+  const used = new Set(Object.values(s.segments).map((x) => x.vni));
+  let id = SEG_VLAN_BIT;
+  while (used.has(id)) id++;
+  s.segments[seg.name] = {
+    name: seg.name, vni: id, mode: 'vlan', physnet: seg.physnet!, vlan: seg.vlan!, origin: seg.origin ?? 'vsm', ...(seg.neutron ? { neutron: seg.neutron } : {}),
+  };
 }
 
 export function deleteSegment(s: VsmState, name: string): void {
@@ -165,6 +185,8 @@ function macIndex(s: VsmState, network: string): Map<string, string> {
 export function deletePort(s: VsmState, name: string): void {
   const p = s.ports[name];
   if (!p) throw new VsmError('not_found', `no port ${name}`);
+  if (p.trunk) throw new VsmError('in_use', `port ${name} is the parent of trunk ${p.trunk.id}: delete the trunk first`);
+  if (p.subportOf) throw new VsmError('in_use', `port ${name} is a subport of ${p.subportOf.parent}'s trunk: remove it from the trunk first`);
   macIndexes.get(s)?.delete(`${p.network}/${p.mac}`);
   delete s.ports[name];
 }
@@ -186,6 +208,10 @@ export function registerHost(s: VsmState, h: HostObj): void {
     }
     if (seen.has(v.address)) throw new VsmError('invalid', `host ${h.name}: VTEP ${v.address} twice`);
     seen.add(v.address);
+  }
+  for (const n of h.physnets ?? []) {
+    const bad = physnetNameProblem(n);
+    if (bad) throw new VsmError('invalid', `host ${h.name}: ${bad}`);
   }
   for (const other of Object.values(s.hosts)) {
     if (other.name === h.name) continue;

@@ -61,7 +61,7 @@ export class VemService {
   readonly register = bounded('Register', (r: RegisterRequest) => `host ${r.host}`, unary<RegisterRequest, RegisterReply>(async (r) => {
     const networks = [...new Set(Object.values(this.vsm.state().ports).filter((p) => p.host === r.host).map((p) => p.network))];
     await this.vsm.change((s) => registerHost(s, {
-      name: r.host, uplinkMtu: r.uplinkMtu, version: r.version,
+      name: r.host, uplinkMtu: r.uplinkMtu, version: r.version, ...(r.physicalNetworks?.length ? { physnets: r.physicalNetworks } : {}),
       vteps: r.vteps.map((v) => ({ interface: v.interface, address: v.address, prefixLength: v.prefixLength, ...(v.gateway ? { gateway: v.gateway } : {}) })),
     }), { networks, hosts: [r.host] });
     this.log(`host ${r.host} registered (${r.vteps.map((v) => v.address).join(', ')})`);

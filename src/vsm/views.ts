@@ -46,10 +46,16 @@ function part(s: VsmState, host: string, seg: SegmentObj, designatedVtep: string
   if (!byHost) bySubnets.set(subnets, (byHost = new Map()));
   const hit = byHost.get(host);
   if (hit) return hit;
+  // A VLAN segment has no VTEPs: its remote MACs are learned on the physical network's uplink.
+  const vlan = seg.mode === 'vlan';
   const made: ViewPart = {
-    segment: { vni: seg.vni, mode: seg.mode, group: seg.group ?? '', designatedVtep, floodList: seg.mode === 'unicast' ? floodList(s, host, seg.vni) : [] },
-    ports: ports.filter((p) => p.host === host).map((p) => hostPort(s, p, seg.vni)),
-    staticMacs: ports.filter((p) => p.host !== host).flatMap((p) => {
+    segment: {
+      vni: seg.vni, mode: seg.mode, group: seg.group ?? '', designatedVtep: vlan ? '' : designatedVtep,
+      floodList: seg.mode === 'unicast' ? floodList(s, host, seg.vni) : [], physicalNetwork: seg.physnet ?? '', vlan: seg.vlan ?? 0,
+    },
+    // A subport has no interface: its parent's port carries it.
+    ports: ports.filter((p) => p.host === host && !p.subportOf).map((p) => hostPort(s, p, seg.vni)),
+    staticMacs: vlan ? [] : ports.filter((p) => p.host !== host).flatMap((p) => {
       const vtep = d.designated.get(p.host)?.get(seg.vni);
       return vtep ? [{ vni: seg.vni, mac: p.mac, vtep }] : [];
     }),

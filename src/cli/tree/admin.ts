@@ -12,9 +12,11 @@ const NAME = (what: string) => (c: Command): Command => c.argument('<NAME>', wha
 const both = (...fs: ((c: Command) => Command)[]) => (c: Command): Command => fs.reduce((x, f) => f(x), c);
 
 const NOUNS: [noun: string, description: string, verbs: Verb[]][] = [
-  ['net', 'networks (segments): a VNI each, flooded unicast-only or to a multicast group', [
+  ['net', 'networks (segments): a VNI each, flooded unicast-only or to a multicast group, or a VLAN on a physical network', [
     ['create', 'make a network', both(NAME('its name'), (c) => c
-      .option('--vni <N>', 'its VXLAN network identifier (required)')
+      .option('--vni <N>', 'its VXLAN network identifier (required unless --vlan)')
+      .option('--vlan <N>', 'a VLAN network instead: its VLAN id, 1..4094, on --physnet')
+      .option('--physnet <NAME>', 'with --vlan: the physical network')
       .option('--mode <unicast|multicast>', 'how it floods (default unicast)')
       .option('--group <G>', 'with --mode multicast: the group (239.0.0.0/8)'))],
     ['list', 'the networks'],
@@ -42,7 +44,8 @@ const NOUNS: [noun: string, description: string, verbs: Verb[]][] = [
       .option('--host <HOST>', 'the host it is on (required)')
       .option('--mac <MAC>', 'its MAC address (required)')
       .option('--policy <P>', 'its policy')
-      .option('--interface <IF>', 'its interface on the host (e.g. the tap device)'))],
+      .option('--interface <IF>', 'its interface on the host (e.g. the tap device)')
+      .option('--trunk <VLAN=NET,...>', 'a trunk port: frames the VM tags VLAN belong to NET (subports NAME.VLAN, with the port\'s MAC)'))],
     ['list', 'the ports', (c) => c.option('--host <H>', 'only the ports of this host')],
     ['show', 'one port', NAME('its name, UUID or OpenStack name')],
     ['delete', 'remove a port', NAME('its name, UUID or OpenStack name')],

@@ -17,6 +17,7 @@ function vem(root: Command): void {
     .option('--src-port-range <A-B>', 'with --vsm: the outer UDP source ports (default 49152-65535)')
     .option('--udp-checksum', 'with --vsm: outer UDP checksums (default off)')
     .option('--mac-ageing <SECONDS>', 'with --vsm: learned MACs are removed after this long unseen (default 300)')
+    .option('--physnet <NAME:IF>', 'with --vsm: physical network NAME\'s VLAN segments use uplink IF (repeat for more)', repeatable)
     .option('--adopt', 'with --vsm: apply the next view whatever VSM store it comes from, and follow that store');
   tlsOptions(c, '--host')
     .option('--instance <NAME>', 'the dataplane instance, pinned in /sys/fs/bpf/vxvem/NAME (default "default")')

@@ -1,7 +1,7 @@
 // The supervisor's commands: running a VSM, its certificates, its cluster, and synchronising it with OpenStack.
 import type { Command } from 'commander';
 import type { Parsed } from '../args.js';
-import { group, refuse, runs, sub } from '../define.js';
+import { group, refuse, repeatable, runs, sub } from '../define.js';
 import { adminOptions, tlsOptions } from './shared.js';
 
 function vsm(root: Command): void {
@@ -16,6 +16,7 @@ function vsm(root: Command): void {
     .option('--neutron-token-file <FILE>', 'with --neutron: requests carry this X-Auth-Token')
     .option('--keystone-config <FILE>', 'with --neutron: neutron.conf-style [keystone_authtoken]; tokens checked by Keystone, projects as Neutron\'s policy')
     .option('--vni-range <A-B>', 'with --neutron: the VNIs given to networks made without one')
+    .option('--vlan-range <PHYSNET[:A-B]>', 'with --neutron: a physical network VLAN networks may use, and the VLANs tenants get from it (repeat for more)', repeatable)
     .option('--nova-url <URL>', 'with --neutron: Nova\'s compute endpoint, told network-vif-* events')
     .option('--sync-interval <SECONDS>', 'remove what was not made through OpenStack this often');
   tlsOptions(c, '--name').addHelpText('after', `

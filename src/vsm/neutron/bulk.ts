@@ -10,6 +10,7 @@ import { badRequest } from './errors.js';
 import { Policy } from './policy.js';
 import { Quotas } from './quotas.js';
 import { NeutronResources, type Kind } from './resources.js';
+import type { SegmentRanges } from './segments.js';
 
 type Touches = { networks?: string[]; hosts?: string[] };
 type Change = (s: VsmState) => void;
@@ -60,7 +61,7 @@ export function bulkItems(body: unknown, kind: Kind): unknown[] | undefined {
 }
 
 export interface BulkParts extends Omit<CoreParts, 'resources' | 'policy' | 'quotas'> {
-  vniRange?: [number, number];
+  ranges: SegmentRanges;
 }
 
 /** Creates every item or none; returns their views in the order asked. */
@@ -76,7 +77,7 @@ export async function createBulk(parts: BulkParts, ctx: RequestContext, kind: Ki
     binding: (p) => parts.ports.binding(p),
   };
   const core = new CoreResources({
-    resources: new NeutronResources(staged, parts.vniRange), vsm: staged, policy: new Policy(staged), ports, quotas: new Quotas(staged),
+    resources: new NeutronResources(staged, parts.ranges), vsm: staged, policy: new Policy(staged), ports, quotas: new Quotas(staged),
   });
   const ids: string[] = [];
   for (const item of items) ids.push(String((await core.create(ctx, kind, { [single]: item })).id));
@@ -84,7 +85,7 @@ export async function createBulk(parts: BulkParts, ctx: RequestContext, kind: Ki
   for (const id of written) parts.ports.written(id);
   // Presented from the real state now that it holds them (status and binding included).
   const real = new CoreResources({
-    resources: new NeutronResources(parts.vsm, parts.vniRange), vsm: parts.vsm, policy: new Policy(parts.vsm), ports: parts.ports, quotas: new Quotas(parts.vsm),
+    resources: new NeutronResources(parts.vsm, parts.ranges), vsm: parts.vsm, policy: new Policy(parts.vsm), ports: parts.ports, quotas: new Quotas(parts.vsm),
   });
   return ids.map((id) => real.show(ctx, kind, id));
 }

@@ -9,6 +9,7 @@ import type { Commit } from '../rules.js';
 import { StoreUnavailableError, retryStale } from '../store-errors.js';
 import { authenticator, type Authenticate } from './auth.js';
 import type { RequestContext } from './context.js';
+import type { VlanRange } from '../../common/vlan.js';
 import { bulkItems, createBulk } from './bulk.js';
 import { CoreResources } from './core.js';
 import { NeutronError, badRequest, notFound } from './errors.js';
@@ -19,6 +20,8 @@ import { Policy } from './policy.js';
 import { PortStatus } from './port-status.js';
 import { Quotas } from './quotas.js';
 import { NeutronResources, type Kind } from './resources.js';
+import { DEFAULT_RANGES, networkProfiles, type SegmentRanges } from './segments.js';
+import { Trunks } from './trunks.js';
 
 const EXTENSIONS = [
   { alias: 'provider', name: 'Provider Network', description: 'Expose mapping of virtual networks to physical networks (vxlan segmentation ids).' },
@@ -29,6 +32,8 @@ const EXTENSIONS = [
   { alias: 'vxvem', name: 'vxvem flooding', description: 'vxvem.mode (unicast or multicast) and vxvem.group on networks.' },
   { alias: 'quotas', name: 'Quota management support', description: 'Expose functions for quotas management per project' },
   { alias: 'quota_details', name: 'Quota details management support', description: 'Expose functions for quotas usage statistics per project' },
+  { alias: 'trunk', name: 'Trunk Extension', description: 'Provides support for trunk ports (VLAN subports)' },
+  { alias: 'trunk-details', name: 'Trunk port details', description: 'Expose trunk_details on trunk parent ports' },
   { alias: 'ip-substring-filtering', name: 'IP address substring filtering', description: 'Provides IP address substring filtering when listing ports' },
 ].map((e) => ({ ...e, updated: '2026-01-01T00:00:00-00:00', links: [] }));
 
@@ -40,6 +45,8 @@ export interface NeutronOptions {
   /** Tokens validated by Keystone, with Neutron's policy per project (instead of `token`). */
   keystone?: Keystone;
   vniRange?: [number, number];
+  /** Physical networks VLAN networks may use, with the ranges tenants' VLANs come from (--vlan-range). */
+  vlanRanges?: VlanRange[];
   log?: (line: string) => void;
   /** Where Nova is told what happened to its servers' ports (nova-notifier.ts); absent: nowhere. */
   notify?: (e: NovaEvent) => void;
@@ -66,12 +73,16 @@ export class NeutronApi {
   private readonly quotas: Quotas;
   private readonly core: CoreResources;
   private readonly authenticate: Authenticate;
+  private readonly ranges: SegmentRanges;
+  private readonly trunks: Trunks;
   private server?: Server;
 
   constructor(private readonly vsm: Commit, private readonly o: NeutronOptions = {}) {
-    this.resources = new NeutronResources(vsm, o.vniRange);
+    this.ranges = { vni: o.vniRange ?? DEFAULT_RANGES.vni, vlans: o.vlanRanges ?? [] };
+    this.resources = new NeutronResources(vsm, this.ranges);
     this.ports = new PortStatus(vsm, boundPortsOf(vsm), (e) => o.notify?.(e));
     this.quotas = new Quotas(vsm);
+    this.trunks = new Trunks(vsm, new Policy(vsm), this.ports);
     this.core = new CoreResources({ resources: this.resources, vsm, policy: new Policy(vsm), ports: this.ports, quotas: this.quotas });
     this.authenticate = authenticator(o);
   }
@@ -134,8 +145,12 @@ export class NeutronApi {
     }
     if (!collection) {
       if (method !== 'GET') throw new NeutronError(405, 'HTTPMethodNotAllowed', `${method} is not allowed here.`);
-      send(200, { resources: ['networks', 'subnets', 'ports', 'quotas', 'policy_profiles', 'network_profiles'].map((name) => ({ name: name.slice(0, -1), collection: name, links: [{ href: `/v2.0/${name}`, rel: 'self' }] })) });
+      send(200, { resources: ['networks', 'subnets', 'ports', 'quotas', 'policy_profiles', 'network_profiles', 'trunks'].map((name) => ({ name: name.slice(0, -1), collection: name, links: [{ href: `/v2.0/${name}`, rel: 'self' }] })) });
       return 0;
+    }
+    if (collection === 'trunks' && more.length <= 1) {
+      let body: Promise<unknown> | undefined;
+      return retryStale(() => this.trunks.route(ctx, method, id, more[0], () => (body ??= readJson(req)), send));
     }
     if (more.length) throw notFound('HTTPNotFound', `The resource could not be found: ${path}`);
     if (collection === 'extensions') {
@@ -150,7 +165,7 @@ export class NeutronApi {
       if (method !== 'GET') throw new NeutronError(405, 'HTTPMethodNotAllowed', `${collection} are read-only.`);
       const items = collection === 'policy_profiles'
         ? this.resources.policyProfiles()
-        : [{ id: 'vxlan-default', name: 'vxlan-default', segment_type: 'vxlan', sub_type: 'native_vxlan', segment_range: '1-16777215', multicast_ip_range: '239.0.0.0-239.255.255.255' }];
+        : networkProfiles(this.ranges);
       if (!id) return send(200, { [collection]: applyQuery(items, q) }), 0;
       const one = items.find((x) => x.id === id);
       if (!one) throw notFound(collection === 'policy_profiles' ? 'PolicyProfileNotFound' : 'NetworkProfileNotFound', `${collection === 'policy_profiles' ? 'Policy' : 'Network'} Profile ${id} could not be found.`);
@@ -167,7 +182,7 @@ export class NeutronApi {
       // Each write is validated and committed whole, again if another replica changed the state first.
       const body = await readJson(req);
       const items = bulkItems(body, kind);
-      if (items) send(201, { [kind]: await retryStale(() => createBulk({ vsm: this.vsm, ports: this.ports, vniRange: this.o.vniRange }, ctx, kind, items)) });
+      if (items) send(201, { [kind]: await retryStale(() => createBulk({ vsm: this.vsm, ports: this.ports, ranges: this.ranges }, ctx, kind, items)) });
       else send(201, { [single]: await retryStale(() => c.create(ctx, kind, body)) });
       return 201;
     }

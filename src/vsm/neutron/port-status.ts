@@ -49,7 +49,11 @@ export class PortStatus {
    */
   binding(p: PortObj): { 'binding:vif_type': string; 'binding:vif_details': Record<string, unknown> } {
     if (!p.host) return { 'binding:vif_type': 'unbound', 'binding:vif_details': {} };
-    if (!this.s.hosts[p.host]) return { 'binding:vif_type': 'binding_failed', 'binding:vif_details': {} };
+    const host = this.s.hosts[p.host];
+    const seg = this.s.segments[p.network];
+    // As ML2 fails a VLAN port on a host with no bridge mapping for its physical network.
+    const noPhysnet = seg?.mode === 'vlan' && !(host?.physnets ?? []).includes(seg.physnet!);
+    if (!host || noPhysnet) return { 'binding:vif_type': 'binding_failed', 'binding:vif_details': {} };
     // port_filter: the VEM checks the port's sources itself (port security), as Nova is told by ML2's drivers.
     return { 'binding:vif_type': 'tap', 'binding:vif_details': { port_filter: portSecurityOn(this.s, p), connectivity: 'l2' } };
   }

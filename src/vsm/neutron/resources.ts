@@ -4,30 +4,19 @@
 // request is one model change: validated completely, then committed, or refused with nothing written.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { AddressError, normalizeMac, parseCidr, parseIpv4 } from '../../common/address.js';
-import { VXLAN_OVERHEAD, vniProblem } from '../../common/vxlan.js';
 import { derived } from '../indexes.js';
 import { VsmError, type PortObj, type SegmentObj, type SubnetObj, type VsmState } from '../objects.js';
+import { keepingTrunk, subportNetworks, trunkDetails } from '../trunks.js';
 import { createPort, createSegment, createSubnet, deletePort, deleteSegment, deleteSubnet, type Commit } from '../rules.js';
 import { NETWORK_ATTRS, PORT_ATTRS, SUBNET_ATTRS, checkBody } from './attrs.js';
-import { badRequest, conflict, fromVsmError, NeutronError, notFound } from './errors.js';
+import { badRequest, conflict, fromVsmError, notFound } from './errors.js';
 import { checkGateway, checkPools, cidrRange, defaultGateway, defaultPools, firstFree, inPools, type Pool } from './ipam.js';
+import { checkMtu, DEFAULT_RANGES, mtuMax, profileOf, providerView, segmentFor, type SegmentRanges } from './segments.js';
 import { addressPairs, checkPairsNeedSecurity, portSecurityEnabled, securityView } from './port-security.js';
 
 export type Kind = 'networks' | 'subnets' | 'ports';
 type View = Record<string, unknown>;
 interface FixedIp { subnet_id: string; ip_address: string }
-
-/** The largest network MTU: a 1500-byte underlay (Neutron's global_physnet_mtu) less VXLAN's overhead. */
-export const MTU_MAX = 1500 - VXLAN_OVERHEAD;
-const MTU_MIN = 68; // the least an IPv4 link may have (RFC 791)
-
-function checkMtu(v: unknown): number | undefined {
-  if (v === undefined) return undefined;
-  const mtu = Number(v);
-  if (mtu > MTU_MAX) throw badRequest(`Invalid input for operation: Requested MTU is too big, maximum is ${MTU_MAX}.`, 'InvalidInput');
-  if (mtu < MTU_MIN) throw badRequest(`Invalid input for operation: Requested MTU ${mtu} is below the IPv4 minimum of ${MTU_MIN}.`, 'InvalidInput');
-  return mtu;
-}
 
 const now = (): string => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 const str = (v: unknown, d = ''): string => (typeof v === 'string' ? v : d);
@@ -42,7 +31,7 @@ function project(obj: Record<string, unknown>, prev?: Record<string, unknown>): 
 }
 
 export class NeutronResources {
-  constructor(private readonly vsm: Commit, private readonly vniRange: [number, number] = [5000, 0xffffff]) {}
+  constructor(private readonly vsm: Commit, private readonly ranges: SegmentRanges = DEFAULT_RANGES) {}
 
   private get s(): VsmState {
     return this.vsm.state();
@@ -64,11 +53,10 @@ export class NeutronResources {
       id: seg.name, name: str(n.name), tenant_id: str(n.project_id), project_id: str(n.project_id),
       admin_state_up: n.admin_state_up ?? true, status: 'ACTIVE',
       subnets: Object.values(this.s.subnets).filter((x) => x.network === seg.name).map((x) => x.name),
-      shared: n.shared ?? false, mtu: n.mtu ?? MTU_MAX, port_security_enabled: n.port_security_enabled ?? true,
-      'provider:network_type': 'vxlan', 'provider:physical_network': null, 'provider:segmentation_id': seg.vni,
+      shared: n.shared ?? false, mtu: n.mtu ?? mtuMax(seg), port_security_enabled: n.port_security_enabled ?? true,
+      ...providerView(seg), 'n1kv:profile': profileOf(seg),
       'router:external': false, availability_zone_hints: [], availability_zones: [], description: str(n.description), tags: n.tags ?? [],
       created_at: n.created_at, updated_at: n.updated_at, revision_number: n.revision_number,
-      'vxvem.mode': seg.mode, 'vxvem.group': seg.group ?? null,
     };
   }
 
@@ -94,6 +82,7 @@ export class NeutronResources {
       'binding:vnic_type': 'normal', 'n1kv:profile': p.policy,
       extra_dhcp_opts: [], description: str(n.description), tags: n.tags ?? [],
       created_at: n.created_at, updated_at: n.updated_at, revision_number: n.revision_number, 'vxvem.interface': p.interface,
+      ...(p.trunk ? { trunk_details: trunkDetails(this.s, p) } : {}),
     };
   }
 
@@ -129,37 +118,18 @@ export class NeutronResources {
 
   // ---- networks ---------------------------------------------------------------------------
 
-  private allocateVni(): number {
-    const used = new Set(Object.values(this.s.segments).map((x) => x.vni));
-    for (let v = this.vniRange[0]; v <= this.vniRange[1]; v++) if (!used.has(v)) return v;
-    throw new NeutronError(503, 'NoNetworkAvailable', 'Unable to create the network. No tenant network is available for allocation.');
-  }
-
   async createNetwork(body: unknown): Promise<View> {
     const b = checkBody(body, 'network', NETWORK_ATTRS, 'create');
-    const type = b['provider:network_type'];
-    if (type !== undefined && type !== 'vxlan') throw badRequest(`Invalid input for operation: network_type value '${String(type)}' not supported.`, 'InvalidInput');
-    if (b['provider:physical_network']) throw badRequest('Invalid input for operation: provider:physical_network is not allowed for vxlan networks.', 'InvalidInput');
     if (b['router:external'] === true) throw badRequest('Invalid input for operation: external networks are not supported.', 'InvalidInput');
-    let vni: number;
-    if (b['provider:segmentation_id'] !== undefined) {
-      vni = Number(b['provider:segmentation_id']);
-      if (vniProblem(vni)) throw badRequest(`Invalid input for operation: segmentation_id ${vni} out of range (1 through 16777215).`, 'InvalidInput');
-      if (Object.values(this.s.segments).some((x) => x.vni === vni)) throw conflict('TunnelIdInUse', `Unable to create the network. The tunnel ID ${vni} is in use.`);
-    } else {
-      vni = this.allocateVni();
-    }
-    const mode = str(b['vxvem.mode'], 'unicast');
-    if (mode !== 'unicast' && mode !== 'multicast') throw badRequest(`Invalid input for vxvem.mode: '${mode}' is not unicast or multicast.`, 'InvalidInput');
+    const spec = segmentFor(this.s, b, this.ranges);
+    checkMtu(b.mtu, spec);
     const id = randomUUID();
     const attrs = stamp(undefined, {
       name: str(b.name), description: str(b.description), project_id: project(b), admin_state_up: b.admin_state_up ?? true,
       shared: b.shared ?? false, ...(b.mtu !== undefined ? { mtu: Number(b.mtu) } : {}), tags: b.tags ?? [],
       ...(b.port_security_enabled !== undefined ? { port_security_enabled: b.port_security_enabled } : {}),
     });
-    checkMtu(b.mtu);
-    const group = b['vxvem.group'] as string | undefined;
-    await this.commit((s) => createSegment(s, { name: id, vni, mode, ...(group ? { group } : {}), origin: 'neutron', neutron: attrs }), { networks: [id] });
+    await this.commit((s) => createSegment(s, { name: id, ...spec, origin: 'neutron', neutron: attrs }), { networks: [id] });
     return this.show('networks', id);
   }
 
@@ -167,7 +137,7 @@ export class NeutronResources {
     const b = checkBody(body, 'network', NETWORK_ATTRS, 'update');
     const seg = this.find('networks', id) as SegmentObj;
     if (b['router:external'] === true) throw badRequest('Invalid input for operation: external networks are not supported.', 'InvalidInput');
-    checkMtu(b.mtu);
+    checkMtu(b.mtu, seg);
     const changes = Object.fromEntries(Object.entries(b).filter(([k]) => k !== 'router:external').map(([k, v]) => [k, k === 'mtu' ? Number(v) : v]));
     await this.commit((s) => void (s.segments[id] = { ...seg, neutron: stamp(seg.neutron, changes) }), { networks: [id] });
     return this.show('networks', id);
@@ -347,18 +317,20 @@ export class NeutronResources {
     checkPairsNeedSecurity(portSecurity, allowedPairs);
     const addresses = (fixed ?? []).map((f) => f.ip_address);
     const { mac_address: _m, fixed_ips: _f, 'binding:host_id': _h, 'n1kv:profile': _n, port_security_enabled: _s, allowed_address_pairs: _a, ...rest } = b;
-    await this.commit((s) => {
+    await this.commit((s) => keepingTrunk(s, id, () => {
       deletePort(s, id);
       createPort(s, {
         name: id, network: p.network, host, mac, policy, interface: p.interface, origin: 'neutron', neutron: stamp(p.neutron, { ...rest, fixed_ips: fixed }),
         addresses, allowedPairs, portSecurity,
       });
-    }, { networks: [p.network], hosts: [p.host, host].filter(Boolean) });
+    }), { networks: [p.network, ...subportNetworks(this.s, p)], hosts: [p.host, host].filter(Boolean) });
     return this.show('ports', id);
   }
 
   async deletePort(id: string): Promise<void> {
     const p = this.find('ports', id) as PortObj;
+    if (p.trunk) throw conflict('PortInUseAsTrunkParent', `Port ${id} is currently a parent port for trunk ${p.trunk.id}.`);
+    if (p.subportOf) throw conflict('PortInUseAsSubPort', `Port ${id} is currently a subport for trunk ${this.s.ports[p.subportOf.parent]?.trunk?.id ?? '?'}.`);
     await this.commit((s) => deletePort(s, id), { networks: [p.network], hosts: p.host ? [p.host] : [] });
   }
 }

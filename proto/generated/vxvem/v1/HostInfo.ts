@@ -28,6 +28,7 @@ export interface HostInfo {
   'learned'?: (_vxvem_v1_LearnedMac)[];
   'uplinkMtu'?: (number);
   'version'?: (string);
+  'physicalNetworks'?: (string)[];
 }
 
 export interface HostInfo__Output {
@@ -53,4 +54,5 @@ export interface HostInfo__Output {
   'learned': (_vxvem_v1_LearnedMac__Output)[];
   'uplinkMtu': (number);
   'version': (string);
+  'physicalNetworks': (string)[];
 }

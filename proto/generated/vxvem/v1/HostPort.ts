@@ -1,6 +1,7 @@
 // Original file: proto/vxvem.proto
 
 import type { AddressPair as _vxvem_v1_AddressPair, AddressPair__Output as _vxvem_v1_AddressPair__Output } from '../../vxvem/v1/AddressPair.js';
+import type { TrunkSubport as _vxvem_v1_TrunkSubport, TrunkSubport__Output as _vxvem_v1_TrunkSubport__Output } from '../../vxvem/v1/TrunkSubport.js';
 
 export interface HostPort {
   'interface'?: (string);
@@ -35,6 +36,10 @@ export interface HostPort {
    * the network's MTU; 0 = the VEM's uplink MTU - 50
    */
   'dhcpMtu'?: (number);
+  /**
+   * the port is a trunk parent with these subports
+   */
+  'trunk'?: (_vxvem_v1_TrunkSubport)[];
 }
 
 export interface HostPort__Output {
@@ -70,4 +75,8 @@ export interface HostPort__Output {
    * the network's MTU; 0 = the VEM's uplink MTU - 50
    */
   'dhcpMtu': (number);
+  /**
+   * the port is a trunk parent with these subports
+   */
+  'trunk': (_vxvem_v1_TrunkSubport__Output)[];
 }

@@ -13,6 +13,11 @@ export interface Network {
   'origin'?: (string);
   'displayName'?: (string);
   'project'?: (string);
+  /**
+   * mode "vlan"
+   */
+  'physicalNetwork'?: (string);
+  'vlan'?: (number);
 }
 
 /**
@@ -27,4 +32,9 @@ export interface Network__Output {
   'origin': (string);
   'displayName': (string);
   'project': (string);
+  /**
+   * mode "vlan"
+   */
+  'physicalNetwork': (string);
+  'vlan': (number);
 }

@@ -1,5 +1,6 @@
 // Original file: proto/vxvem.proto
 
+import type { PortSubport as _vxvem_v1_PortSubport, PortSubport__Output as _vxvem_v1_PortSubport__Output } from '../../vxvem/v1/PortSubport.js';
 
 export interface Port {
   'name'?: (string);
@@ -11,6 +12,10 @@ export interface Port {
   'origin'?: (string);
   'displayName'?: (string);
   'project'?: (string);
+  /**
+   * the port is a trunk parent (vxvem port create --trunk)
+   */
+  'trunk'?: (_vxvem_v1_PortSubport)[];
 }
 
 export interface Port__Output {
@@ -23,4 +28,8 @@ export interface Port__Output {
   'origin': (string);
   'displayName': (string);
   'project': (string);
+  /**
+   * the port is a trunk parent (vxvem port create --trunk)
+   */
+  'trunk': (_vxvem_v1_PortSubport__Output)[];
 }

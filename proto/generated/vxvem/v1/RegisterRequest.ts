@@ -7,6 +7,10 @@ export interface RegisterRequest {
   'vteps'?: (_vxvem_v1_Vtep)[];
   'uplinkMtu'?: (number);
   'version'?: (string);
+  /**
+   * those the host has an uplink for (VLAN segments)
+   */
+  'physicalNetworks'?: (string)[];
 }
 
 export interface RegisterRequest__Output {
@@ -14,4 +18,8 @@ export interface RegisterRequest__Output {
   'vteps': (_vxvem_v1_Vtep__Output)[];
   'uplinkMtu': (number);
   'version': (string);
+  /**
+   * those the host has an uplink for (VLAN segments)
+   */
+  'physicalNetworks': (string)[];
 }
