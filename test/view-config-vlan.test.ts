@@ -54,3 +54,21 @@ describe('a VSM view with VLAN segments', () => {
     expect(hostConfigFromFlags({ vteps: ['up0:192.0.2.11/24'] }).physicalNetworks).toBeUndefined();
   });
 });
+
+describe('the security host flags of vem --vsm', () => {
+  it('are the file\'s portNames, trustedUnderlay and maxMacsPerPort, and win over the defaults in the view\'s configuration', () => {
+    const h = hostConfigFromFlags({ vteps: ['up0:192.0.2.11/24'], portNames: ['qvo*'], trustedUnderlay: ['198.51.100.0/24'], maxMacsPerPort: '8' });
+    const { config } = viewConfig(h, { revision: '1', segments: [], ports: [], staticMacs: [] });
+    expect(config).toMatchObject({ portNames: ['qvo*'], trustedUnderlay: ['198.51.100.0/24'], maxMacsPerPort: 8 });
+    const plain = viewConfig(hostConfigFromFlags({ vteps: ['up0:192.0.2.11/24'] }), { revision: '1', segments: [], ports: [], staticMacs: [] }).config;
+    expect(plain).toMatchObject({ portNames: ['tap*', 'vnet*', 'veth*'], maxMacsPerPort: 64 });
+    expect(plain.trustedUnderlay).toBeUndefined();
+  });
+
+  it('bad values name the flag', () => {
+    const v = ['up0:192.0.2.11/24'];
+    expect(() => hostConfigFromFlags({ vteps: v, maxMacsPerPort: '0' })).toThrow(/^--max-macs-per-port: /);
+    expect(() => hostConfigFromFlags({ vteps: v, trustedUnderlay: ['198.51.100.0'] })).toThrow(/^--trusted-underlay: /);
+    expect(() => hostConfigFromFlags({ vteps: v, portNames: ['*'] })).toThrow(/^--port-name: /);
+  });
+});

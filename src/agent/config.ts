@@ -65,7 +65,8 @@ export interface DataplaneSettings {
 }
 
 /** What a host brings itself, whoever configures its networks. */
-export interface HostConfig extends DataplaneSettings {
+/** What a host brings itself (the file's top keys, or `vem --vsm`'s flags): VSM views add networks. */
+export interface HostConfig extends DataplaneSettings, Partial<SecuritySettings> {
   vteps: VtepConfig[];
   /** Physical network name -> its uplink interface (VLAN segments); the host's own, as its VTEPs are. */
   physicalNetworks?: Record<string, string>;

@@ -1,6 +1,7 @@
 // The host flags of `vxvem vem --vsm`: the VTEPs and the dataplane settings a host driven by a
 // VSM brings itself (the VSM's views carry networks, not encapsulation). They are checked by
 // the configuration file's validators, and errors name the flag instead of the file key.
+import { SECURITY_KEYS, parseSecuritySettings, type SecurityKey, type SecuritySettings } from './security-config.js';
 import { parsePhysicalNetworks } from './vlan-config.js';
 import { ConfigError, checkVteps, parseSettings, vtepFrom, type HostConfig, type SettingKey, type VtepConfig } from './config.js';
 
@@ -16,6 +17,30 @@ export interface HostFlags {
   macAgeing?: string;
   /** `NAME:IF`, one per physical network (its VLAN segments' uplink). */
   physnets?: string[];
+  /** The file's portNames, trustedUnderlay and maxMacsPerPort (docs/dataplane.md, "Security"). */
+  portNames?: string[];
+  trustedUnderlay?: string[];
+  maxMacsPerPort?: string;
+}
+
+/** The flag of each security setting. */
+const SECURITY_FLAGS: Record<SecurityKey, string> = { portNames: '--port-name', trustedUnderlay: '--trusted-underlay', maxMacsPerPort: '--max-macs-per-port' };
+
+/** The security flags as the file's keys, checked by its validator; errors name the flag. */
+function securityFlags(f: HostFlags): Partial<SecuritySettings> {
+  const asked = {
+    ...(f.portNames?.length ? { portNames: f.portNames } : {}),
+    ...(f.trustedUnderlay?.length ? { trustedUnderlay: f.trustedUnderlay } : {}),
+    ...(f.maxMacsPerPort !== undefined ? { maxMacsPerPort: number(f.maxMacsPerPort) } : {}),
+  };
+  try {
+    const all = parseSecuritySettings(asked);
+    return Object.fromEntries(SECURITY_KEYS.filter((k) => k in asked).map((k) => [k, all[k]]));
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    const key = SECURITY_KEYS.find((k) => e.key.startsWith(k))!;
+    throw new ConfigError(SECURITY_FLAGS[key], e.message.slice(e.key.length + 2));
+  }
 }
 
 /** The flag of each setting (without the leading dashes). */
@@ -55,7 +80,7 @@ export function hostConfigFromFlags(f: HostFlags): HostConfig {
     udpChecksum: f.udpChecksum,
     macAgeingSeconds: f.macAgeing === undefined ? undefined : number(f.macAgeing),
   }, (k) => `--${SETTING_FLAGS[k]}`);
-  return { vteps, ...settings, ...(f.physnets?.length ? { physicalNetworks: physnetFlags(f.physnets) } : {}) };
+  return { vteps, ...settings, ...securityFlags(f), ...(f.physnets?.length ? { physicalNetworks: physnetFlags(f.physnets) } : {}) };
 }
 
 /** `--physnet NAME:IF`, repeatable, checked as the file's physicalNetworks are. */

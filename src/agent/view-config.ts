@@ -77,8 +77,8 @@ export function viewConfig(host: HostConfig, view: HostView): ViewConfig {
     return mine;
   };
   const config: VemConfig = {
-    ...host,
     ...SECURITY_DEFAULTS,
+    ...host,
     segments,
     ports: view.ports.filter((p) => !skippedIds.has(p.vni)).map((p, i) => portFromView(p, `ports[${i}]`, toLocal)),
     staticMacs: view.staticMacs.filter((m) => !skippedIds.has(m.vni)).map((m, i) => ({ vni: toLocal(m.vni, `staticMacs[${i}].vni`)!, mac: unicastMac(m.mac, `staticMacs[${i}].mac`), vtep: ipv4(m.vtep, `staticMacs[${i}].vtep`) })),

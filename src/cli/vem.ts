@@ -47,6 +47,9 @@ function vsmHost(p: Parsed, vsm: string): { vsm: string; host: string; hostConfi
       udpChecksum: p.flags.get(SETTING_FLAGS.udpChecksum) === true ? true : undefined,
       macAgeing: flagString(p, SETTING_FLAGS.macAgeingSeconds),
       physnets: (p.flags.get('physnet') as string[] | undefined) ?? [],
+      portNames: (p.flags.get('port-name') as string[] | undefined) ?? [],
+      trustedUnderlay: (p.flags.get('trusted-underlay') as string[] | undefined) ?? [],
+      maxMacsPerPort: flagString(p, 'max-macs-per-port'),
     });
     return { vsm, host, hostConfig, ...(tls ? { tls } : {}) };
   } catch (e) {

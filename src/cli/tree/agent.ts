@@ -17,6 +17,9 @@ function vem(root: Command): void {
     .option('--src-port-range <A-B>', 'with --vsm: the outer UDP source ports (default 49152-65535)')
     .option('--udp-checksum', 'with --vsm: outer UDP checksums (default off)')
     .option('--mac-ageing <SECONDS>', 'with --vsm: learned MACs are removed after this long unseen (default 300)')
+    .option('--port-name <GLOB>', 'with --vsm: a pattern VM interfaces match (repeat for more; default tap*, vnet*, veth*)', repeatable)
+    .option('--trusted-underlay <NET/LEN>', 'with --vsm: an underlay prefix multicast segments accept VXLAN from (repeat; default the VTEPs\' subnets)', repeatable)
+    .option('--max-macs-per-port <N>', 'with --vsm: learned MACs one port may have (default 64)')
     .option('--physnet <NAME:IF>', 'with --vsm: physical network NAME\'s VLAN segments use uplink IF (repeat for more)', repeatable)
     .option('--adopt', 'with --vsm: apply the next view whatever VSM store it comes from, and follow that store');
   tlsOptions(c, '--host')
