@@ -1,0 +1,58 @@
+// The results of a run as a note: counts, then every failure and every skip with why. Why comes
+// from explanations.ts (what was found reading the test and the VSM); a skip without one gives
+// Tempest's own reason, a failure without one is marked UNEXPLAINED with its error.
+import { explain } from './explanations.js';
+import type { TestResult } from './workspace.js';
+
+export interface Counts { passed: number; failed: number; skipped: number }
+
+export interface Summary {
+  counts: Counts;
+  failures: TestResult[];
+  skips: TestResult[];
+  /** Failures explanations.ts does not account for. */
+  unexplained: TestResult[];
+}
+
+/** A test's id without its attributes (`[id-...,smoke]`). */
+export const shortId = (id: string): string => id.replace(/\[.*\]$/, '');
+
+export function summarize(results: TestResult[]): Summary {
+  const failures = results.filter((r) => r.status === 'fail' || r.status === 'uxsuccess');
+  const skips = results.filter((r) => r.status === 'skip');
+  return {
+    counts: { passed: results.filter((r) => r.status === 'success' || r.status === 'xfail').length, failed: failures.length, skipped: skips.length },
+    failures, skips, unexplained: failures.filter((f) => !explain(shortId(f.id), 'fail')),
+  };
+}
+
+/** The last line of a traceback that says what went wrong. */
+function errorLine(tb: string): string {
+  const lines = tb.split('\n').map((l) => l.trim()).filter(Boolean);
+  return lines.reverse().find((l) => /Error|Exception|Mismatch|Details|not/.test(l)) ?? lines[0] ?? '';
+}
+
+const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ').slice(0, 400);
+
+export interface RunInfo { regex: string; date: string; seconds: number; tempest: string; plugin: string; extensions: string[] }
+
+export function markdown(s: Summary, run: RunInfo): string {
+  const { passed, failed, skipped } = s.counts;
+  const row = (r: TestResult, kind: 'fail' | 'skip'): string => {
+    const why = explain(shortId(r.id), kind) ?? (kind === 'skip' ? `Tempest: ${r.reason}` : `UNEXPLAINED: ${errorLine(r.traceback)}`);
+    return `| \`${shortId(r.id)}\` | ${cell(why)} |`;
+  };
+  return [
+    '# Tempest against the VSM', '',
+    `OpenStack Tempest ${run.tempest} and neutron-tempest-plugin ${run.plugin} (Debian's packages), run by`,
+    '`npm run tempest` against `vxvem vsm --neutron --keystone-config` with Debian\'s Keystone on loopback,',
+    `Tempest's dynamic credentials, concurrency 1. Run of ${run.date}, ${Math.round(run.seconds)} s.`, '',
+    `Tests: \`${run.regex}\``, '',
+    `Extensions the VSM lists (Tempest's \`api_extensions\`): ${run.extensions.map((e) => `\`${e}\``).join(', ')}.`, '',
+    '| passed | failed | skipped |', '|---:|---:|---:|', `| ${passed} | ${failed} | ${skipped} |`, '',
+    '## Failures', '',
+    ...(s.failures.length ? ['| test | why |', '|---|---|', ...s.failures.map((r) => row(r, 'fail'))] : ['None.']), '',
+    '## Skips', '',
+    ...(s.skips.length ? ['| test | why |', '|---|---|', ...s.skips.map((r) => row(r, 'skip'))] : ['None.']), '',
+  ].join('\n');
+}
