@@ -122,6 +122,11 @@ export class NeutronApi {
     }
   }
 
+  /** What a subnet is filtered on without showing it: `shared`, its network's. */
+  private subnetHidden(o: Record<string, unknown>): Record<string, unknown> {
+    return { shared: this.vsm.state().segments[String(o.network_id)]?.neutron?.shared === true };
+  }
+
   /** Dispatches one request; returns the status sent for writes (logged), 0 for reads. */
   private async route(req: IncomingMessage, ctx: RequestContext, path: string, q: URLSearchParams, send: (status: number, body?: unknown) => void): Promise<number> {
     const parts = path.split('/').filter(Boolean);
@@ -162,7 +167,7 @@ export class NeutronApi {
     const c = this.core;
     const single = SINGULAR[kind];
     if (!id) {
-      if (method === 'GET') return send(200, { [kind]: applyQuery(c.list(ctx, kind), q) }), 0;
+      if (method === 'GET') return send(200, { [kind]: applyQuery(c.list(ctx, kind), q, kind === 'subnets' ? (o) => this.subnetHidden(o) : undefined) }), 0;
       if (method !== 'POST') throw new NeutronError(405, 'HTTPMethodNotAllowed', `${method} is not allowed on ${kind}.`);
       // Each write is validated and committed whole, again if another replica changed the state first.
       const body = await readJson(req);

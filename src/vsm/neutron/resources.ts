@@ -11,7 +11,7 @@ import { createPort, createSegment, createSubnet, deletePort, deleteSegment, del
 import { NETWORK_ATTRS, PORT_ATTRS, SUBNET_ATTRS, checkBody } from './attrs.js';
 import { badRequest, conflict, fromVsmError, NeutronError, notFound } from './errors.js';
 import { checkGateway, checkPools, cidrRange, defaultGateway, defaultPools, firstFree, inPools, type Pool } from './ipam.js';
-import { addressPairs, checkPairsNeedSecurity, portSecurityEnabled, securityView } from './port-security.js';
+import { addressPairs, checkPairsNeedSecurity, checkSecurityGroups, portSecurityEnabled, securityView } from './port-security.js';
 
 export type Kind = 'networks' | 'subnets' | 'ports';
 type View = Record<string, unknown>;
@@ -313,6 +313,7 @@ export class NeutronResources {
     const network = str(b.network_id);
     if (!network) throw badRequest("Failed to parse request. Required attribute 'network_id' not specified", 'InvalidInput');
     this.find('networks', network);
+    checkSecurityGroups(b.security_groups);
     const id = randomUUID();
     const mac = b.mac_address !== undefined ? this.checkMac(network, str(b.mac_address)) : this.freeMac(network);
     const policy = this.policyOf(b);
@@ -334,6 +335,7 @@ export class NeutronResources {
   async updatePort(id: string, body: unknown): Promise<View> {
     const b = checkBody(body, 'port', PORT_ATTRS, 'update');
     const p = this.find('ports', id) as PortObj;
+    checkSecurityGroups(b.security_groups);
     const host = b['binding:host_id'] !== undefined ? str(b['binding:host_id']) : p.host;
     let mac = p.mac;
     if (b.mac_address !== undefined && str(b.mac_address).toLowerCase() !== p.mac) {
