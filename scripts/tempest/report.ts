@@ -10,7 +10,7 @@ export interface Summary {
   counts: Counts;
   failures: TestResult[];
   skips: TestResult[];
-  /** Failures explanations.ts does not account for. */
+  /** Failures and skips explanations.ts does not account for. */
   unexplained: TestResult[];
 }
 
@@ -22,7 +22,8 @@ export function summarize(results: TestResult[]): Summary {
   const skips = results.filter((r) => r.status === 'skip');
   return {
     counts: { passed: results.filter((r) => r.status === 'success' || r.status === 'xfail').length, failed: failures.length, skipped: skips.length },
-    failures, skips, unexplained: failures.filter((f) => !explain(shortId(f.id), 'fail')),
+    failures, skips,
+    unexplained: [...failures.filter((f) => !explain(shortId(f.id), 'fail')), ...skips.filter((r) => !explain(shortId(r.id), 'skip', r.reason))],
   };
 }
 
@@ -39,8 +40,8 @@ export interface RunInfo { regex: string; date: string; seconds: number; tempest
 export function markdown(s: Summary, run: RunInfo): string {
   const { passed, failed, skipped } = s.counts;
   const row = (r: TestResult, kind: 'fail' | 'skip'): string => {
-    const why = explain(shortId(r.id), kind) ?? (kind === 'skip' ? `Tempest: ${r.reason}` : `UNEXPLAINED: ${errorLine(r.traceback)}`);
-    return `| \`${shortId(r.id)}\` | ${cell(why)} |`;
+    const why = explain(shortId(r.id), kind, r.reason) ?? (kind === 'skip' ? 'UNEXPLAINED' : `UNEXPLAINED: ${errorLine(r.traceback)}`);
+    return kind === 'skip' ? `| \`${shortId(r.id)}\` | ${cell(r.reason)} | ${cell(why)} |` : `| \`${shortId(r.id)}\` | ${cell(why)} |`;
   };
   return [
     '# Tempest against the VSM', '',
@@ -53,6 +54,6 @@ export function markdown(s: Summary, run: RunInfo): string {
     '## Failures', '',
     ...(s.failures.length ? ['| test | why |', '|---|---|', ...s.failures.map((r) => row(r, 'fail'))] : ['None.']), '',
     '## Skips', '',
-    ...(s.skips.length ? ['| test | why |', '|---|---|', ...s.skips.map((r) => row(r, 'skip'))] : ['None.']), '',
+    ...(s.skips.length ? ['| test | Tempest says | why |', '|---|---|---|', ...s.skips.map((r) => row(r, 'skip'))] : ['None.']), '',
   ].join('\n');
 }
