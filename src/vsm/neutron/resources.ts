@@ -37,6 +37,12 @@ function stamp(prev: Record<string, unknown> | undefined, changes: Record<string
   return { ...(prev ?? { created_at: t, revision_number: 0 }), ...changes, updated_at: t, revision_number: Number(prev?.revision_number ?? 0) + 1 };
 }
 
+/** A subnet's change is its network's too (Neutron raises the network's revision_number). */
+function bumpNetwork(s: VsmState, network: string): void {
+  const seg = s.segments[network];
+  if (seg?.neutron) s.segments[network] = { ...seg, neutron: stamp(seg.neutron, {}) };
+}
+
 function project(obj: Record<string, unknown>, prev?: Record<string, unknown>): string {
   return str(obj.project_id, str(obj.tenant_id, str(prev?.project_id)));
 }
@@ -206,7 +212,10 @@ export class NeutronResources {
       enable_dhcp: b.enable_dhcp ?? true, dns_nameservers: b.dns_nameservers ?? [], host_routes: b.host_routes ?? [], tags: b.tags ?? [],
     });
     // The network's hosts are told: their ports' DHCP answers come from its subnets.
-    await this.commit((s) => createSubnet(s, { name: id, network, cidr, ...(gateway ? { gateway } : {}), origin: 'neutron', neutron: attrs }), { networks: [network] });
+    await this.commit((s) => {
+      createSubnet(s, { name: id, network, cidr, ...(gateway ? { gateway } : {}), origin: 'neutron', neutron: attrs });
+      bumpNetwork(s, network);
+    }, { networks: [network] });
     return this.show('subnets', id);
   }
 
@@ -221,6 +230,7 @@ export class NeutronResources {
     await this.commit((s) => {
       deleteSubnet(s, id);
       createSubnet(s, { name: id, network: x.network, cidr: x.cidr, ...(gateway ? { gateway } : {}), origin: 'neutron', neutron: stamp(x.neutron, { ...rest, allocation_pools: pools }) });
+      bumpNetwork(s, x.network);
     }, { networks: [x.network] });
     return this.show('subnets', id);
   }
@@ -229,7 +239,10 @@ export class NeutronResources {
     const x = this.find('subnets', id) as SubnetObj;
     const user = this.portsOf(x.network).find((p) => ((p.neutron?.fixed_ips as FixedIp[] | undefined) ?? []).some((f) => f.subnet_id === id));
     if (user) throw conflict('SubnetInUse', `Unable to complete operation on subnet ${id}: One or more ports have an IP allocation from this subnet.`);
-    await this.commit((s) => deleteSubnet(s, id), { networks: [x.network] });
+    await this.commit((s) => {
+      deleteSubnet(s, id);
+      bumpNetwork(s, x.network);
+    }, { networks: [x.network] });
   }
 
   // ---- ports ------------------------------------------------------------------------------
