@@ -79,19 +79,26 @@ async function main(): Promise<number> {
   const interrupt = (): void => abort.abort();
   process.once('SIGINT', interrupt).once('SIGTERM', interrupt);
   const started = Date.now();
+  // Ctrl-C stops the run between steps, and Tempest's process group during the run.
+  const go = (): void => {
+    if (abort.signal.aborted) throw new Error('interrupted');
+  };
   try {
     const say = (s: string): void => void process.stderr.write(`tempest: ${s}\n`);
     say('starting Keystone');
     await ks.start();
+    go();
     const port = await freePort();
     const neutronUrl = `http://127.0.0.1:${port}`;
     ks.os(['service', 'create', '--name', 'neutron', 'network']);
     ks.os(['endpoint', 'create', '--region', 'RegionOne', 'network', 'public', neutronUrl]);
     say(`starting the VSM, Neutron on ${neutronUrl}`);
     await vsm.start(port, ks.url, ks.admin);
+    go();
     const exts = await extensions(neutronUrl, await ks.issue(ks.admin));
     const ws = new Workspace(join(dir, 'workspace'));
     ws.prepare(tempestConf({ keystoneUrl: ks.url, admin: ks.admin, extensions: exts, logFile: join(dir, 'tempest.log') }));
+    go();
     say(`tempest run --regex '${o.regex}' --concurrency ${o.concurrency}`);
     await ws.run(o.regex, o.concurrency, (s) => void process.stdout.write(s), abort.signal);
     return report(o, { results: ws.results(), run: {

@@ -33,16 +33,28 @@ function errorLine(tb: string): string {
   return lines.reverse().find((l) => /Error|Exception|Mismatch|Details|not/.test(l)) ?? lines[0] ?? '';
 }
 
-const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ').slice(0, 400);
+const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ').slice(0, 600);
 
 export interface RunInfo { regex: string; date: string; seconds: number; tempest: string; plugin: string; extensions: string[] }
 
+/** Rows of `| tests | (Tempest says |) why |`, one per explanation, the tests it covers together. */
+function grouped(items: TestResult[], kind: 'fail' | 'skip'): string[] {
+  const groups = new Map<string, { ids: string[]; reasons: Set<string> }>();
+  for (const r of items) {
+    const why = explain(shortId(r.id), kind, r.reason) ?? (kind === 'skip' ? 'UNEXPLAINED' : `UNEXPLAINED: ${errorLine(r.traceback)}`);
+    const g = groups.get(why) ?? { ids: [], reasons: new Set<string>() };
+    g.ids.push(`\`${shortId(r.id)}\``);
+    g.reasons.add(r.reason);
+    groups.set(why, g);
+  }
+  const head = kind === 'skip' ? ['| tests | Tempest says | why |', '|---|---|---|'] : ['| tests | why |', '|---|---|'];
+  return [...head, ...[...groups].map(([why, g]) => kind === 'skip'
+    ? `| ${g.ids.join('<br>')} | ${cell([...g.reasons].join('; '))} | ${cell(why)} |`
+    : `| ${g.ids.join('<br>')} | ${cell(why)} |`)];
+}
+
 export function markdown(s: Summary, run: RunInfo): string {
   const { passed, failed, skipped } = s.counts;
-  const row = (r: TestResult, kind: 'fail' | 'skip'): string => {
-    const why = explain(shortId(r.id), kind, r.reason) ?? (kind === 'skip' ? 'UNEXPLAINED' : `UNEXPLAINED: ${errorLine(r.traceback)}`);
-    return kind === 'skip' ? `| \`${shortId(r.id)}\` | ${cell(r.reason)} | ${cell(why)} |` : `| \`${shortId(r.id)}\` | ${cell(why)} |`;
-  };
   return [
     '# Tempest against the VSM', '',
     `OpenStack Tempest ${run.tempest} and neutron-tempest-plugin ${run.plugin} (Debian's packages), run by`,
@@ -52,8 +64,9 @@ export function markdown(s: Summary, run: RunInfo): string {
     `Extensions the VSM lists (Tempest's \`api_extensions\`): ${run.extensions.map((e) => `\`${e}\``).join(', ')}.`, '',
     '| passed | failed | skipped |', '|---:|---:|---:|', `| ${passed} | ${failed} | ${skipped} |`, '',
     '## Failures', '',
-    ...(s.failures.length ? ['| test | why |', '|---|---|', ...s.failures.map((r) => row(r, 'fail'))] : ['None.']), '',
+    'Every failure, grouped by why (found reading the test and the VSM, scripts/tempest/explanations.ts).', '',
+    ...(s.failures.length ? grouped(s.failures, 'fail') : ['None.']), '',
     '## Skips', '',
-    ...(s.skips.length ? ['| test | Tempest says | why |', '|---|---|---|', ...s.skips.map((r) => row(r, 'skip'))] : ['None.']), '',
+    ...(s.skips.length ? grouped(s.skips, 'skip') : ['None.']), '',
   ].join('\n');
 }

@@ -50,12 +50,23 @@ export class Workspace {
   /** `tempest run` on the tests matching `regex`; its output goes to `out` as it comes. Resolves with its exit code. */
   run(regex: string, concurrency: number, out: (chunk: string) => void, signal: AbortSignal): Promise<number> {
     const args = ['run', '--config-file', this.conf, '--regex', regex, '--concurrency', String(concurrency)];
-    const p = spawn('tempest', args, { cwd: this.dir, env: this.env(), stdio: ['ignore', 'pipe', 'pipe'], signal, killSignal: 'SIGTERM' });
+    // Its own process group, so that an interruption stops stestr's workers with it.
+    const p = spawn('tempest', args, { cwd: this.dir, env: this.env(), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const stop = (): void => {
+      try {
+        process.kill(-p.pid!, 'SIGTERM');
+      } catch { /* already gone */ }
+    };
+    signal.addEventListener('abort', stop, { once: true });
     p.stdout.on('data', (d: Buffer) => out(d.toString()));
     p.stderr.on('data', (d: Buffer) => out(d.toString()));
     return new Promise((resolve, reject) => {
-      p.once('error', (e) => reject(signal.aborted ? new TempestError('tempest run was interrupted') : e));
-      p.once('exit', (code) => resolve(code ?? 1));
+      p.once('error', reject);
+      p.once('exit', (code) => {
+        signal.removeEventListener('abort', stop);
+        if (signal.aborted) reject(new TempestError('tempest run was interrupted'));
+        else resolve(code ?? 1);
+      });
     });
   }
 
