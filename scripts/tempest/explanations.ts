@@ -25,7 +25,7 @@ const EXPLANATIONS: Explanation[] = [
   { kind: 'skip', reason: /compute service/, why: 'Nova is not part of the run (network API tests only; Nova\'s calls are tested by test/neutron-nova.test.ts).' },
   { kind: 'skip', reason: /dns-integration|dns-domain-ports/, why: 'No DNS integration (`dns_name`, `dns_domain`): vxvem has no Designate or internal DNS.' },
   { kind: 'skip', reason: /tag/, why: 'No tags API (`/v2.0/{resource}/{id}/tags`, tag filters); `tags` in a body is kept but the extensions are not offered.' },
-  { kind: 'skip', reason: /filter-validation/, why: 'Unknown filter keys are ignored rather than refused with 400, so `filter-validation` is not offered.' },
+  { kind: 'skip', reason: /filter-validation/, why: 'A filter on an attribute a resource does not have matches nothing instead of being refused with 400, so `filter-validation` is not offered.' },
   { kind: 'skip', reason: /dhcp_agent_scheduler|agent/, why: 'No Neutron agents API: DHCP is answered by each VEM for its own ports, not by scheduled DHCP agents.' },
   { kind: 'skip', reason: /metering/, why: 'No metering labels (vxvem counts traffic in its own metrics).' },
   { kind: 'skip', reason: /Extra DHCP Options|extra_dhcp_opt/i, why: '`extra_dhcp_opts` are not kept: the VEM answers DHCP with a fixed set of options.' },
