@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 
 PKGS=(clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool pkg-config cmake make g++ iproute2 ethtool
       iputils-ping iputils-arping iperf3 netsniff-ng tshark python3-scapy tcpdump prometheus smcroute
-      python3-openstackclient qemu-system-x86 busybox-static etcd-server keystone uwsgi uwsgi-plugin-python3)
+      python3-openstackclient qemu-system-x86 busybox-static etcd-server keystone uwsgi uwsgi-plugin-python3
+      tempest neutron-tempest-plugin)
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -1,4 +1,4 @@
-// The VSM's Neutron API behind Keystone: Debian's keystone started here (test/helpers/keystone.ts)
+// The VSM's Neutron API behind Keystone: Debian's keystone started here (testbed/keystone.ts)
 // with two projects, driven with the openstack CLI as their members and as the admin. Tokens
 // are validated by Keystone (401 in keystonemiddleware's form otherwise); a member sees and
 // changes its project's networks, subnets and ports and the shared networks, and may not set
@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VemClient } from '../proto/clients.js';
 import { freePort } from './helpers/free-port.js';
-import { KeystoneServer, type Credentials } from './helpers/keystone.js';
+import { KeystoneServer, type Credentials } from '../testbed/keystone.js';
 import { FakeNova, NovaNeutron, http } from './helpers/nova.js';
 import { VsmProcess } from './helpers/vsm-process.js';
 

@@ -1,6 +1,8 @@
 // Neutron's own rules that Tempest checks: bulk create (all or nothing, the items seeing each
 // other), network MTU within what a VXLAN segment carries, names and descriptions at most 255
-// characters, and attributes of extensions vxvem does not offer refused, nothing written.
+// characters, attributes of extensions vxvem does not offer refused, nothing written; subnets
+// filtered on their network's `shared`, security groups (vxvem has none) not found, If-Match
+// revision constraints and a subnet's change raising its network's revision.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -105,5 +107,64 @@ describe('attribute rules', () => {
     expect(r.status).toBe(400);
     expect(r.body.NeutronError.message).toMatch(/Unrecognized attribute\(s\) 'qos_policy_id'/);
     expect((await call('POST', '/v2.0/networks', { network: { name: 'q', dns_domain: 'example.org.' } })).status).toBe(400);
+  });
+});
+
+describe('found by Tempest', () => {
+  it('subnets filter on shared, their network\'s (not shown as a subnet attribute)', async () => {
+    const shared = (await call('POST', '/v2.0/networks', { network: { name: 'sh', shared: true } })).body.network;
+    const priv = (await call('POST', '/v2.0/networks', { network: { name: 'pr' } })).body.network;
+    const s1 = (await call('POST', '/v2.0/subnets', { subnet: { network_id: shared.id, cidr: '198.51.100.0/28', ip_version: 4 } })).body.subnet;
+    const s2 = (await call('POST', '/v2.0/subnets', { subnet: { network_id: priv.id, cidr: '198.51.100.16/28', ip_version: 4 } })).body.subnet;
+    const ids = async (q: string): Promise<string[]> => (await call('GET', `/v2.0/subnets?${q}`)).body.subnets.map((x: Json) => x.id);
+    expect(await ids('shared=True')).toEqual([s1.id]);
+    expect(await ids('shared=false')).toContain(s2.id);
+    expect(await ids('shared=false')).not.toContain(s1.id);
+    expect(s1).not.toHaveProperty('shared');
+    for (const n of [shared, priv]) expect((await call('DELETE', `/v2.0/networks/${n.id}`)).status).toBe(204);
+  });
+
+  it('security groups named on a port do not exist (404), on create and update; an empty list is accepted', async () => {
+    const net = (await call('POST', '/v2.0/networks', { network: { name: 'sg' } })).body.network;
+    const before = await count('ports');
+    const r = await call('POST', '/v2.0/ports', { port: { network_id: net.id, security_groups: ['9f1c2b1e-0000-4000-8000-000000000001'] } });
+    expect([r.status, r.body.NeutronError.type]).toEqual([404, 'SecurityGroupNotFound']);
+    expect(await count('ports')).toBe(before);
+    const p = await call('POST', '/v2.0/ports', { port: { network_id: net.id, security_groups: [] } });
+    expect(p.status).toBe(201);
+    const u = await call('PUT', `/v2.0/ports/${p.body.port.id}`, { port: { security_groups: ['nope'] } });
+    expect([u.status, u.body.NeutronError.message]).toEqual([404, 'Security group nope does not exist']);
+    expect((await call('DELETE', `/v2.0/ports/${p.body.port.id}`)).status).toBe(204);
+    expect((await call('DELETE', `/v2.0/networks/${net.id}`)).status).toBe(204);
+  });
+  it('revisions: If-Match: revision_number=N constrains a write (412 unless N is current); a subnet\'s create, update and delete raise its network\'s', async () => {
+    const rev = async (id: string): Promise<number> => (await call('GET', `/v2.0/networks/${id}`)).body.network.revision_number;
+    const ifMatch = async (method: string, path: string, n: number, body?: unknown) => {
+      const r = await fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json', 'if-match': `revision_number=${n}` }, ...(body ? { body: JSON.stringify(body) } : {}) });
+      return { status: r.status, body: (r.status === 204 ? {} : await r.json()) as Json };
+    };
+    const net = (await call('POST', '/v2.0/networks', { network: { name: 'rev' } })).body.network;
+    const stale = await ifMatch('PUT', `/v2.0/networks/${net.id}`, net.revision_number - 1, { network: { name: 'rev2' } });
+    expect([stale.status, stale.body.NeutronError.type]).toEqual([412, 'RevisionNumberConstraintFailed']);
+    expect((await call('GET', `/v2.0/networks/${net.id}`)).body.network.name).toBe('rev');
+    expect((await ifMatch('PUT', `/v2.0/networks/${net.id}`, net.revision_number, { network: { name: 'rev2' } })).status).toBe(200);
+    const r0 = await rev(net.id);
+    const sub = (await call('POST', '/v2.0/subnets', { subnet: { network_id: net.id, cidr: '198.51.100.32/28', ip_version: 4 } })).body.subnet;
+    const r1 = await rev(net.id);
+    expect(r1).toBeGreaterThan(r0);
+    await call('PUT', `/v2.0/subnets/${sub.id}`, { subnet: { name: 'renamed' } });
+    const r2 = await rev(net.id);
+    expect(r2).toBeGreaterThan(r1);
+    expect((await ifMatch('DELETE', `/v2.0/subnets/${sub.id}`, 0)).status).toBe(412);
+    expect((await call('DELETE', `/v2.0/subnets/${sub.id}`)).status).toBe(204);
+    expect(await rev(net.id)).toBeGreaterThan(r2);
+    expect((await call('DELETE', `/v2.0/networks/${net.id}`)).status).toBe(204);
+  });
+
+  it('the extension list names what the resources carry (project-id, revisions, timestamps, port security, ...)', async () => {
+    const aliases = (await call('GET', '/v2.0/extensions')).body.extensions.map((e: Json) => e.alias);
+    expect(aliases).toEqual(expect.arrayContaining(['project-id', 'standard-attr-description', 'standard-attr-timestamp', 'standard-attr-revisions',
+      'revision-if-match', 'net-mtu', 'net-mtu-writable', 'port-security', 'allowed-address-pairs']));
+    expect(aliases).not.toContain('security-group');
   });
 });

@@ -44,13 +44,16 @@ function asText(v: unknown, want: string): string {
   return w;
 }
 
-/** The items the query keeps, with only the `fields=` asked for (all when none). */
-export function applyQuery(items: View[], q: URLSearchParams): View[] {
+/**
+ * The items the query keeps, with only the `fields=` asked for (all when none). `hidden` gives
+ * attributes an item is filtered on but does not show (a subnet's `shared` is its network's).
+ */
+export function applyQuery(items: View[], q: URLSearchParams, hidden: (o: View) => View = () => ({})): View[] {
   const keys = [...new Set(q.keys())].filter((k) => !PAGING.has(k));
   const fixed = keys.includes('fixed_ips') ? fixedIpFilter(q.getAll('fixed_ips')) : undefined;
   let out = items.filter((o) => keys.every((k) => {
     if (k === 'fixed_ips') return holdsFixedIp(o, fixed!);
-    const v = o[k];
+    const v = k in o ? o[k] : hidden(o)[k];
     if (v !== null && typeof v === 'object') return true; // not a scalar: not filtered (as documented)
     return q.getAll(k).some((w) => asText(v, w) === String(v).toLowerCase());
   }));

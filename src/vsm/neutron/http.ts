@@ -35,6 +35,16 @@ const EXTENSIONS = [
   { alias: 'trunk', name: 'Trunk Extension', description: 'Provides support for trunk ports (VLAN subports)' },
   { alias: 'trunk-details', name: 'Trunk port details', description: 'Expose trunk_details on trunk parent ports' },
   { alias: 'ip-substring-filtering', name: 'IP address substring filtering', description: 'Provides IP address substring filtering when listing ports' },
+  // What the resources already carry, listed so that clients (and Tempest) know it.
+  { alias: 'project-id', name: 'project_id field enabled', description: 'project_id alongside tenant_id on every resource.' },
+  { alias: 'standard-attr-description', name: 'standard-attr-description', description: 'A description on networks, subnets and ports.' },
+  { alias: 'standard-attr-timestamp', name: 'Resource timestamps', description: 'created_at and updated_at on networks, subnets and ports.' },
+  { alias: 'standard-attr-revisions', name: 'Resource revision numbers', description: 'revision_number, raised by every change of a network, subnet or port; a subnet\'s change raises its network\'s too.' },
+  { alias: 'revision-if-match', name: 'If-Match constraints on revision_number', description: 'PUT and DELETE with If-Match: revision_number=N fail with 412 unless N is current.' },
+  { alias: 'net-mtu', name: 'Network MTU', description: 'The MTU a network carries (mtu).' },
+  { alias: 'net-mtu-writable', name: 'Network MTU (writable)', description: 'mtu set on create and update, up to what VXLAN on the underlay carries.' },
+  { alias: 'port-security', name: 'Port Security', description: 'port_security_enabled on networks and ports, enforced by the VEM.' },
+  { alias: 'allowed-address-pairs', name: 'Allowed Address Pairs', description: 'Further source addresses (and MACs) a port with port security may use.' },
 ].map((e) => ({ ...e, updated: '2026-01-01T00:00:00-00:00', links: [] }));
 
 const SINGULAR: Record<Kind, string> = { networks: 'network', subnets: 'subnet', ports: 'port' };
@@ -133,6 +143,11 @@ export class NeutronApi {
     }
   }
 
+  /** What a subnet is filtered on without showing it: `shared`, its network's. */
+  private subnetHidden(o: Record<string, unknown>): Record<string, unknown> {
+    return { shared: this.vsm.state().segments[String(o.network_id)]?.neutron?.shared === true };
+  }
+
   /** Dispatches one request; returns the status sent for writes (logged), 0 for reads. */
   private async route(req: IncomingMessage, ctx: RequestContext, path: string, q: URLSearchParams, send: (status: number, body?: unknown) => void): Promise<number> {
     const parts = path.split('/').filter(Boolean);
@@ -177,7 +192,7 @@ export class NeutronApi {
     const c = this.core;
     const single = SINGULAR[kind];
     if (!id) {
-      if (method === 'GET') return send(200, { [kind]: applyQuery(c.list(ctx, kind), q) }), 0;
+      if (method === 'GET') return send(200, { [kind]: applyQuery(c.list(ctx, kind), q, kind === 'subnets' ? (o) => this.subnetHidden(o) : undefined) }), 0;
       if (method !== 'POST') throw new NeutronError(405, 'HTTPMethodNotAllowed', `${method} is not allowed on ${kind}.`);
       // Each write is validated and committed whole, again if another replica changed the state first.
       const body = await readJson(req);
@@ -186,15 +201,23 @@ export class NeutronApi {
       else send(201, { [single]: await retryStale(() => c.create(ctx, kind, body)) });
       return 201;
     }
+    // Neutron's revision-if-match: a write constrained to the revision the client last saw.
+    const constrained = /revision_number=(\d+)/.exec(String(req.headers['if-match'] ?? ''));
+    const checkRevision = (): void => {
+      const current = c.show(ctx, kind, id).revision_number;
+      if (constrained && Number(constrained[1]) !== current) {
+        throw new NeutronError(412, 'RevisionNumberConstraintFailed', `Constrained to ${constrained[1]}, but current revision is ${String(current)}`);
+      }
+    };
     switch (method) {
       case 'GET': send(200, { [single]: applyQuery([c.show(ctx, kind, id)], q)[0] }); return 0;
       case 'PUT': {
         const body = await readJson(req);
-        send(200, { [single]: await retryStale(() => c.update(ctx, kind, id, body)) });
+        send(200, { [single]: await retryStale(() => (checkRevision(), c.update(ctx, kind, id, body))) });
         return 200;
       }
       case 'DELETE':
-        await retryStale(() => c.remove(ctx, kind, id));
+        await retryStale(() => (checkRevision(), c.remove(ctx, kind, id)));
         send(204);
         return 204;
       default: throw new NeutronError(405, 'HTTPMethodNotAllowed', `${method} is not allowed on ${single}.`);

@@ -115,13 +115,16 @@ export class Policy {
     if (!ctx.isAdmin && net && !this.ownsNetwork(ctx, net)) throw forbidden(rule);
   }
 
-  /** Attributes for admins only, and a port's address, MAC and network device owner for the network's owner (or an admin). */
+  /** Attributes for admins only, and a port's address, MAC, port security and network device owner for the network's owner (or an admin). */
   private attributes(ctx: RequestContext, op: 'create' | 'update', kind: Kind, a: Record<string, unknown>, net: SegmentObj | undefined): void {
     if (ctx.isAdmin) return;
     const rule = (attr: string): string => `${op}_${SINGULAR[kind]}:${attr}`;
     for (const k of ADMIN_WRITES[kind]) if (a[k] !== undefined) throw forbidden(rule(k));
     if (kind !== 'ports' || this.ownsNetwork(ctx, net)) return;
     if (a.mac_address !== undefined) throw forbidden(rule('mac_address'));
+    // Port security is the network owner's: a member may not open a hole in another's network.
+    if (a.port_security_enabled !== undefined) throw forbidden(rule('port_security_enabled'));
+    if (a.allowed_address_pairs !== undefined) throw forbidden(rule('allowed_address_pairs'));
     if (Array.isArray(a.fixed_ips) && a.fixed_ips.some((f) => typeof f === 'object' && f !== null && 'ip_address' in f)) throw forbidden(rule('fixed_ips:ip_address'));
     if (typeof a.device_owner === 'string' && a.device_owner.startsWith('network:')) throw forbidden(rule('device_owner'));
   }

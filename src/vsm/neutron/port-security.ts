@@ -3,7 +3,7 @@
 // and the addresses of `fixed_ips`. They become the port's sources in the VEM's view
 // (docs/dataplane.md, "Security").
 import type { AddressPair, PortObj } from '../objects.js';
-import { badRequest, conflict } from './errors.js';
+import { badRequest, conflict, notFound } from './errors.js';
 
 interface PairBody { ip_address?: unknown; mac_address?: unknown }
 
@@ -31,6 +31,16 @@ export function portSecurityEnabled(asked: unknown, prev: boolean | undefined, n
   if (typeof asked === 'boolean') return asked;
   if (prev !== undefined) return prev;
   return network !== false;
+}
+
+/**
+ * `security_groups` of a request: vxvem has no security groups (the security-group extension is
+ * not offered), so an empty list is all there is and any group named does not exist, which
+ * Neutron answers with 404 SecurityGroupNotFound.
+ */
+export function checkSecurityGroups(asked: unknown): void {
+  const first = Array.isArray(asked) ? (asked as unknown[])[0] : undefined;
+  if (first !== undefined) throw notFound('SecurityGroupNotFound', `Security group ${String(first)} does not exist`);
 }
 
 /** Neutron refuses address pairs on a port without port security. */

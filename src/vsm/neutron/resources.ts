@@ -12,7 +12,7 @@ import { NETWORK_ATTRS, PORT_ATTRS, SUBNET_ATTRS, checkBody } from './attrs.js';
 import { badRequest, conflict, fromVsmError, notFound } from './errors.js';
 import { checkGateway, checkPools, cidrRange, defaultGateway, defaultPools, firstFree, inPools, type Pool } from './ipam.js';
 import { checkMtu, DEFAULT_RANGES, mtuMax, profileOf, providerView, segmentFor, type SegmentRanges } from './segments.js';
-import { addressPairs, checkPairsNeedSecurity, portSecurityEnabled, securityView } from './port-security.js';
+import { addressPairs, checkPairsNeedSecurity, checkSecurityGroups, portSecurityEnabled, securityView } from './port-security.js';
 
 export type Kind = 'networks' | 'subnets' | 'ports';
 type View = Record<string, unknown>;
@@ -24,6 +24,12 @@ const str = (v: unknown, d = ''): string => (typeof v === 'string' ? v : d);
 function stamp(prev: Record<string, unknown> | undefined, changes: Record<string, unknown>): Record<string, unknown> {
   const t = now();
   return { ...(prev ?? { created_at: t, revision_number: 0 }), ...changes, updated_at: t, revision_number: Number(prev?.revision_number ?? 0) + 1 };
+}
+
+/** A subnet's change is its network's too (Neutron raises the network's revision_number). */
+function bumpNetwork(s: VsmState, network: string): void {
+  const seg = s.segments[network];
+  if (seg?.neutron) s.segments[network] = { ...seg, neutron: stamp(seg.neutron, {}) };
 }
 
 function project(obj: Record<string, unknown>, prev?: Record<string, unknown>): string {
@@ -176,7 +182,10 @@ export class NeutronResources {
       enable_dhcp: b.enable_dhcp ?? true, dns_nameservers: b.dns_nameservers ?? [], host_routes: b.host_routes ?? [], tags: b.tags ?? [],
     });
     // The network's hosts are told: their ports' DHCP answers come from its subnets.
-    await this.commit((s) => createSubnet(s, { name: id, network, cidr, ...(gateway ? { gateway } : {}), origin: 'neutron', neutron: attrs }), { networks: [network] });
+    await this.commit((s) => {
+      createSubnet(s, { name: id, network, cidr, ...(gateway ? { gateway } : {}), origin: 'neutron', neutron: attrs });
+      bumpNetwork(s, network);
+    }, { networks: [network] });
     return this.show('subnets', id);
   }
 
@@ -191,6 +200,7 @@ export class NeutronResources {
     await this.commit((s) => {
       deleteSubnet(s, id);
       createSubnet(s, { name: id, network: x.network, cidr: x.cidr, ...(gateway ? { gateway } : {}), origin: 'neutron', neutron: stamp(x.neutron, { ...rest, allocation_pools: pools }) });
+      bumpNetwork(s, x.network);
     }, { networks: [x.network] });
     return this.show('subnets', id);
   }
@@ -199,7 +209,10 @@ export class NeutronResources {
     const x = this.find('subnets', id) as SubnetObj;
     const user = this.portsOf(x.network).find((p) => ((p.neutron?.fixed_ips as FixedIp[] | undefined) ?? []).some((f) => f.subnet_id === id));
     if (user) throw conflict('SubnetInUse', `Unable to complete operation on subnet ${id}: One or more ports have an IP allocation from this subnet.`);
-    await this.commit((s) => deleteSubnet(s, id), { networks: [x.network] });
+    await this.commit((s) => {
+      deleteSubnet(s, id);
+      bumpNetwork(s, x.network);
+    }, { networks: [x.network] });
   }
 
   // ---- ports ------------------------------------------------------------------------------
@@ -283,6 +296,7 @@ export class NeutronResources {
     const network = str(b.network_id);
     if (!network) throw badRequest("Failed to parse request. Required attribute 'network_id' not specified", 'InvalidInput');
     this.find('networks', network);
+    checkSecurityGroups(b.security_groups);
     const id = randomUUID();
     const mac = b.mac_address !== undefined ? this.checkMac(network, str(b.mac_address)) : this.freeMac(network);
     const policy = this.policyOf(b);
@@ -304,6 +318,7 @@ export class NeutronResources {
   async updatePort(id: string, body: unknown): Promise<View> {
     const b = checkBody(body, 'port', PORT_ATTRS, 'update');
     const p = this.find('ports', id) as PortObj;
+    checkSecurityGroups(b.security_groups);
     const host = b['binding:host_id'] !== undefined ? str(b['binding:host_id']) : p.host;
     let mac = p.mac;
     if (b.mac_address !== undefined && str(b.mac_address).toLowerCase() !== p.mac) {

@@ -1,16 +1,40 @@
-// Debian's Keystone (package `keystone`) for tests: bootstrapped under a temporary directory
+// Debian's Keystone (package `keystone`) for tests and the Tempest run: bootstrapped under a temporary directory
 // with its own keystone.conf (SQLite in write-ahead-log mode, fernet tokens) and served by uwsgi
 // on loopback, one process with one thread (SQLite allows one writer). `http11-socket` with
 // `Connection: close`: uwsgi's plain http-socket resets connections clients reuse, which breaks
 // the openstack CLI. The `openstack` CLI drives it as an operator would.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './free-port.js';
-import { http } from './nova.js';
 
 export interface Credentials { user: string; password: string; project: string }
+
+/** A TCP port on 127.0.0.1 that nothing listens on now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** A JSON POST on a connection of its own (uwsgi closes each one): status, X-Subject-Token, body. */
+function postJson(url: string, body: unknown): Promise<{ status: number; token: string; text: string }> {
+  return new Promise((resolve, reject) => {
+    const data = JSON.stringify(body);
+    const req = request(url, { method: 'POST', agent: false, headers: { 'content-type': 'application/json', accept: 'application/json' } }, (res) => {
+      let text = '';
+      res.on('data', (d: Buffer) => (text += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, token: String(res.headers['x-subject-token'] ?? ''), text }));
+    });
+    req.on('error', reject);
+    req.end(data);
+  });
+}
 
 export class KeystoneServer {
   readonly dir = mkdtempSync(join(tmpdir(), 'vxvem-keystone-'));
@@ -72,12 +96,12 @@ export class KeystoneServer {
 
   /** A project-scoped token for `c` (password authentication), as keystoneauth gets one. */
   async issue(c: Credentials): Promise<string> {
-    const r = await http('POST', `${this.url}/v3/auth/tokens`, {}, { auth: {
+    const r = await postJson(`${this.url}/v3/auth/tokens`, { auth: {
       identity: { methods: ['password'], password: { user: { name: c.user, password: c.password, domain: { name: 'Default' } } } },
       scope: { project: { name: c.project, domain: { name: 'Default' } } },
     } });
-    if (r.status !== 201) throw new Error(`token for ${c.user}: ${r.status} ${JSON.stringify(r.body)}`);
-    return String(r.headers['x-subject-token']);
+    if (r.status !== 201) throw new Error(`token for ${c.user}: ${r.status} ${r.text}`);
+    return r.token;
   }
 
   /** The CLI's environment for `c`. */
