@@ -6,7 +6,8 @@
 // without restoring it, so a second encapsulation would wrap the first. Each call builds a
 // fresh skb; the figure is the kernel-measured run time of that single run (no syscall cost).
 //
-//   npx tsx bench/prog-run.ts [runs]      (default 1,000,000 per case)
+//   npx tsx bench/prog-run.ts [runs] [case]   (default 1,000,000 per case; `case`: only the cases
+//                                             whose name contains it, results not written; for perf)
 import { native } from '../native/index.js';
 import { MacKind } from '../src/maps/layout.js';
 import { PacketFixture, REMOTE_VM, UNICAST_VNI, VM1, skbCtx } from '../testbed/packet-fixture.js';
@@ -14,9 +15,11 @@ import { arpRequest, pingFrame, vxlanFrame } from '../testbed/packets.js';
 import { writeResults } from './lib.js';
 
 const runs = Number(process.argv[2] ?? 1_000_000);
+const only = process.argv[3];
 const fx = new PacketFixture('bench');
 
-function measure(name: string, program: 'from_port' | 'from_uplink', frame: Buffer, ifindex: number, expectRetval: number): Record<string, number | string> {
+function measure(name: string, program: 'from_port' | 'from_uplink', frame: Buffer, ifindex: number, expectRetval: number): Record<string, number | string> | undefined {
+  if (only && !name.includes(only)) return undefined;
   const obj = program === 'from_port' ? 'from-port' : 'from-uplink';
   const fd = fx.dp.progFd(obj, program);
   const ctx = skbCtx(ifindex);
@@ -51,7 +54,7 @@ try {
     measure('encap (known remote, 98-byte ICMP)', 'from_port', inner, fx.port.p1, 7),
     measure('decap + learn (known local destination)', 'from_uplink', encapsulated, fx.uplink, 7),
     measure('flood to 16 remote VTEPs + 1 local port (ARP)', 'from_port', arpRequest(VM1, '198.51.100.1', '198.51.100.9'), fx.port.p1, 7),
-  ];
+  ].filter((r) => r !== undefined);
   const markdown = [
     `BPF_PROG_TEST_RUN, ${runs} single runs per case (a fresh skb each), kernel-measured run time in ns.`,
     '',
@@ -59,7 +62,7 @@ try {
     '|---|---|---|---|',
     ...results.map((r) => `| ${r.case} | ${r.meanNs} | ${r.p50Ns} | ${r.p99Ns} |`),
   ].join('\n');
-  writeResults('prog-run', { date: new Date().toISOString(), runs, results }, `# Program cost per packet\n\n${markdown}\n`);
+  if (!only) writeResults('prog-run', { date: new Date().toISOString(), runs, results }, `# Program cost per packet\n\n${markdown}\n`);
   console.log(markdown);
 } finally {
   fx.close();
