@@ -19,6 +19,7 @@ struct encap_job {
 	__u32 tunnel_ifindex; /* set: send through the kernel vxlan device (fragments, checksums) */
 	__u8 is_ip;
 	__u8 udp_csum;
+	__u16 ip_id; /* outer IPv4 IDs: a per-CPU counter, started at a random value */
 };
 
 /* Per-CPU scratch space for the encap_job: the BPF stack (512 bytes) is shared with the ICMP builders. */
@@ -137,10 +138,13 @@ static __always_inline int prepare_encap(struct __sk_buff *skb, const struct vxv
 	}
 	job->is_ip = in.is_ip;
 	job->vni = vni;
-	outer_init(&job->o, cfg, &job->v, vni, outer_tos(cfg, in.dsfield), outer_src_port(cfg, hash), skb->len);
+	if (!job->ip_id)
+		job->ip_id = bpf_get_prandom_u32();
+	outer_init(&job->o, cfg, &job->v, vni, outer_tos(cfg, in.dsfield), outer_src_port(cfg, hash), skb->len,
+		   job->ip_id++, inner);
 	if (job->tunnel_ifindex)
 		return -1; /* the kernel device encapsulates */
-	if (encap_grow(skb, &in, inner))
+	if (encap_grow(skb, &in))
 		return drop(vni, DROP_ENCAP_FAILED);
 	return -1;
 }
@@ -179,12 +183,12 @@ static __always_inline int encap_send(struct __sk_buff *skb, struct encap_job *j
 		struct bpf_redir_neigh params = { .nh_family = 2 /* AF_INET */, .ipv4_nh = nh };
 
 		outer_set_dst(&job->o, dst, dmac);
-		if (bpf_skb_store_bytes(skb, 0, &job->o.eth, VXVEM_ENCAP_LEN, 0))
+		if (outer_write(skb, &job->o))
 			return -1;
 		return bpf_redirect_neigh(job->v.ifindex, &params, sizeof(params), 0);
 	}
 	outer_set_dst(&job->o, dst, dmac);
-	if (bpf_skb_store_bytes(skb, 0, &job->o.eth, VXVEM_ENCAP_LEN, 0))
+	if (outer_write(skb, &job->o))
 		return -1;
 	if (last)
 		return bpf_redirect(job->v.ifindex, 0);
