@@ -8,6 +8,7 @@
 #include "lib/flood.h"
 #include "lib/encap.h"
 #include "lib/mtu.h"
+#include "lib/pkt.h"
 #include "lib/portsec.h"
 #include "lib/storm.h"
 
@@ -62,7 +63,7 @@ static __always_inline int prepare_encap(struct __sk_buff *skb, const struct vxv
 	if (in.proto == bpf_htons(ETH_P_IP)) {
 		struct iphdr ip;
 
-		if (bpf_skb_load_bytes(skb, ETH_HLEN, &ip, sizeof(ip)))
+		if (pkt_load(skb, ETH_HLEN, &ip, sizeof(ip)))
 			return drop(vni, DROP_INNER_MALFORMED);
 		in.is_ip = 1;
 		in.dsfield = ip.tos;
@@ -71,7 +72,7 @@ static __always_inline int prepare_encap(struct __sk_buff *skb, const struct vxv
 
 		/* Ports only from first fragments of TCP/UDP: later fragments would hash elsewhere. */
 		if ((ip.protocol == IPPROTO_TCP || ip.protocol == IPPROTO_UDP) && !(ip.frag_off & bpf_htons(IP_MF | IP_OFFSET)))
-			bpf_skb_load_bytes(skb, l4, &ports, 4);
+			pkt_load(skb, l4, &ports, 4);
 		hash = inner_flow_hash(skb, ip.saddr, ip.daddr, ports, ip.protocol);
 
 		if (over && l3_segment_len(skb, ETH_HLEN, l4, ip.protocol) + VXVEM_ENCAP_LEN > mtu) {
@@ -298,7 +299,7 @@ int from_port(struct __sk_buff *skb)
 		return TC_ACT_OK;
 	job->tunnel_ifindex = 0; /* per-CPU scratch: left over from the previous frame otherwise */
 
-	if (bpf_skb_load_bytes(skb, 0, &inner, sizeof(inner)))
+	if (pkt_load(skb, 0, &inner, sizeof(inner)))
 		return drop(vni, DROP_INNER_MALFORMED);
 	if (is_multicast_mac(inner.h_source))
 		return drop(vni, DROP_INNER_MALFORMED);
