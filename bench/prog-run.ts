@@ -42,6 +42,12 @@ try {
   m.flood.put(UNICAST_VNI, { vteps: remotes });
   for (const r of remotes) m.neigh.put({ ifindex: fx.uplink, addr: r }, { mac: '02:00:00:00:aa:ff', updatedNs: 0n });
 
+  // The agent writes each port's fast-path record (port + segment in one value): as it does.
+  for (const port of [fx.port.p1, fx.port.p2]) {
+    const entry = m.ports.get(port)!;
+    m.portFast.put(port, { port: entry, seg: m.segments.get(entry.vni)! });
+  }
+
   const inner = pingFrame({ dstMac: REMOTE_VM, srcMac: VM1, src: '198.51.100.1', dst: '198.51.100.2' });
   const encapsulated = vxlanFrame({ dstMac: fx.uplinkMac, srcMac: '02:00:00:00:aa:02', src: '192.0.2.2', dst: '192.0.2.1', vni: UNICAST_VNI,
     inner: pingFrame({ dstMac: VM1, srcMac: REMOTE_VM, src: '198.51.100.2', dst: '198.51.100.1' }) });
@@ -49,7 +55,7 @@ try {
   const toLocal = pingFrame({ dstMac: '02:00:00:00:01:02', srcMac: VM1, src: '198.51.100.1', dst: '198.51.100.2' });
   const results = [
     // Breakdown rows: the floor of a single timed run, then the port path without encapsulation.
-    measure('floor: not a port (2 lookups, pass)', 'from_port', inner, fx.uplink, 0),
+    measure('floor: not a port (3 lookups, pass)', 'from_port', inner, fx.uplink, 0),
     measure('local switching (learn refresh + lookup + redirect)', 'from_port', toLocal, fx.port.p1, 7),
     measure('encap (known remote, 98-byte ICMP)', 'from_port', inner, fx.port.p1, 7),
     measure('decap + learn (known local destination)', 'from_uplink', encapsulated, fx.uplink, 7),

@@ -281,15 +281,24 @@ int from_port(struct __sk_buff *skb)
 
 	if (!cfg)
 		return TC_ACT_OK;
-	struct port *p = bpf_map_lookup_elem(&vx_ports, &ifindex);
+	struct port_fast *pf = bpf_map_lookup_elem(&vx_port_fast, &ifindex);
+	struct port *p;
+	struct segment *seg;
 
-	if (!p)
-		return TC_ACT_OK; /* not a port of ours */
+	if (likely(pf)) {
+		p = &pf->port;
+		seg = &pf->seg;
+	} else {
+		p = bpf_map_lookup_elem(&vx_ports, &ifindex);
+		if (!p)
+			return TC_ACT_OK; /* not a port of ours */
+		__u32 pvni = p->vni;
+
+		seg = bpf_map_lookup_elem(&vx_segments, &pvni);
+		if (!seg)
+			return drop(0, DROP_UNKNOWN_VNI); /* one bucket for every VNI not bound here */
+	}
 	__u32 vni = p->vni;
-	struct segment *seg = bpf_map_lookup_elem(&vx_segments, &vni);
-
-	if (!seg)
-		return drop(0, DROP_UNKNOWN_VNI); /* one bucket for every VNI not bound here */
 
 	__u32 zero = 0;
 	struct encap_job *job = bpf_map_lookup_elem(&vx_scratch, &zero);

@@ -66,6 +66,15 @@ struct {
 	PINNED;
 } vx_ports SEC(".maps");
 
+/* Port ifindex -> its vx_ports entry and its segment in one value (the port program's fast path). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VX_PORT_ENTRIES);
+	__type(key, __u32);
+	__type(value, struct port_fast);
+	PINNED;
+} vx_port_fast SEC(".maps");
+
 /* Port ifindex -> what the programs keep per port: learned-MAC count, storm bucket. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

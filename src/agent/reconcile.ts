@@ -79,11 +79,17 @@ export function reconcile(maps: DataplaneMaps, want: DesiredState): ReconcileRes
       maps.ports.put(ifindex, { ...value, icmpLastNs: cur?.icmpLastNs ?? 0n });
       changes++;
     }
+    // The fast-path record repeats the port and its segment, after both (its own ICMP budget kept).
+    const seg = want.segments.get(p.vni);
+    if (seg) put(maps.portFast, ifindex, { port: { ...value, icmpLastNs: maps.portFast.get(ifindex)?.port.icmpLastNs ?? 0n }, seg });
+    else if (maps.portFast.delete(ifindex)) changes++;
   }
   for (const [vni, list] of want.segPorts) put(maps.segPorts, vni, { ifindex: list });
 
   // Removals, after everything that stays is in place.
   const removedPorts: number[] = [];
+  // A port's fast-path record goes first: without it the program reads vx_ports again.
+  for (const ifindex of [...maps.portFast.keys()]) if (!want.ports.has(ifindex)) { maps.portFast.delete(ifindex); changes++; }
   for (const ifindex of [...maps.ports.keys()]) {
     if (want.ports.has(ifindex)) continue;
     maps.ports.delete(ifindex);

@@ -4,9 +4,9 @@ import { formatIpv4, parseIpv4 } from '../common/address.js';
 import { U32, U64, type Codec } from './codec.js';
 import {
   configCodec, dropKeyCodec, floodListCodec, macEntryCodec, macKeyCodec, neighEntryCodec, neighKeyCodec,
-  peerKeyCodec, portAddrKeyCodec, portCodec, portListCodec, portStateCodec, segCountersCodec, segmentCodec,
+  peerKeyCodec, portAddrKeyCodec, portCodec, portFastCodec, portListCodec, portStateCodec, segCountersCodec, segmentCodec,
   trustKeyCodec, vtepCodec,
-  type DropKey, type FloodList, type MacEntry, type MacKey, type NeighEntry, type NeighKey, type PeerKey, type Port,
+  type DropKey, type FloodList, type MacEntry, type MacKey, type NeighEntry, type NeighKey, type PeerKey, type Port, type PortFast,
   type PortAddrKey, type PortList, type PortState, type SegCounters, type Segment, type TrustKey, type Vtep, type VxvemConfig,
 } from './layout.js';
 import { PerCpuMap, TypedMap } from './typed-map.js';
@@ -15,7 +15,7 @@ import { PerCpuMap, TypedMap } from './typed-map.js';
 export const MAP_NAMES = [
   'vx_config', 'vx_macs', 'vx_segments', 'vx_ports', 'vx_vteps', 'vx_neigh', 'vx_flood',
   'vx_seg_ports', 'vx_groups', 'vx_counters', 'vx_drops', 'vx_events', 'vx_events_lost', 'vx_static_macs',
-  'vx_port_state', 'vx_port_addrs', 'vx_peers', 'vx_trusted',
+  'vx_port_state', 'vx_port_addrs', 'vx_peers', 'vx_trusted', 'vx_port_fast',
 ] as const;
 export type MapName = (typeof MAP_NAMES)[number];
 
@@ -39,6 +39,8 @@ export interface DataplaneMaps {
   staticMacs: TypedMap<MacKey, MacEntry>;
   segments: TypedMap<number, Segment>;
   ports: TypedMap<number, Port>;
+  /** Each port's entry and its segment's in one value: the port program's fast path. */
+  portFast: TypedMap<number, PortFast>;
   portState: TypedMap<number, PortState>;
   /** Allowed sources of secure ports; value PORT_ADDR_F_*. */
   portAddrs: TypedMap<PortAddrKey, number>;
@@ -67,6 +69,7 @@ export function wrapMaps(fd: (name: MapName) => number): DataplaneMaps {
     staticMacs: new TypedMap('vx_static_macs', fd('vx_static_macs'), macKeyCodec, macEntryCodec),
     segments: new TypedMap('vx_segments', fd('vx_segments'), U32, segmentCodec),
     ports: new TypedMap('vx_ports', fd('vx_ports'), U32, portCodec),
+    portFast: new TypedMap('vx_port_fast', fd('vx_port_fast'), U32, portFastCodec),
     portState: new TypedMap('vx_port_state', fd('vx_port_state'), U32, portStateCodec),
     portAddrs: new TypedMap('vx_port_addrs', fd('vx_port_addrs'), portAddrKeyCodec, U32),
     peers: new TypedMap('vx_peers', fd('vx_peers'), peerKeyCodec, U32),
