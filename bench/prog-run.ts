@@ -48,6 +48,9 @@ try {
     m.portFast.put(port, { port: entry, seg: m.segments.get(entry.vni)! });
   }
 
+  // ... and each trusted (VNI, VTEP) pair with its segment.
+  for (const k of m.peers.keys()) m.peerSegs.put(k, m.segments.get(k.vni)!);
+
   const inner = pingFrame({ dstMac: REMOTE_VM, srcMac: VM1, src: '198.51.100.1', dst: '198.51.100.2' });
   const encapsulated = vxlanFrame({ dstMac: fx.uplinkMac, srcMac: '02:00:00:00:aa:02', src: '192.0.2.2', dst: '192.0.2.1', vni: UNICAST_VNI,
     inner: pingFrame({ dstMac: VM1, srcMac: REMOTE_VM, src: '198.51.100.2', dst: '198.51.100.1' }) });

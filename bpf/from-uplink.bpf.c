@@ -82,15 +82,15 @@ int from_uplink(struct __sk_buff *skb)
 	if (!(h.vx.flags & VXLAN_FLAG_I))
 		return drop(0, DROP_VXLAN_FLAGS);
 	__u32 vni = vxlan_vni(&h.vx);
-	struct segment *seg = bpf_map_lookup_elem(&vx_segments, &vni);
+	enum vtep_trust trust;
+	struct segment *seg = segment_of_sender(vni, saddr, &trust);
 
 	if (!seg)
 		return drop(0, DROP_UNKNOWN_VNI); /* one bucket, whatever VNI the sender picked */
 	if (local_vtep_slot(saddr))
 		return drop(vni, DROP_OWN_VTEP_SOURCE);
-
-	enum vtep_trust trust = vtep_trust(vni, seg, saddr);
-
+	if (trust == VTEP_UNKNOWN)
+		trust = vtep_trust(vni, seg, saddr);
 	if (trust == VTEP_UNKNOWN)
 		return drop(vni, DROP_UNKNOWN_VTEP);
 	if (is_multicast_mac(h.inner.h_source))

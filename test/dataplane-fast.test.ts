@@ -1,14 +1,16 @@
-// The port program's fast path (docs/dataplane.md, "Fast path"): a port with a vx_port_fast
-// record is served from it alone (port and segment in one lookup), with the same results as
-// from vx_ports + vx_segments; the agent's reconcile keeps the records in step with both.
+// The fast path (docs/dataplane.md, "Fast path"): a port with a vx_port_fast record is served
+// from it alone (port and segment in one lookup), a sender with a vx_peer_segs record likewise
+// (segment and trust), with the same results as from the maps they repeat; the agent's
+// reconcile keeps the records in step with those maps.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FloodMode, MacKind, PORT_F_SECURE, type Segment } from '../src/maps/layout.js';
 import { reconcile } from '../src/agent/reconcile.js';
 import type { DesiredPort, DesiredState } from '../src/agent/desired.js';
 import {
-  BASE_CONFIG, LOCAL_VTEP, NH2_MAC, PacketFixture, PEERS, REMOTE_VM, TC_ACT_REDIRECT, TC_ACT_SHOT, UNICAST_VNI, VM1, VM2, openPort,
+  BASE_CONFIG, LOCAL_VTEP, NH2_MAC, PacketFixture, PEERS, REMOTE_VM, TC_ACT_REDIRECT, TC_ACT_SHOT, UNICAST_VNI, VM1, VM2,
+  XDP_REDIRECT, openPort,
 } from '../testbed/packet-fixture.js';
-import { arpRequest, parseVxlan, pingFrame } from '../testbed/packets.js';
+import { arpRequest, parseVxlan, pingFrame, vxlanFrame } from '../testbed/packets.js';
 import { ensureBpf } from './helpers/bpf.js';
 
 ensureBpf();
@@ -20,6 +22,7 @@ afterAll(() => fx?.close());
 beforeEach(() => {
   fx.configure();
   fx.dp.maps.portFast.deleteBatch([...fx.dp.maps.portFast.keys()]);
+  fx.dp.maps.peerSegs.deleteBatch([...fx.dp.maps.peerSegs.keys()]);
 });
 
 const SEG: Segment = { vni: UNICAST_VNI, mode: FloodMode.Unicast, vtepSlot: 1, group: '0.0.0.0' };
@@ -77,6 +80,34 @@ describe('a port with a fast-path record', () => {
   });
 });
 
+describe('a sender with a fast-path record', () => {
+  const fromRemote = (src = '192.0.2.2') => vxlanFrame({
+    dstMac: fx.uplinkMac, srcMac: '02:00:00:00:aa:02', src, dst: LOCAL_VTEP, vni: UNICAST_VNI,
+    inner: pingFrame({ dstMac: VM1, srcMac: REMOTE_VM, src: '198.51.100.2', dst: '198.51.100.1' }),
+  });
+  const localVm1 = () => fx.dp.maps.macs.put({ vni: UNICAST_VNI, mac: VM1 }, { kind: MacKind.Local, flags: 0, ifindex: fx.port.p1, vtep: '0.0.0.0', lastSeenNs: process.hrtime.bigint() });
+
+  it('needs neither vx_segments nor vx_peers: TC and XDP decapsulate from the record alone', () => {
+    localVm1();
+    fx.dp.maps.peerSegs.put({ vni: UNICAST_VNI, addr: '192.0.2.2' }, SEG);
+    fx.dp.maps.peers.delete({ vni: UNICAST_VNI, addr: '192.0.2.2' });
+    fx.dp.maps.segments.delete(UNICAST_VNI);
+    const r = fx.run('from_uplink', fromRemote(), fx.uplink);
+    expect(r.retval).toBe(TC_ACT_REDIRECT);
+    expect(r.data.subarray(0, 6).equals(Buffer.from([2, 0, 0, 0, 1, 1]))).toBe(true);
+    expect(fx.dp.maps.macs.get({ vni: UNICAST_VNI, mac: REMOTE_VM })).toMatchObject({ kind: MacKind.Remote, vtep: '192.0.2.2' });
+    expect(fx.runXdp(fromRemote()).retval).toBe(XDP_REDIRECT);
+  });
+
+  it('a sender without one is still judged by vx_peers: unknown VTEPs stay out', () => {
+    localVm1();
+    fx.dp.maps.peerSegs.put({ vni: UNICAST_VNI, addr: '192.0.2.2' }, SEG);
+    expect(fx.run('from_uplink', fromRemote('192.0.2.3'), fx.uplink).retval).toBe(TC_ACT_REDIRECT); // in vx_peers
+    expect(fx.run('from_uplink', fromRemote('192.0.2.77'), fx.uplink).retval).toBe(TC_ACT_SHOT);
+    expect(fx.drops()).toEqual({ [`${UNICAST_VNI}/unknown_vtep`]: 1 });
+  });
+});
+
 describe('the agent keeps the records in step', () => {
   const port = (ifindex: number, extra: Partial<DesiredPort> = {}): DesiredPort => ({
     ifindex, interface: `p${ifindex}`, vni: UNICAST_VNI, flags: 0, mac: '00:00:00:00:00:00', maxMacs: 0, ipv4: '0.0.0.0', stormPps: 0, addrs: [], ...extra,
@@ -107,5 +138,15 @@ describe('the agent keeps the records in step', () => {
     expect(fx.dp.maps.portFast.get(p2)).toBeUndefined();
     expect(fx.dp.maps.ports.get(p2)).toBeUndefined();
     expect(reconcile(fx.dp.maps, desired([port(p1, { maxMacs: 8 })], moved)).changes).toBe(0);
+  });
+
+  it('writes each trusted pair with its segment and removes it with the pair', () => {
+    const { p1 } = fx.port;
+    reconcile(fx.dp.maps, desired([port(p1)]));
+    expect(new Map([...fx.dp.maps.peerSegs.entries()].map(([k, v]) => [k.addr, v]))).toEqual(new Map(PEERS.map((a) => [a, SEG])));
+    const state = desired([port(p1)], { ...SEG, vtepSlot: 2 });
+    state.peers = [{ vni: UNICAST_VNI, addr: PEERS[0]! }];
+    reconcile(fx.dp.maps, state);
+    expect([...fx.dp.maps.peerSegs.entries()]).toEqual([[{ vni: UNICAST_VNI, addr: PEERS[0] }, { ...SEG, vtepSlot: 2 }]]);
   });
 });

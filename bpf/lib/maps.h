@@ -104,6 +104,19 @@ struct {
 	PINNED;
 } vx_peers SEC(".maps");
 
+/*
+ * (VNI, remote VTEP) the segment trusts -> the segment's vx_segments entry: the uplink
+ * programs' fast path, one lookup for the segment and the trust (written with both).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VX_PEER_ENTRIES);
+	__type(key, struct peer_key);
+	__type(value, struct segment);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	PINNED;
+} vx_peer_segs SEC(".maps");
+
 /* Underlay prefixes whose sources multicast segments accept. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);

@@ -67,6 +67,11 @@ export function reconcile(maps: DataplaneMaps, want: DesiredState): ReconcileRes
   const removeTrusted = syncSet(maps.trusted, want.trusted.map((key) => ({ key, value: 1 })), (k) => `${k.addr}/${k.prefixlen}`, count);
   for (const [group] of want.groups) put(maps.groups, group, 1);
   for (const [vni, seg] of want.segments) put(maps.segments, vni, seg);
+  // Each trusted pair with its segment, for the uplink programs' one lookup (after both).
+  const removePeerSegs = syncSet(maps.peerSegs, want.peers.flatMap((key) => {
+    const seg = want.segments.get(key.vni);
+    return seg ? [{ key, value: seg }] : [];
+  }), (k) => `${k.vni}/${k.addr}`, count);
   for (const [vni, list] of want.flood) put(maps.flood, vni, { vteps: list });
   for (const { key, entry } of want.staticMacs) put(maps.staticMacs, key, entry);
   // A port's allowed sources come before the port entry that makes the program check them.
@@ -88,6 +93,7 @@ export function reconcile(maps: DataplaneMaps, want: DesiredState): ReconcileRes
 
   // Removals, after everything that stays is in place.
   const removedPorts: number[] = [];
+  removePeerSegs(); // before the pairs and segments they repeat
   // A port's fast-path record goes first: without it the program reads vx_ports again.
   for (const ifindex of [...maps.portFast.keys()]) if (!want.ports.has(ifindex)) { maps.portFast.delete(ifindex); changes++; }
   for (const ifindex of [...maps.ports.keys()]) {

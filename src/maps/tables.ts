@@ -15,7 +15,7 @@ import { PerCpuMap, TypedMap } from './typed-map.js';
 export const MAP_NAMES = [
   'vx_config', 'vx_macs', 'vx_segments', 'vx_ports', 'vx_vteps', 'vx_neigh', 'vx_flood',
   'vx_seg_ports', 'vx_groups', 'vx_counters', 'vx_drops', 'vx_events', 'vx_events_lost', 'vx_static_macs',
-  'vx_port_state', 'vx_port_addrs', 'vx_peers', 'vx_trusted', 'vx_port_fast',
+  'vx_port_state', 'vx_port_addrs', 'vx_peers', 'vx_trusted', 'vx_port_fast', 'vx_peer_segs',
 ] as const;
 export type MapName = (typeof MAP_NAMES)[number];
 
@@ -46,6 +46,8 @@ export interface DataplaneMaps {
   portAddrs: TypedMap<PortAddrKey, number>;
   /** (VNI, remote VTEP) pairs the segments trust. */
   peers: TypedMap<PeerKey, number>;
+  /** The same pairs with their segment's entry: the uplink programs' fast path. */
+  peerSegs: TypedMap<PeerKey, Segment>;
   /** Trusted underlay prefixes (multicast segments). */
   trusted: TypedMap<TrustKey, number>;
   vteps: TypedMap<number, Vtep>;
@@ -73,6 +75,7 @@ export function wrapMaps(fd: (name: MapName) => number): DataplaneMaps {
     portState: new TypedMap('vx_port_state', fd('vx_port_state'), U32, portStateCodec),
     portAddrs: new TypedMap('vx_port_addrs', fd('vx_port_addrs'), portAddrKeyCodec, U32),
     peers: new TypedMap('vx_peers', fd('vx_peers'), peerKeyCodec, U32),
+    peerSegs: new TypedMap('vx_peer_segs', fd('vx_peer_segs'), peerKeyCodec, segmentCodec),
     trusted: new TypedMap('vx_trusted', fd('vx_trusted'), trustKeyCodec, U32),
     vteps: new TypedMap('vx_vteps', fd('vx_vteps'), U32, vtepCodec),
     neigh: new TypedMap('vx_neigh', fd('vx_neigh'), neighKeyCodec, neighEntryCodec),
