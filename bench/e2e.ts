@@ -69,7 +69,8 @@ export async function runE2e(o: BenchOptions, modes: readonly Mode[] = MODES): P
         b.vm1.exec('ping', ['-c', '3', '-i', '0.2', '-W', '2', VMS[1].addr]);
         console.error(`e2e round ${r + 1}/${o.rounds} ${mode}: measuring`);
         await measureAll(b.vm1, b.h1, localFar(b.vm2, b.h2), PPS_FRAME, o, (k, v) => (samples[mode][k] ??= []).push(v));
-        console.error(`e2e round ${r + 1}/${o.rounds} ${mode}: ${samples[mode].pps_pinned!.at(-1)} pps, ${samples[mode].tcp1_gbps!.at(-1)} Gbit/s`);
+        const last = (k: string): number | undefined => samples[mode][k as keyof (typeof samples)[typeof mode]]?.at(-1);
+        console.error(`e2e round ${r + 1}/${o.rounds} ${mode}: ${last('pps_pinned')} pps, ${last('tcp1_gbps')} / ${last('tcp4_gbps')} Gbit/s (1 / 4 streams), rr p99 ${last('rr_p99_us')} us`);
       } finally {
         await b.stop();
       }
