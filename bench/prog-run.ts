@@ -9,8 +9,8 @@
 //   npx tsx bench/prog-run.ts [runs] [case]   (default 1,000,000 per case; `case`: only the cases
 //                                             whose name contains it, results not written; for perf)
 import { native } from '../native/index.js';
-import { MacKind } from '../src/maps/layout.js';
-import { PacketFixture, REMOTE_VM, UNICAST_VNI, VM1, skbCtx } from '../testbed/packet-fixture.js';
+import { MacKind, PORT_F_IP_LOCK, PORT_F_SECURE } from '../src/maps/layout.js';
+import { PacketFixture, REMOTE_VM, UNICAST_VNI, VM1, VM3, skbCtx } from '../testbed/packet-fixture.js';
 import { arpRequest, pingFrame, vxlanFrame } from '../testbed/packets.js';
 import { writeResults } from './lib.js';
 
@@ -48,6 +48,12 @@ try {
     m.portFast.put(port, { port: entry, seg: m.segments.get(entry.vni)! });
   }
 
+  // p3: a port with port security (its MAC and first IPv4 address checked), in the unicast segment.
+  m.portFast.put(fx.port.p3, {
+    port: { vni: UNICAST_VNI, flags: PORT_F_SECURE | PORT_F_IP_LOCK, icmpLastNs: 0n, mac: VM3, maxMacs: 0, ipv4: '198.51.100.3', stormPps: 0 },
+    seg: m.segments.get(UNICAST_VNI)!,
+  });
+  const fromSecure = pingFrame({ dstMac: REMOTE_VM, srcMac: VM3, src: '198.51.100.3', dst: '198.51.100.2' });
   // ... and each trusted (VNI, VTEP) pair with its segment.
   for (const k of m.peers.keys()) m.peerSegs.put(k, m.segments.get(k.vni)!);
 
@@ -61,6 +67,7 @@ try {
     measure('floor: not a port (3 lookups, pass)', 'from_port', inner, fx.uplink, 0),
     measure('local switching (learn refresh + lookup + redirect)', 'from_port', toLocal, fx.port.p1, 7),
     measure('encap (known remote, 98-byte ICMP)', 'from_port', inner, fx.port.p1, 7),
+    measure('encap from a secure port (MAC and IPv4 checked)', 'from_port', fromSecure, fx.port.p3, 7),
     measure('decap + learn (known local destination)', 'from_uplink', encapsulated, fx.uplink, 7),
     measure('flood to 16 remote VTEPs + 1 local port (ARP)', 'from_port', arpRequest(VM1, '198.51.100.1', '198.51.100.9'), fx.port.p1, 7),
   ].filter((r) => r !== undefined);
