@@ -70,7 +70,7 @@ export async function runE2e(o: BenchOptions, modes: readonly Mode[] = MODES): P
         console.error(`e2e round ${r + 1}/${o.rounds} ${mode}: measuring`);
         await measureAll(b.vm1, b.h1, localFar(b.vm2, b.h2), PPS_FRAME, o, (k, v) => (samples[mode][k] ??= []).push(v));
         const last = (k: string): number | undefined => samples[mode][k as keyof (typeof samples)[typeof mode]]?.at(-1);
-        console.error(`e2e round ${r + 1}/${o.rounds} ${mode}: ${last('pps_pinned')} pps, ${last('tcp1_gbps')} / ${last('tcp4_gbps')} Gbit/s (1 / 4 streams), rr p99 ${last('rr_p99_us')} us`);
+        console.error(`e2e round ${r + 1}/${o.rounds} ${mode}: ${last('pps_pinned')} pps, ${last('tcp1_gbps')} / ${last('tcp4_gbps')} Gbit/s (1 / 4 streams), rr p99 ${last('rr_p99_us')} us, BPF ${last('bpf_tx_ns_per_packet')} / ${last('bpf_rx_ns_per_packet')} ns (tx / rx), CPU ${last('cpu_ns_per_packet')} ns per packet`);
       } finally {
         await b.stop();
       }
