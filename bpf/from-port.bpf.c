@@ -9,6 +9,7 @@
 #include "lib/encap.h"
 #include "lib/mtu.h"
 #include "lib/pkt.h"
+#include "lib/portrec.h"
 #include "lib/portsec.h"
 #include "lib/storm.h"
 
@@ -281,23 +282,14 @@ int from_port(struct __sk_buff *skb)
 
 	if (!cfg)
 		return TC_ACT_OK;
-	struct port_fast *pf = bpf_map_lookup_elem(&vx_port_fast, &ifindex);
 	struct port *p;
 	struct segment *seg;
+	enum port_lookup found = port_and_segment(ifindex, &p, &seg);
 
-	if (likely(pf)) {
-		p = &pf->port;
-		seg = &pf->seg;
-	} else {
-		p = bpf_map_lookup_elem(&vx_ports, &ifindex);
-		if (!p)
-			return TC_ACT_OK; /* not a port of ours */
-		__u32 pvni = p->vni;
-
-		seg = bpf_map_lookup_elem(&vx_segments, &pvni);
-		if (!seg)
-			return drop(0, DROP_UNKNOWN_VNI); /* one bucket for every VNI not bound here */
-	}
+	if (found == PORT_NONE || !p)
+		return TC_ACT_OK; /* not a port of ours */
+	if (found == PORT_UNBOUND || !seg)
+		return drop(0, DROP_UNKNOWN_VNI); /* one bucket for every VNI not bound here */
 	__u32 vni = p->vni;
 
 	__u32 zero = 0;
