@@ -8,7 +8,7 @@
 // Everything runs in network namespaces made here and removed afterwards. Between two machines
 // with real NICs: two-hosts.ts.
 //
-//   npx tsx bench/e2e.ts [--quick] [--rounds N] [--gro]
+//   npx tsx bench/e2e.ts [--quick] [--rounds N] [--gro] [--modes kernel,vxvem]   (--modes: a subset, for checks)
 import { pathToFileURL } from 'node:url';
 import { Netns, vethPair } from '../testbed/netns.js';
 import { eth, ipv4, udp } from '../testbed/packets.js';
@@ -50,16 +50,27 @@ async function bed(mode: Mode, tag: string, o: BenchOptions): Promise<{ vm1: Net
   }
 }
 
-export async function runE2e(o: BenchOptions): Promise<{ rows: E2eRow[]; markdown: string }> {
+/** The modes to run: all, or the subset `--modes a,b` names (for quick checks; results are then partial). */
+function selectedModes(argv = process.argv.slice(2)): readonly Mode[] {
+  const at = argv.indexOf('--modes');
+  if (at < 0) return MODES;
+  const want = (argv[at + 1] ?? '').split(',');
+  const bad = want.filter((m) => !(MODES as readonly string[]).includes(m));
+  if (bad.length) throw new Error(`unknown modes: ${bad.join(', ')} (known: ${MODES.join(', ')})`);
+  return MODES.filter((m) => want.includes(m));
+}
+
+export async function runE2e(o: BenchOptions, modes: readonly Mode[] = MODES): Promise<{ rows: E2eRow[]; markdown: string }> {
   const samples = emptySamples();
   for (let r = 0; r < o.rounds; r++) {
-    for (const mode of MODES) {
+    for (const mode of modes) {
       const b = await bed(mode, `vxb${process.pid}${MODES.indexOf(mode)}${r}`, o);
       try {
         b.vm1.exec('ping', ['-c', '3', '-i', '0.2', '-W', '2', VMS[1].addr]);
         console.error(`e2e round ${r + 1}/${o.rounds} ${mode}: measuring`);
         await measureAll(b.vm1, b.h1, localFar(b.vm2, b.h2), PPS_FRAME, o, (k, v) => (samples[mode][k] ??= []).push(v));
-        console.error(`e2e round ${r + 1}/${o.rounds} ${mode}: ${samples[mode].pps_pinned!.at(-1)} pps, ${samples[mode].tcp1_gbps!.at(-1)} Gbit/s`);
+        const last = (k: string): number | undefined => samples[mode][k as keyof (typeof samples)[typeof mode]]?.at(-1);
+        console.error(`e2e round ${r + 1}/${o.rounds} ${mode}: ${last('pps_pinned')} pps, ${last('tcp1_gbps')} / ${last('tcp4_gbps')} Gbit/s (1 / 4 streams), rr p99 ${last('rr_p99_us')} us, BPF ${last('bpf_tx_ns_per_packet')} / ${last('bpf_rx_ns_per_packet')} ns (tx / rx), CPU ${last('cpu_ns_per_packet')} ns per packet`);
       } finally {
         await b.stop();
       }
@@ -70,6 +81,12 @@ export async function runE2e(o: BenchOptions): Promise<{ rows: E2eRow[]; markdow
 
 if (import.meta.url === pathToFileURL(process.argv[1]!).href) {
   const o = benchOptions();
+  const modes = selectedModes();
+  if (modes.length < MODES.length) {
+    // A check, not a result: the per-run lines above are the output; nothing is written.
+    await runE2e(o, modes);
+    process.exit(0);
+  }
   const { rows, markdown } = await runE2e(o);
   writeResults(o.gro ? 'e2e-gro' : 'e2e', { date: new Date().toISOString(), options: o, rows }, `# End to end\n\n${markdown}\n`);
   console.log(markdown);

@@ -14,6 +14,7 @@ struct vxvem_btf_types {
 	struct mac_entry mac_entry;
 	struct segment segment;
 	struct port port;
+	struct port_fast port_fast;
 	struct port_state port_state;
 	struct port_addr_key port_addr_key;
 	struct peer_key peer_key;

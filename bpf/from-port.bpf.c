@@ -8,6 +8,8 @@
 #include "lib/flood.h"
 #include "lib/encap.h"
 #include "lib/mtu.h"
+#include "lib/pkt.h"
+#include "lib/portrec.h"
 #include "lib/portsec.h"
 #include "lib/storm.h"
 #include "lib/vlan.h"
@@ -21,6 +23,7 @@ struct encap_job {
 	__u32 tunnel_ifindex; /* set: send through the kernel vxlan device (fragments, checksums) */
 	__u8 is_ip;
 	__u8 udp_csum;
+	__u16 ip_id; /* outer IPv4 IDs: a per-CPU counter, started at a random value */
 };
 
 /* Per-CPU scratch space for the encap_job: the BPF stack (512 bytes) is shared with the ICMP builders. */
@@ -63,7 +66,7 @@ static __always_inline int prepare_encap(struct __sk_buff *skb, const struct vxv
 	if (in.proto == bpf_htons(ETH_P_IP)) {
 		struct iphdr ip;
 
-		if (bpf_skb_load_bytes(skb, ETH_HLEN, &ip, sizeof(ip)))
+		if (pkt_load(skb, ETH_HLEN, &ip, sizeof(ip)))
 			return drop(vni, DROP_INNER_MALFORMED);
 		in.is_ip = 1;
 		in.dsfield = ip.tos;
@@ -72,7 +75,7 @@ static __always_inline int prepare_encap(struct __sk_buff *skb, const struct vxv
 
 		/* Ports only from first fragments of TCP/UDP: later fragments would hash elsewhere. */
 		if ((ip.protocol == IPPROTO_TCP || ip.protocol == IPPROTO_UDP) && !(ip.frag_off & bpf_htons(IP_MF | IP_OFFSET)))
-			bpf_skb_load_bytes(skb, l4, &ports, 4);
+			pkt_load(skb, l4, &ports, 4);
 		hash = inner_flow_hash(skb, ip.saddr, ip.daddr, ports, ip.protocol);
 
 		if (over && l3_segment_len(skb, ETH_HLEN, l4, ip.protocol) + VXVEM_ENCAP_LEN > mtu) {
@@ -139,10 +142,13 @@ static __always_inline int prepare_encap(struct __sk_buff *skb, const struct vxv
 	}
 	job->is_ip = in.is_ip;
 	job->vni = vni;
-	outer_init(&job->o, cfg, &job->v, vni, outer_tos(cfg, in.dsfield), outer_src_port(cfg, hash), skb->len);
+	if (!job->ip_id)
+		job->ip_id = bpf_get_prandom_u32();
+	outer_init(&job->o, cfg, &job->v, vni, outer_tos(cfg, in.dsfield), outer_src_port(cfg, hash), skb->len,
+		   job->ip_id++, inner);
 	if (job->tunnel_ifindex)
 		return -1; /* the kernel device encapsulates */
-	if (encap_grow(skb, &in, inner))
+	if (encap_grow(skb, &in))
 		return drop(vni, DROP_ENCAP_FAILED);
 	return -1;
 }
@@ -181,12 +187,12 @@ static __always_inline int encap_send(struct __sk_buff *skb, struct encap_job *j
 		struct bpf_redir_neigh params = { .nh_family = 2 /* AF_INET */, .ipv4_nh = nh };
 
 		outer_set_dst(&job->o, dst, dmac);
-		if (bpf_skb_store_bytes(skb, 0, &job->o.eth, VXVEM_ENCAP_LEN, 0))
+		if (outer_write(skb, &job->o))
 			return -1;
 		return bpf_redirect_neigh(job->v.ifindex, &params, sizeof(params), 0);
 	}
 	outer_set_dst(&job->o, dst, dmac);
-	if (bpf_skb_store_bytes(skb, 0, &job->o.eth, VXVEM_ENCAP_LEN, 0))
+	if (outer_write(skb, &job->o))
 		return -1;
 	if (last)
 		return bpf_redirect(job->v.ifindex, 0);
@@ -287,9 +293,11 @@ int from_port(struct __sk_buff *skb)
 
 	if (!cfg)
 		return TC_ACT_OK;
-	struct port *p = bpf_map_lookup_elem(&vx_ports, &ifindex);
+	struct port *p;
+	struct segment *seg;
+	enum port_lookup found = port_and_segment(ifindex, &p, &seg);
 
-	if (!p)
+	if (found == PORT_NONE || !p)
 		return TC_ACT_OK; /* not a port of ours */
 	__u32 vni = p->vni;
 	__u8 mac_flags = (p->flags & PORT_F_PEER) ? MAC_F_PEER : 0;
@@ -299,9 +307,10 @@ int from_port(struct __sk_buff *skb)
 
 		if (verdict >= 0)
 			return verdict;
+		/* A tagged frame belongs to its subport's segment, not the record's. */
+		if (vni != p->vni)
+			seg = bpf_map_lookup_elem(&vx_segments, &vni);
 	}
-	struct segment *seg = bpf_map_lookup_elem(&vx_segments, &vni);
-
 	if (!seg)
 		return drop(0, DROP_UNKNOWN_VNI); /* one bucket for every VNI not bound here */
 
@@ -313,7 +322,7 @@ int from_port(struct __sk_buff *skb)
 		return TC_ACT_OK;
 	job->tunnel_ifindex = 0; /* per-CPU scratch: left over from the previous frame otherwise */
 
-	if (bpf_skb_load_bytes(skb, 0, &inner, sizeof(inner)))
+	if (pkt_load(skb, 0, &inner, sizeof(inner)))
 		return drop(vni, DROP_INNER_MALFORMED);
 	if (is_multicast_mac(inner.h_source))
 		return drop(vni, DROP_INNER_MALFORMED);

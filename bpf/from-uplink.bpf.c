@@ -52,16 +52,28 @@ int from_uplink(struct __sk_buff *skb)
 
 	if (ihl < sizeof(struct iphdr))
 		return TC_ACT_OK;
-	/* IP options move everything after the IPv4 header: read it through load_bytes. */
+	/*
+	 * IP options move everything after the IPv4 header: read it through load_bytes, in one
+	 * call with the first two bytes of the inner IP header (its DS field) when they are there.
+	 */
 	struct {
 		struct udphdr udp;
 		struct vxlanhdr vx;
 		struct ethhdr inner;
+		__u8 inner_ip[2];
 	} __attribute__((packed)) h;
 	__u32 l4 = ETH_HLEN + (ihl & 0x3c);
+	__u8 smac[6];
+	int have_ds = 1;
 
-	if (bpf_skb_load_bytes(skb, l4, &h.udp, sizeof(h.udp)))
-		return TC_ACT_OK;
+	/* The outer source MAC, for neigh_learn, while the packet pointers are valid. */
+	__builtin_memcpy(smac, eth->h_source, 6);
+	if (bpf_skb_load_bytes(skb, l4, &h, sizeof(h))) {
+		/* Shorter: check whether it is ours before calling it truncated. */
+		have_ds = 0;
+		if (bpf_skb_load_bytes(skb, l4, &h.udp, sizeof(h.udp)))
+			return TC_ACT_OK;
+	}
 	if (h.udp.dest != bpf_htons(VXLAN_PORT))
 		return TC_ACT_OK;
 
@@ -71,27 +83,27 @@ int from_uplink(struct __sk_buff *skb)
 		return TC_ACT_OK; /* VXLAN, but not for us */
 
 	/* From here on the frame is ours: anything wrong with it is a counted drop. */
-	if (bpf_skb_load_bytes(skb, l4, &h, sizeof(h)))
+	if (!have_ds && bpf_skb_load_bytes(skb, l4, &h, __builtin_offsetof(typeof(h), inner_ip)))
 		return drop(0, DROP_TRUNCATED);
 	if (!(h.vx.flags & VXLAN_FLAG_I))
 		return drop(0, DROP_VXLAN_FLAGS);
 	__u32 vni = vxlan_vni(&h.vx);
-	struct segment *seg = bpf_map_lookup_elem(&vx_segments, &vni);
+	enum vtep_trust trust;
+	struct segment *seg = segment_of_sender(vni, saddr, &trust);
 
 	if (!seg)
 		return drop(0, DROP_UNKNOWN_VNI); /* one bucket, whatever VNI the sender picked */
 	if (local_vtep_slot(saddr))
 		return drop(vni, DROP_OWN_VTEP_SOURCE);
-
-	enum vtep_trust trust = vtep_trust(vni, seg, saddr);
-
+	if (trust == VTEP_UNKNOWN)
+		trust = vtep_trust(vni, seg, saddr);
 	if (trust == VTEP_UNKNOWN)
 		return drop(vni, DROP_UNKNOWN_VTEP);
 	if (is_multicast_mac(h.inner.h_source))
 		return drop(vni, DROP_INNER_MALFORMED);
 
 	__u32 inner_off = l4 + sizeof(struct udphdr) + VXLAN_HDR_LEN;
-	int ds = inner_dsfield(skb, inner_off + ETH_HLEN, h.inner.h_proto);
+	int ds = have_ds ? inner_dsfield_of(h.inner_ip, h.inner.h_proto) : inner_dsfield(skb, inner_off + ETH_HLEN, h.inner.h_proto);
 	enum ecn_action ecn = ds < 0 ? ECN_KEEP : ecn_decap_action(outer_tos, ds);
 
 	if (ecn == ECN_DROP)
@@ -100,13 +112,8 @@ int from_uplink(struct __sk_buff *skb)
 	struct vtep *v = get_vtep(slot ? slot : seg->vtep_slot);
 
 	/* Next hops only from VTEPs the segment names: a sender merely in the underlay teaches none. */
-	if (v && trust == VTEP_PEER) {
-		__u8 smac[6];
-
-		/* eth may be stale after pull_data/load: re-read the outer source MAC. */
-		if (!bpf_skb_load_bytes(skb, 6, smac, 6))
-			neigh_learn(v, saddr, smac);
-	}
+	if (v && trust == VTEP_PEER)
+		neigh_learn(v, saddr, smac);
 	struct delivery d = {};
 
 	if (deliver_pick(vni, &h.inner, saddr, &d))
@@ -124,7 +131,7 @@ int from_uplink(struct __sk_buff *skb)
 	if (bpf_skb_adjust_room(skb, -(__s32)inner_off, BPF_ADJ_ROOM_MAC, flags))
 		return drop(vni, DROP_DECAP_FAILED);
 	/* ...and turn the outer Ethernet header into the inner one. */
-	if (bpf_skb_store_bytes(skb, 0, &h.inner, ETH_HLEN, 0))
+	if (write_eth(skb, &h.inner))
 		return drop(vni, DROP_DECAP_FAILED);
 	if (ecn != ECN_KEEP && ecn_apply(skb, h.inner.h_proto, ecn))
 		return drop(vni, DROP_DECAP_FAILED);

@@ -147,6 +147,17 @@ struct port {
 };
 
 /*
+ * Fast-path port record, keyed by ifindex: the port's vx_ports entry and its segment's
+ * vx_segments entry in one value, written by the agent together with them, so that the port
+ * program finds both with one lookup (docs/dataplane.md, "Fast path"). A port without one is
+ * served from vx_ports and vx_segments. `port.icmp_last_ns` is this record's own rate limit.
+ */
+struct port_fast {
+	struct port port;
+	struct segment seg;
+};
+
+/*
  * Per-port state the programs keep, keyed by ifindex (the agent only recounts `macs` and
  * removes entries of ports that went). The lock guards the storm bucket.
  */

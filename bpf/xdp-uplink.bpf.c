@@ -50,15 +50,15 @@ int xdp_uplink(struct xdp_md *ctx)
 		return xdp_drop(0, DROP_VXLAN_FLAGS);
 
 	__u32 vni = vxlan_vni(&h->vx);
-	struct segment *seg = bpf_map_lookup_elem(&vx_segments, &vni);
+	enum vtep_trust trust;
+	struct segment *seg = segment_of_sender(vni, saddr, &trust);
 
 	if (!seg)
 		return xdp_drop(0, DROP_UNKNOWN_VNI); /* one bucket, whatever VNI the sender picked */
 	if (local_vtep_slot(saddr))
 		return xdp_drop(vni, DROP_OWN_VTEP_SOURCE);
-
-	enum vtep_trust trust = vtep_trust(vni, seg, saddr);
-
+	if (trust == VTEP_UNKNOWN)
+		trust = vtep_trust(vni, seg, saddr);
 	if (trust == VTEP_UNKNOWN)
 		return xdp_drop(vni, DROP_UNKNOWN_VTEP);
 	if (is_multicast_mac(h->inner.h_source))

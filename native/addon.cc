@@ -29,6 +29,8 @@ class VxvemAddon : public Napi::Addon<VxvemAddon> {
                     InstanceMethod<&VxvemAddon::Call<MapLookupAndDeleteBatch>>(
                         "mapLookupAndDeleteBatch"),
                     InstanceMethod<&VxvemAddon::Call<MapUpdateBatch>>("mapUpdateBatch"),
+                    InstanceMethod<&VxvemAddon::Call<MapUpdateBatchStart>>("mapUpdateBatchStart"),
+                    InstanceMethod<&VxvemAddon::Call<MapUpdateBatchWait>>("mapUpdateBatchWait"),
                     InstanceMethod<&VxvemAddon::Call<MapDeleteBatch>>("mapDeleteBatch"),
                     InstanceMethod<&VxvemAddon::CallVoid<ObjPin>>("objPin"),
                     InstanceMethod<&VxvemAddon::Call<ObjGet>>("objGet"),

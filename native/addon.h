@@ -88,6 +88,10 @@ Napi::Value MapUpdateBatch(const Napi::CallbackInfo& info);
 Napi::Value MapDeleteBatch(const Napi::CallbackInfo& info);
 Napi::Value PossibleCpusJs(const Napi::CallbackInfo& info);
 
+// batch_async.cc: batch updates on a thread of their own
+Napi::Value MapUpdateBatchStart(const Napi::CallbackInfo& info);
+Napi::Value MapUpdateBatchWait(const Napi::CallbackInfo& info);
+
 // pins.cc: pins, fds and ids
 void ObjPin(const Napi::CallbackInfo& info);
 Napi::Value ObjGet(const Napi::CallbackInfo& info);

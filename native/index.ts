@@ -127,6 +127,13 @@ export interface NativeBinding {
   mapLookupAndDeleteBatch(fd: number, cursor: Buffer | null, maxCount: number): BatchResult;
   /** Returns the number of entries written. */
   mapUpdateBatch(fd: number, keys: Buffer, values: Buffer, count: number, flags?: number): number;
+  /**
+   * mapUpdateBatch on a thread of its own (not for per-CPU maps): the chunk is copied, a job id
+   * returned at once. mapUpdateBatchWait joins it and returns or throws what mapUpdateBatch would.
+   * Every started job must be waited for.
+   */
+  mapUpdateBatchStart(fd: number, keys: Buffer, values: Buffer, count: number, flags?: number): number;
+  mapUpdateBatchWait(job: number): number;
   mapDeleteBatch(fd: number, keys: Buffer, count: number): number;
 
   objPin(fd: number, path: string): void;

@@ -177,7 +177,7 @@ describe('pinning', () => {
       expect([...maps.keys()]).not.toContain('xdp_test0');
       expect(maps.get('vx_events')?.type).toBe(MapType.Ringbuf);
       expect(maps.get('vx_macs')).toMatchObject({ type: MapType.LruHash, keySize: 12, valueSize: 24, maxEntries: 4096, id: dp.maps.macs.info.id });
-      expect([...maps.values()].filter((m) => m.type.perCpu).map((m) => m.name)).toEqual(['vx_counters', 'vx_drops']);
+      expect([...maps.values()].filter((m) => m.type.perCpu).map((m) => m.name)).toEqual(['vx_counters', 'vx_dhcp_counters', 'vx_drops']);
     } finally {
       rmSync(pin);
     }

@@ -29,4 +29,18 @@ static __always_inline void neigh_learn(const struct vtep *v, __u32 saddr, const
 	bpf_map_update_elem(&vx_neigh, &key, &fresh, BPF_ANY);
 }
 
+/*
+ * Writes the Ethernet header at the front of the frame: directly when the linear area holds
+ * it (always after adjust_room, which leaves the head writable), else by bpf_skb_store_bytes.
+ */
+static __always_inline int write_eth(struct __sk_buff *skb, const struct ethhdr *e)
+{
+	void *data = (void *)(long)skb->data, *data_end = (void *)(long)skb->data_end;
+
+	if (data + ETH_HLEN > data_end)
+		return bpf_skb_store_bytes(skb, 0, e, ETH_HLEN, 0);
+	__builtin_memcpy(data, e, ETH_HLEN);
+	return 0;
+}
+
 #endif /* VXVEM_DECAP_H */

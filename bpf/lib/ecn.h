@@ -30,7 +30,17 @@ static __always_inline enum ecn_action ecn_decap_action(__u8 outer_tos, __u8 inn
 	return ECN_KEEP;
 }
 
-/* Inner DS field (IPv4 TOS or IPv6 traffic class) of the frame at `off`; -1 for non-IP. */
+/* Inner DS field (IPv4 TOS or IPv6 traffic class) from the first two bytes of the IP header; -1 for non-IP. */
+static __always_inline int inner_dsfield_of(const __u8 *b, __u16 proto)
+{
+	if (proto == bpf_htons(ETH_P_IP))
+		return b[1];
+	if (proto == bpf_htons(ETH_P_IPV6))
+		return ((b[0] & 0x0f) << 4) | (b[1] >> 4);
+	return -1;
+}
+
+/* The same, read from the frame at `off`. */
 static __always_inline int inner_dsfield(struct __sk_buff *skb, __u32 off, __u16 proto)
 {
 	__u8 b[2];
@@ -39,9 +49,7 @@ static __always_inline int inner_dsfield(struct __sk_buff *skb, __u32 off, __u16
 		return -1;
 	if (bpf_skb_load_bytes(skb, off, b, 2))
 		return -1;
-	if (proto == bpf_htons(ETH_P_IP))
-		return b[1];
-	return ((b[0] & 0x0f) << 4) | (b[1] >> 4);
+	return inner_dsfield_of(b, proto);
 }
 
 /* Rewrites the ECN bits of the (decapsulated) inner IP header at offset ETH_HLEN. */

@@ -12,8 +12,9 @@
 #endif
 
 /*
- * Outer headers of one encapsulation, written in one 50-byte store from &eth. The leading
- * pad puts the IPv4 header on a 4-byte boundary: the verifier rejects misaligned stack access.
+ * Outer headers of one encapsulation followed by the inner Ethernet header that adjust_room
+ * moved away: the 64 bytes from &eth are written in one go (outer_write). The leading pad puts
+ * the IPv4 header on a 4-byte boundary: the verifier rejects misaligned stack access.
  */
 struct vxlan_outer {
 	__u16 pad;
@@ -21,7 +22,10 @@ struct vxlan_outer {
 	struct iphdr ip;
 	struct udphdr udp;
 	struct vxlanhdr vx;
+	struct ethhdr inner;
 };
+
+#define OUTER_WRITE_LEN (VXVEM_ENCAP_LEN + ETH_HLEN)
 
 /* What the port program learnt about the inner frame before encapsulating it. */
 struct inner_info {
@@ -120,17 +124,22 @@ static __always_inline int next_hop_mac(const struct vtep *v, __u32 dst, __u8 *m
 	return 0;
 }
 
-/* Fills the outer Ethernet/IPv4/UDP/VXLAN headers except the destination MAC and address. */
-static __always_inline void outer_init(struct vxlan_outer *o, const struct vxvem_config *cfg,
-				       const struct vtep *v, __u32 vni, __u8 tos, __u16 sport, __u32 inner_len)
+/*
+ * Fills the outer Ethernet/IPv4/UDP/VXLAN headers except the destination MAC and address, and
+ * the inner Ethernet header. `ip_id`: the outer packet's IPv4 ID (a per-CPU counter).
+ */
+static __always_inline void outer_init(struct vxlan_outer *o, const struct vxvem_config *cfg, const struct vtep *v,
+				       __u32 vni, __u8 tos, __u16 sport, __u32 inner_len, __u16 ip_id,
+				       const struct ethhdr *inner)
 {
+	o->inner = *inner;
 	mac_copy(o->eth.h_source, v->mac);
 	o->eth.h_proto = bpf_htons(ETH_P_IP);
 	o->ip.version = 4;
 	o->ip.ihl = 5;
 	o->ip.tos = tos;
 	o->ip.tot_len = bpf_htons(inner_len + sizeof(struct iphdr) + sizeof(struct udphdr) + VXLAN_HDR_LEN);
-	o->ip.id = (__u16)bpf_get_prandom_u32();
+	o->ip.id = ip_id;
 	o->ip.frag_off = 0;
 	o->ip.ttl = cfg->ttl;
 	o->ip.protocol = IPPROTO_UDP;
@@ -157,20 +166,38 @@ static __always_inline void outer_set_dst(struct vxlan_outer *o, __u32 dst, cons
 /*
  * Opens 50 bytes in front of the inner frame. IP frames use adjust_room so that GSO skbs
  * stay segmentable as UDP tunnels; adjust_room refuses non-IP (ARP), which gets change_head.
- * Afterwards the inner Ethernet header is at offset 50.
+ * adjust_room opens the room after the original Ethernet header: outer_write puts it back as
+ * the inner one at offset 50 (change_head leaves it there already; rewriting it is harmless).
  */
-static __always_inline int encap_grow(struct __sk_buff *skb, const struct inner_info *in, const struct ethhdr *inner_eth)
+static __always_inline int encap_grow(struct __sk_buff *skb, const struct inner_info *in)
 {
 	if (in->is_ip) {
 		__u64 flags = BPF_F_ADJ_ROOM_ENCAP_L3_IPV4 | BPF_F_ADJ_ROOM_ENCAP_L4_UDP |
 			      BPF_F_ADJ_ROOM_ENCAP_L2(ETH_HLEN) | BPF_F_ADJ_ROOM_ENCAP_L2_ETH;
 
-		if (bpf_skb_adjust_room(skb, VXVEM_ENCAP_LEN, BPF_ADJ_ROOM_MAC, flags))
-			return -1;
-		/* adjust_room opened the room after the original Ethernet header: put it back as inner. */
-		return bpf_skb_store_bytes(skb, VXVEM_ENCAP_LEN, inner_eth, ETH_HLEN, 0);
+		return bpf_skb_adjust_room(skb, VXVEM_ENCAP_LEN, BPF_ADJ_ROOM_MAC, flags);
 	}
 	return bpf_skb_change_head(skb, VXVEM_ENCAP_LEN, 0);
+}
+
+/*
+ * Writes the 64 bytes of `o` from its Ethernet header to the front of the frame. Directly,
+ * in eight 8-byte stores, when the linear area holds them (always after adjust_room or
+ * change_head; clone_redirect leaves the head writable); bpf_skb_store_bytes otherwise.
+ * `o` must be in a map value: 8-byte loads at offset 2 are fine there, not on the stack.
+ */
+static __always_inline int outer_write(struct __sk_buff *skb, const struct vxlan_outer *o)
+{
+	void *data = (void *)(long)skb->data, *data_end = (void *)(long)skb->data_end;
+	const __u64 *src = (const __u64 *)(const void *)&o->eth;
+
+	if (data + OUTER_WRITE_LEN > data_end)
+		return bpf_skb_store_bytes(skb, 0, &o->eth, OUTER_WRITE_LEN, 0);
+	__u64 *dst = data;
+#pragma unroll
+	for (int i = 0; i < OUTER_WRITE_LEN / 8; i++)
+		dst[i] = src[i];
+	return 0;
 }
 
 #endif /* VXVEM_ENCAP_H */

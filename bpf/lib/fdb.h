@@ -3,12 +3,13 @@
 #ifndef VXVEM_FDB_H
 #define VXVEM_FDB_H
 
+#include "clock.h"
 #include "metrics.h"
 #include "portstate.h"
 
 /*
- * Timestamps use the coarse monotonic clock (no TSC read per packet; tick resolution is
- * plenty for ageing in seconds). The agent compares them with CLOCK_MONOTONIC.
+ * Timestamps use the coarse monotonic clock, cached per tick (clock.h): tick resolution is
+ * plenty for ageing in seconds. The agent compares them with CLOCK_MONOTONIC.
  *
  * A refresh rewrites last_seen at most this often: an entry hit by every packet would
  * otherwise bounce its cache line between CPUs. Ageing works in seconds, so 1 s is exact enough.
@@ -67,7 +68,7 @@ static __always_inline int fdb_learn(__u32 vni, const __u8 *mac, __u8 kind, __u3
 {
 	struct mac_key key = { .vni = vni };
 	struct mac_entry *e;
-	__u64 now = bpf_ktime_get_coarse_ns();
+	__u64 now = coarse_now();
 
 	mac_copy(key.mac, mac);
 	e = bpf_map_lookup_elem(&vx_macs, &key);

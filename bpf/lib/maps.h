@@ -66,6 +66,15 @@ struct {
 	PINNED;
 } vx_ports SEC(".maps");
 
+/* Port ifindex -> its vx_ports entry and its segment in one value (the port program's fast path). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VX_PORT_ENTRIES);
+	__type(key, __u32);
+	__type(value, struct port_fast);
+	PINNED;
+} vx_port_fast SEC(".maps");
+
 /* Port ifindex -> what the programs keep per port: learned-MAC count, storm bucket. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -94,6 +103,19 @@ struct {
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	PINNED;
 } vx_peers SEC(".maps");
+
+/*
+ * (VNI, remote VTEP) the segment trusts -> the segment's vx_segments entry: the uplink
+ * programs' fast path, one lookup for the segment and the trust (written with both).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VX_PEER_ENTRIES);
+	__type(key, struct peer_key);
+	__type(value, struct segment);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	PINNED;
+} vx_peer_segs SEC(".maps");
 
 /* Underlay prefixes whose sources multicast segments accept. */
 struct {

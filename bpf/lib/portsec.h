@@ -8,7 +8,7 @@
 #ifndef VXVEM_PORTSEC_H
 #define VXVEM_PORTSEC_H
 
-#include "common.h"
+#include "pkt.h"
 
 #define ARP_HRD_ETHER 1
 #define DHCP_SERVER_PORT 67
@@ -93,7 +93,7 @@ static __always_inline int port_source_ok(struct __sk_buff *skb, const struct po
 			__u32 saddr;
 		} ip;
 
-		if (bpf_skb_load_bytes(skb, ETH_HLEN + 8, &ip, sizeof(ip)))
+		if (pkt_load(skb, ETH_HLEN + 8, &ip, sizeof(ip)))
 			return 0;
 		if (!ip.saddr)
 			return dhcp_client(skb, ip.protocol) && mac_allowed(p, ifindex, smac);
@@ -103,7 +103,7 @@ static __always_inline int port_source_ok(struct __sk_buff *skb, const struct po
 		struct arp_sender a;
 		__u32 spa;
 
-		if (bpf_skb_load_bytes(skb, ETH_HLEN, &a, sizeof(a)))
+		if (pkt_load(skb, ETH_HLEN, &a, sizeof(a)))
 			return 0;
 		if (a.htype != bpf_htons(ARP_HRD_ETHER) || a.ptype != bpf_htons(ETH_P_IP) || a.hlen != 6 || a.plen != 4)
 			return 0;

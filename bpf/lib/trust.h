@@ -29,4 +29,23 @@ static __always_inline enum vtep_trust vtep_trust(__u32 vni, const struct segmen
 	return bpf_map_lookup_elem(&vx_trusted, &tk) ? VTEP_UNDERLAY : VTEP_UNKNOWN;
 }
 
+/*
+ * The segment of a frame from `saddr` in `vni`, and its trust when that is already known: a
+ * VTEP the segment names has a vx_peer_segs record holding the segment (one lookup for both,
+ * *trust = VTEP_PEER). Otherwise the segment from vx_segments (NULL: not bound here) and
+ * *trust = VTEP_UNKNOWN, for vtep_trust() to decide after the checks that come first.
+ */
+static __always_inline struct segment *segment_of_sender(__u32 vni, __u32 saddr, enum vtep_trust *trust)
+{
+	struct peer_key pk = { .vni = vni, .addr = saddr };
+	struct segment *seg = bpf_map_lookup_elem(&vx_peer_segs, &pk);
+
+	if (likely(seg)) {
+		*trust = VTEP_PEER;
+		return seg;
+	}
+	*trust = VTEP_UNKNOWN;
+	return bpf_map_lookup_elem(&vx_segments, &vni);
+}
+
 #endif /* VXVEM_TRUST_H */

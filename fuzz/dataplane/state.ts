@@ -13,7 +13,7 @@ const FIELDS: Record<Exclude<MapName, 'vx_events'>, keyof DataplaneMaps> = {
   vx_config: 'config', vx_macs: 'macs', vx_segments: 'segments', vx_ports: 'ports', vx_vteps: 'vteps', vx_neigh: 'neigh', vx_flood: 'flood',
   vx_seg_ports: 'segPorts', vx_groups: 'groups', vx_counters: 'counters', vx_drops: 'drops', vx_events_lost: 'eventsLost',
   vx_static_macs: 'staticMacs', vx_port_state: 'portState', vx_port_addrs: 'portAddrs', vx_peers: 'peers', vx_trusted: 'trusted',
-  vx_dhcp: 'dhcp', vx_dhcp_counters: 'dhcpCounters',
+  vx_dhcp: 'dhcp', vx_dhcp_counters: 'dhcpCounters', vx_port_fast: 'portFast', vx_peer_segs: 'peerSegs',
 };
 export type Watched = keyof typeof FIELDS;
 export const WATCHED = Object.keys(FIELDS) as Watched[];

@@ -80,6 +80,11 @@ export function reconcile(maps: DataplaneMaps, want: DesiredState): ReconcileRes
   }
   const removeUplinks = syncSet(maps.uplinkPhysnet, want.physnets.map((p) => ({ key: p.ifindex, value: p.slot })), String, count);
   for (const [vni, seg] of want.segments) put(maps.segments, vni, seg);
+  // Each trusted pair with its segment, for the uplink programs' one lookup (after both).
+  const removePeerSegs = syncSet(maps.peerSegs, want.peers.flatMap((key) => {
+    const seg = want.segments.get(key.vni);
+    return seg ? [{ key, value: seg }] : [];
+  }), (k) => `${k.vni}/${k.addr}`, count);
   for (const [vni, list] of want.flood) put(maps.flood, vni, { vteps: list });
   for (const { key, entry } of want.staticMacs) put(maps.staticMacs, key, entry);
   // A port's allowed sources come before the port entry that makes the program check them.
@@ -98,12 +103,19 @@ export function reconcile(maps: DataplaneMaps, want: DesiredState): ReconcileRes
       maps.ports.put(ifindex, { ...value, icmpLastNs: cur?.icmpLastNs ?? 0n });
       changes++;
     }
+    // The fast-path record repeats the port and its segment, after both (its own ICMP budget kept).
+    const seg = want.segments.get(p.vni);
+    if (seg) put(maps.portFast, ifindex, { port: { ...value, icmpLastNs: maps.portFast.get(ifindex)?.port.icmpLastNs ?? 0n }, seg });
+    else if (maps.portFast.delete(ifindex)) changes++;
   }
   for (const [vni, list] of want.segPorts) put(maps.segPorts, vni, { ifindex: list });
   for (const [seg, list] of want.segTrunks) put(maps.segTrunks, seg, { ifindex: list });
 
   // Removals, after everything that stays is in place.
   const removedPorts: number[] = [];
+  removePeerSegs(); // before the pairs and segments they repeat
+  // A port's fast-path record goes first: without it the program reads vx_ports again.
+  for (const ifindex of [...maps.portFast.keys()]) if (!want.ports.has(ifindex)) { maps.portFast.delete(ifindex); changes++; }
   for (const ifindex of [...maps.ports.keys()]) {
     if (want.ports.has(ifindex)) continue;
     maps.ports.delete(ifindex);

@@ -102,6 +102,15 @@ export function countedArray<T>(countOffset: number, offset: number, max: number
   };
 }
 
+/** A member that is itself a struct, written through that struct's codec (port_fast.port). */
+export function nested<T>(offset: number, codec: Codec<T>): Field<T> {
+  return {
+    read: (b, p) => codec.decode(b, p + offset),
+    write: (b, p, v) => void codec.encode(v, b, p + offset),
+    members: (n) => [{ name: snake(n), offset, size: codec.size }],
+  };
+}
+
 type Fields<T> = { [K in keyof T]: Field<T[K]> };
 
 /** Anything a typed map can use as its key or value type. */

@@ -1,7 +1,7 @@
 // TypeScript views of every struct in bpf/vxvem_shared.h. Offsets are written out so that a
 // reader can compare them with the header; test/layout.test.ts compares them with BTF.
 import { MAX_VTEPS_PER_HOST } from '../common/vxlan.js';
-import { StructCodec, bytes, countedArray, ipv4, mac, u16, u32, u64, u8 } from './codec.js';
+import { StructCodec, bytes, countedArray, ipv4, mac, nested, u16, u32, u64, u8 } from './codec.js';
 
 export const VXVEM_MAX_VTEPS = MAX_VTEPS_PER_HOST;
 export const VXVEM_MAX_FLOOD = 128;
@@ -119,6 +119,16 @@ export const portCodec = new StructCodec<Port>('port', 32, {
   ipv4: ipv4(24),
   stormPps: u32(28),
 });
+
+/**
+ * The fast-path record of a port (vx_port_fast): its vx_ports entry and its segment's entry in
+ * one value, written by the agent with both; `port.icmpLastNs` is the record's own rate limit.
+ */
+export interface PortFast {
+  port: Port;
+  seg: Segment;
+}
+export const portFastCodec = new StructCodec<PortFast>('port_fast', 48, { port: nested(0, portCodec), seg: nested(32, segmentCodec) });
 
 /** The security fields of a port that has none (no source checks, no limits). */
 export const PORT_OPEN: Pick<Port, 'mac' | 'maxMacs' | 'ipv4' | 'stormPps'> = { mac: '00:00:00:00:00:00', maxMacs: 0, ipv4: '0.0.0.0', stormPps: 0 };
@@ -299,7 +309,7 @@ export const dhcpCountersCodec = new StructCodec<DhcpCounters>('dhcp_counters', 
 
 /** Every shared struct, for the layout test. */
 export const ALL_STRUCTS = [
-  configCodec, macKeyCodec, macEntryCodec, segmentCodec, portCodec, vtepCodec, neighKeyCodec,
+  configCodec, macKeyCodec, macEntryCodec, segmentCodec, portCodec, portFastCodec, vtepCodec, neighKeyCodec,
   neighEntryCodec, floodListCodec, portListCodec, segCountersCodec, dropKeyCodec, macEventCodec,
   portStateCodec, portAddrKeyCodec, peerKeyCodec, trustKeyCodec, physnetCodec, trunkKeyCodec, dhcpLeaseCodec, dhcpCountersCodec,
 ] as const;

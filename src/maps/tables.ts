@@ -4,9 +4,9 @@ import { formatIpv4, parseIpv4 } from '../common/address.js';
 import { U32, U64, type Codec } from './codec.js';
 import {
   configCodec, dhcpCountersCodec, dhcpLeaseCodec, dropKeyCodec, floodListCodec, macEntryCodec, macKeyCodec, neighEntryCodec, neighKeyCodec,
-  peerKeyCodec, physnetCodec, portAddrKeyCodec, portCodec, trunkKeyCodec, portListCodec, portStateCodec, segCountersCodec, segmentCodec,
+  peerKeyCodec, physnetCodec, portAddrKeyCodec, portCodec, portFastCodec, trunkKeyCodec, portListCodec, portStateCodec, segCountersCodec, segmentCodec,
   trustKeyCodec, vtepCodec,
-  type DhcpCounters, type DhcpLease, type DropKey, type FloodList, type MacEntry, type MacKey, type NeighEntry, type NeighKey, type PeerKey, type Physnet, type Port,
+  type DhcpCounters, type DhcpLease, type DropKey, type FloodList, type MacEntry, type MacKey, type NeighEntry, type NeighKey, type PeerKey, type Physnet, type Port, type PortFast,
   type PortAddrKey, type PortList, type PortState, type SegCounters, type Segment, type TrunkKey, type TrustKey, type Vtep, type VxvemConfig,
 } from './layout.js';
 import { PerCpuMap, TypedMap } from './typed-map.js';
@@ -15,7 +15,7 @@ import { PerCpuMap, TypedMap } from './typed-map.js';
 export const MAP_NAMES = [
   'vx_config', 'vx_macs', 'vx_segments', 'vx_ports', 'vx_vteps', 'vx_neigh', 'vx_flood',
   'vx_seg_ports', 'vx_groups', 'vx_counters', 'vx_drops', 'vx_events', 'vx_events_lost', 'vx_static_macs',
-  'vx_port_state', 'vx_port_addrs', 'vx_peers', 'vx_trusted', 'vx_dhcp', 'vx_dhcp_counters',
+  'vx_port_state', 'vx_port_addrs', 'vx_peers', 'vx_trusted', 'vx_dhcp', 'vx_dhcp_counters', 'vx_port_fast', 'vx_peer_segs',
 ] as const;
 /** The maps of VLAN segments and trunks (bpf/lib/vlan.h, trunk.h), kept apart so that MapName's users are not widened. */
 export const VLAN_MAP_NAMES = ['vx_physnets', 'vx_uplink_physnet', 'vx_trunk_in', 'vx_trunk_out', 'vx_seg_trunks'] as const;
@@ -43,11 +43,15 @@ export interface DataplaneMaps {
   staticMacs: TypedMap<MacKey, MacEntry>;
   segments: TypedMap<number, Segment>;
   ports: TypedMap<number, Port>;
+  /** Each port's entry and its segment's in one value: the port program's fast path. */
+  portFast: TypedMap<number, PortFast>;
   portState: TypedMap<number, PortState>;
   /** Allowed sources of secure ports; value PORT_ADDR_F_*. */
   portAddrs: TypedMap<PortAddrKey, number>;
   /** (VNI, remote VTEP) pairs the segments trust. */
   peers: TypedMap<PeerKey, number>;
+  /** The same pairs with their segment's entry: the uplink programs' fast path. */
+  peerSegs: TypedMap<PeerKey, Segment>;
   /** Trusted underlay prefixes (multicast segments). */
   trusted: TypedMap<TrustKey, number>;
   vteps: TypedMap<number, Vtep>;
@@ -85,9 +89,11 @@ export function wrapMaps(fd: (name: AnyMapName) => number): DataplaneMaps {
     staticMacs: new TypedMap('vx_static_macs', fd('vx_static_macs'), macKeyCodec, macEntryCodec),
     segments: new TypedMap('vx_segments', fd('vx_segments'), U32, segmentCodec),
     ports: new TypedMap('vx_ports', fd('vx_ports'), U32, portCodec),
+    portFast: new TypedMap('vx_port_fast', fd('vx_port_fast'), U32, portFastCodec),
     portState: new TypedMap('vx_port_state', fd('vx_port_state'), U32, portStateCodec),
     portAddrs: new TypedMap('vx_port_addrs', fd('vx_port_addrs'), portAddrKeyCodec, U32),
     peers: new TypedMap('vx_peers', fd('vx_peers'), peerKeyCodec, U32),
+    peerSegs: new TypedMap('vx_peer_segs', fd('vx_peer_segs'), peerKeyCodec, segmentCodec),
     trusted: new TypedMap('vx_trusted', fd('vx_trusted'), trustKeyCodec, U32),
     vteps: new TypedMap('vx_vteps', fd('vx_vteps'), U32, vtepCodec),
     neigh: new TypedMap('vx_neigh', fd('vx_neigh'), neighKeyCodec, neighEntryCodec),

@@ -10,6 +10,8 @@ export class MapLayoutError extends Error {
 }
 
 const BATCH = 8192;
+/** Entries per threaded update job of putBatch: few hand-overs, so a busy scheduler's latency does not add up. */
+const PUT_CHUNK = 65536;
 
 function checkLayout(name: string, info: MapInfo, key: Codec<unknown>, value: Codec<unknown>): void {
   const problems: string[] = [];
@@ -142,27 +144,44 @@ export class TypedMap<K, V> extends MapBase<K> {
     for (const [k, v] of this.rawEntries()) yield [this.keyCodec.decode(k), this.valueCodec.decode(v)];
   }
 
-  /** Writes many entries, one syscall per chunk of BATCH; returns the number written. */
+  /**
+   * Writes many entries, one syscall per chunk of PUT_CHUNK; returns the number written. Each chunk
+   * goes to the kernel on a thread of its own while the next one is encoded here (one chunk in
+   * flight at a time, so chunks land in order and a failure stops everything after it).
+   */
   putBatch(entries: Iterable<readonly [K, V]>, flags = BPF_ANY): number {
     const ks = this.keyCodec.size;
     const vs = this.valueCodec.size;
-    const keys = Buffer.alloc(BATCH * ks);
-    const values = Buffer.alloc(BATCH * vs);
+    const keys = Buffer.alloc(PUT_CHUNK * ks);
+    const values = Buffer.alloc(PUT_CHUNK * vs);
     let n = 0;
     let written = 0;
+    let inFlight: number | undefined;
+    const settle = (): void => {
+      if (inFlight === undefined) return;
+      const job = inFlight;
+      inFlight = undefined;
+      written += native().mapUpdateBatchWait(job);
+    };
+    // The job copies the chunk: the buffers can be refilled at once.
     const flush = (): void => {
-      if (n) written += native().mapUpdateBatch(this.fd, keys.subarray(0, n * ks), values.subarray(0, n * vs), n, flags);
+      settle();
+      if (n) inFlight = native().mapUpdateBatchStart(this.fd, keys.subarray(0, n * ks), values.subarray(0, n * vs), n, flags);
       n = 0;
     };
     // The chunk buffers start zeroed and only ever hold encodings, so padding stays zero.
     const encKey = this.keyCodec.encodeOver?.bind(this.keyCodec) ?? this.keyCodec.encode.bind(this.keyCodec);
     const encValue = this.valueCodec.encodeOver?.bind(this.valueCodec) ?? this.valueCodec.encode.bind(this.valueCodec);
-    for (const [k, v] of entries) {
-      encKey(k, keys, n * ks);
-      encValue(v, values, n * vs);
-      if (++n === BATCH) flush();
+    try {
+      for (const [k, v] of entries) {
+        encKey(k, keys, n * ks);
+        encValue(v, values, n * vs);
+        if (++n === PUT_CHUNK) flush();
+      }
+      flush();
+    } finally {
+      settle(); // every started job is joined, also when an encoding throws
     }
-    flush();
     return written;
   }
 }
