@@ -20,7 +20,7 @@ const LOWER_IS_BETTER = /(_ns_per_packet|_us|retransmits|retrans_segs)$/;
 const better = (metric: string): string => `${metric} ${LOWER_IS_BETTER.test(metric) ? '↓' : '↑'}`;
 const ARROWS = '↑ higher is better, ↓ lower is better.';
 
-const MODE_COLOURS: Record<string, string> = { kernel: '#7f7f7f', vxvem: '#1f77b4', 'vxvem-xdp': '#17becf', 'vxvem-csum': '#9467bd', floor: '#2ca02c' };
+const MODE_COLOURS: Record<string, string> = { kernel: '#7f7f7f', vxvem: '#1f77b4', 'vxvem-xdp': '#17becf', 'vxvem-csum': '#9467bd', floor: '#2ca02c', bridge: '#bcbd22', 'vxvem-vlan': '#ff7f0e' };
 const CONFIG = { font: 'DejaVu Sans, Verdana, sans-serif', view: { stroke: null }, axis: { labelFontSize: 11, titleFontSize: 11 }, title: { fontSize: 14, subtitleFontSize: 11, anchor: 'start' } } as const;
 
 /** Renders a Vega-Lite spec to SVG text. */

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { Netns, vethPair } from '../testbed/netns.js';
 import { REPO, startAgent } from './lib.js';
 
-export const MODES = ['kernel', 'vxvem', 'vxvem-xdp', 'vxvem-csum', 'floor'] as const;
+// bridge and vxvem-vlan: the same VMs on one L2 segment without encapsulation (the kernel's plain
+// bridge with the uplink as a port; vxvem's VLAN 100 on the uplink as its physical network).
+export const MODES = ['kernel', 'vxvem', 'vxvem-xdp', 'vxvem-csum', 'floor', 'bridge', 'vxvem-vlan'] as const;
 export type Mode = (typeof MODES)[number];
 
 export const VMS = [
@@ -53,6 +55,22 @@ export async function setupSide(mode: Mode, s: SideSpec): Promise<() => Promise<
     return async () => {
       for (const d of ['br0', 'vx0']) s.host.ip('link', 'del', d);
     };
+  }
+  if (mode === 'bridge') {
+    s.host.ip('link', 'add', 'br0', 'type', 'bridge');
+    for (const d of ['vnet0', s.uplink]) s.host.ip('link', 'set', d, 'master', 'br0');
+    s.host.ip('link', 'set', 'br0', 'up');
+    return async () => void s.host.ip('link', 'del', 'br0');
+  }
+  if (mode === 'vxvem-vlan') {
+    const stop = await startAgent(s.host, {
+      vteps: [{ interface: s.uplink, address: `${s.self}/${s.prefixLength}` }],
+      physicalNetworks: { physnet1: s.uplink },
+      segments: [{ vlan: 100 }],
+      ports: [{ interface: 'vnet0', vlan: 100 }],
+      staticMacs: [{ vlan: 100, mac: VMS[1 - s.index]!.mac }],
+    });
+    return stop;
   }
   if (mode === 'floor') {
     s.host.exec('node', ['--import', 'tsx', join(REPO, 'bench', 'floor-attach.ts'), 'vnet0', s.uplink, VMS[s.index].mac]);
