@@ -12,6 +12,7 @@ import { RAWPKT } from './helpers/topology.js';
 import { pingFrame } from '../testbed/packets.js';
 import { labPlan } from '../src/cli/lab/plan.js';
 import { smcrouteConfig } from '../src/cli/lab/network.js';
+import { taggedPing } from '../src/cli/lab/tagged.js';
 
 ensureBpf();
 const vxvem = (...args: string[]) => spawnSync('node', ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), ...args], { encoding: 'utf8' });
@@ -29,12 +30,12 @@ describe('lab plan', () => {
   it('addresses are unique and inside the documentation ranges; VMs alternate networks', () => {
     const big = labPlan({ hosts: 8, vmsPerHost: 4, vtepsPerHost: 4 });
     const vteps = big.hosts.flatMap((h) => h.vteps.map((v) => v.address));
-    const vms = big.vms.map((v) => v.address);
+    const vms = [...big.vms.map((v) => v.address), ...big.vms.flatMap((v) => (v.trunk ? [v.trunk.address] : []))];
     expect(new Set(vteps).size).toBe(32);
-    expect(new Set(vms).size).toBe(32);
+    expect(new Set(vms).size).toBe(32 + 3 + 1); // + VLAN VMs on h1 and h2, the trunked VM and its subport
     for (const a of [...vteps, ...vms]) expect(a).toMatch(/^(192\.0\.2|198\.51\.100)\.\d+$/);
     for (const h of big.hosts) for (const v of h.vteps) expect(Number(v.address.split('.')[3]) < 128).toBe(h.subnet === 'a');
-    expect(big.vms.filter((v) => v.host === 'h1').map((v) => v.network)).toEqual(['web', 'db', 'web', 'db']);
+    expect(big.vms.filter((v) => v.host === 'h1').map((v) => v.network)).toEqual(['web', 'db', 'web', 'db', 'vl100', 'vl100']);
     expect(smcrouteConfig(big)).toContain('mroute from rt0 group 239.1.0.20 to rt1');
   });
 
@@ -54,7 +55,7 @@ describe('lab up, status, down', () => {
     const r = vxvem('lab', 'up', '--hosts', '3', '--vms-per-host', '2', '--vteps', '2');
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain('$ vxvem net create db --vni 10020 --mode multicast --group 239.1.0.20');
-    expect(labNamespaces().length).toBe(2 + 3 + 6);
+    expect(labNamespaces().length).toBe(2 + 3 + 6 + 3); // + two VLAN VMs and the trunked VM
     // h1 is on subnet A, h2 on subnet B: both crossings go through the router.
     expect(ping('h1-vm1', vmAddr('h2-vm1')).status).toBe(0); // web: unicast-only
     expect(ping('h2-vm2', vmAddr('h1-vm2')).status).toBe(0); // db: multicast, routed by smcroute
@@ -62,6 +63,17 @@ describe('lab up, status, down', () => {
     // Segments are isolated: a web VM does not reach a db address.
     expect(ping('h1-vm1', vmAddr('h2-vm2')).status).not.toBe(0);
   }, 120_000);
+
+  it('VLAN 100 on physnet1 between h1 and h2; the trunked VM reaches web through subport 10 only', () => {
+    expect(ping('h1-vl', vmAddr('h2-vl')).status).toBe(0);
+    expect(ping('h1-trunk', vmAddr('h2-vl')).status).toBe(0); // untagged: the parent's VLAN 100
+    const trunk = plan.vms.find((v) => v.name === 'h1-trunk')!;
+    const at = (vid: number) => taggedPing(trunk.netns, 'eth0', { vid, mac: trunk.mac, me: trunk.trunk!.address, peer: vmAddr('h2-vm1') });
+    expect(at(10)).toEqual({ ok: true, detail: `reply from ${vmAddr('h2-vm1')} (${plan.vms.find((v) => v.name === 'h2-vm1')!.mac}) tagged 10` });
+    expect(at(11)).toEqual({ ok: false, detail: 'no ARP reply on VLAN 11' }); // no subport 11: dropped
+    const r = vxvem('lab', 'status');
+    expect(r.stdout).toMatch(/h1-trunk +vxlab-h1-trunk +h1 +vnet-tr +vl100 \(VLAN 100 on physnet1\) +198\.51\.100\.227 +10=web \(198\.51\.100\.100\)/);
+  }, 60_000);
 
   it('status: every agent running and connected to the VSM', () => {
     const r = vxvem('lab', 'status', '--json');
@@ -105,7 +117,7 @@ describe('lab up, status, down', () => {
   it('down removes every namespace, process and pin', () => {
     const r = vxvem('lab', 'down');
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/stopped 5 processes, removed 11 namespaces/);
+    expect(r.stdout).toMatch(/stopped 5 processes, removed 14 namespaces/);
     expect(labNamespaces()).toEqual([]);
     expect(labPins()).toEqual([]);
     expect(existsSync('/run/vxvem/lab')).toBe(false);
@@ -121,7 +133,7 @@ describe('lab up, status, down', () => {
     expect(st.status).toBe(1);
     expect(st.stdout).toMatch(/lab namespaces exist/);
     const r = vxvem('lab', 'down');
-    expect(r.stdout).toMatch(/stopped 1 processes, removed 6 namespaces and 2 pinned dataplanes/); // smcroute; killed agents left their pins
+    expect(r.stdout).toMatch(/stopped 1 processes, removed 9 namespaces and 2 pinned dataplanes/); // smcroute; killed agents left their pins
     expect(labNamespaces()).toEqual([]);
     expect(labPins()).toEqual([]);
     expect(spawnSync('pgrep', ['-f', 'smcrouted.*-i vxlab']).status).toBe(1);
@@ -131,7 +143,8 @@ describe('lab up, status, down', () => {
   it('demo: every check passes and nothing is left behind', () => {
     const r = vxvem('demo');
     expect(r.status, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/9 of 9 checks passed\./);
+    expect(r.stdout).toMatch(/12 of 12 checks passed\./);
+    expect(r.stdout).toMatch(/ok {3}tagged ping h1-trunk \(VLAN 10, 198\.51\.100\.100\) -> h2-vm1 \(198\.51\.100\.17\): reply from 198\.51\.100\.17 \(02:00:00:00:02:01\) tagged 10/);
     expect(r.stdout).toMatch(/iperf3 h1-vm1 -> h2-vm1, 3 s: [\d.]+ Gbit\/s/);
     expect(r.stdout).toMatch(/vxvem_vni_packets_total\{vni="10020",direction="tx"\} [1-9]/);
     expect(labNamespaces()).toEqual([]);

@@ -1,10 +1,12 @@
 // `vxvem demo [--keep]`: the tour `make demo` gives a newcomer. Brings a lab up, shows VMs on
-// different hosts (and different underlay subnets) talking in both flood modes, measures them
-// with iperf3, prints what the switch learned and counted, then takes everything down again.
+// different hosts (and different underlay subnets) talking in both flood modes, over a VLAN and
+// through a trunk's subport, measures them with iperf3, prints what the switch learned and
+// counted, then takes everything down again.
 import { spawn, spawnSync } from 'node:child_process';
 import { LAB_DIR, LAB_VSM, down as labDown, up as labUp } from './lab.js';
 import { parsedOf, type Parsed } from './args.js';
-import { labPlan, type LabVm } from './lab/plan.js';
+import { LAB_VLAN, labPlan, type LabVm } from './lab/plan.js';
+import { taggedPing } from './lab/tagged.js';
 
 const say = (s = ''): void => void process.stdout.write(`${s}\n`);
 const step = (n: number, s: string): void => say(`\n== ${n}. ${s}`);
@@ -63,7 +65,8 @@ export async function run(p: Parsed): Promise<number> {
   const t0 = Date.now();
   say('vxvem demo: a VXLAN switch in eBPF, shown on a small data centre made of network namespaces.');
   say('Three hypervisor hosts (h1 and h3 in underlay subnet 192.0.2.0/25, h2 in 192.0.2.128/25, a router');
-  say('between them), two VMs on each; a VSM supervises, each host runs a VEM agent with the BPF dataplane.');
+  say('between them), two VMs on each, and VLAN 100 between h1 and h2 with a trunked VM on h1; a VSM');
+  say('supervises, each host runs a VEM agent with the BPF dataplane.');
   say('Nothing leaves the namespaces; everything is removed at the end.');
 
   await labDown();
@@ -72,7 +75,7 @@ export async function run(p: Parsed): Promise<number> {
     step(1, 'bring the lab up');
     await labUp(parsedOf({ hosts: '3', 'vms-per-host': '2' }));
 
-    step(2, 'ping between VMs on different hosts');
+    step(2, 'ping between VMs on different hosts: two VXLAN networks, a VLAN and a trunk');
     say('  web (VNI 10010) floods unicast-only: the VEM copies broadcast frames to each remote VTEP itself.');
     say('  db (VNI 10020) floods to multicast group 239.1.0.20, routed across the underlay router.');
     for (const [a, b] of [['h1-vm1', 'h2-vm1'], ['h1-vm1', 'h3-vm1'], ['h3-vm1', 'h2-vm1'], ['h1-vm2', 'h2-vm2'], ['h1-vm2', 'h3-vm2'], ['h3-vm2', 'h2-vm2']] as const) {
@@ -80,6 +83,18 @@ export async function run(p: Parsed): Promise<number> {
     }
     const across = ping(vm('h1-vm1'), vm('h2-vm2'));
     report({ what: 'isolation: web VM h1-vm1 must not reach db VM h2-vm2', ok: across.detail.startsWith('0/'), detail: across.detail });
+
+    say(`\n  ${LAB_VLAN.name} is VLAN 100 on physical network physnet1: each host's phy0 meets the others on a plain`);
+    say('  bridge, and the VEMs tag and untag the frames themselves (no encapsulation, no VLAN devices).');
+    report(ping(vm('h1-vl'), vm('h2-vl')));
+    const trunked = vm('h1-trunk');
+    const sub = trunked.trunk!;
+    say(`  h1-trunk is a trunk port: untagged it is on ${LAB_VLAN.name}; the frames it tags ${sub.vlan} are on ${sub.network}`);
+    say(`  (subport ${trunked.name}.${sub.vlan}, its address ${sub.address}), crossing to h2 over VXLAN and coming back tagged.`);
+    report(ping(trunked, vm('h2-vl')));
+    const web = vm('h2-vm1');
+    const t = taggedPing(trunked.netns, 'eth0', { vid: sub.vlan, mac: trunked.mac, me: sub.address, peer: web.address });
+    report({ what: `tagged ping ${trunked.name} (VLAN ${sub.vlan}, ${sub.address}) -> ${web.name} (${web.address})`, ok: t.ok, detail: t.detail });
 
     step(3, 'TCP throughput between hosts in different subnets (iperf3)');
     for (const [a, b] of [['h1-vm1', 'h2-vm1'], ['h1-vm2', 'h2-vm2']] as const) {

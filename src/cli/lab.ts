@@ -9,8 +9,8 @@ import { AdminClient } from '../../proto/clients.js';
 import { Dataplane, openPinnedMaps } from '../maps/dataplane.js';
 import { BPFFS_ROOT as PIN_ROOT } from '../maps/paths.js';
 import { flagInt, parsedOf, type Parsed } from './args.js';
-import { buildNetwork, labNamespaces, removeNetwork, smcrouteConfig } from './lab/network.js';
-import { LAB_INSTANCE_PREFIX, LAB_PREFIX, labPlan, type LabPlan } from './lab/plan.js';
+import { VLAN_SWITCH, buildNetwork, labNamespaces, removeNetwork, smcrouteConfig } from './lab/network.js';
+import { LAB_INSTANCE_PREFIX, LAB_PREFIX, LAB_VLAN, labPlan, type LabPlan } from './lab/plan.js';
 import { alive, findLabProcesses, selfCommand, startDaemon, stopAll, waitForLog } from './lab/procs.js';
 import { printTable } from './table.js';
 
@@ -49,11 +49,12 @@ async function vxvem(noun: string, name: string, flags: Record<string, string | 
 /** The networks, subnets and ports of the plan, made through the CLI. */
 async function configure(plan: LabPlan): Promise<void> {
   for (const n of plan.networks) {
-    await vxvem('net', n.name, { vni: String(n.vni), mode: n.mode, group: n.group || undefined });
+    await vxvem('net', n.name, n.vlan ? { vlan: String(n.vlan.id), physnet: n.vlan.physnet } : { vni: String(n.vni), mode: n.mode, group: n.group || undefined });
     await vxvem('subnet', `${n.name}-v4`, { net: n.name, cidr: n.cidr });
   }
   for (const vm of plan.vms) {
-    await vxvem('port', vm.name, { net: vm.network, host: vm.host, mac: vm.mac, interface: vm.port });
+    const trunk = vm.trunk ? `${vm.trunk.vlan}=${vm.trunk.network}` : undefined;
+    await vxvem('port', vm.name, { net: vm.network, host: vm.host, mac: vm.mac, interface: vm.port, trunk });
   }
 }
 
@@ -72,12 +73,12 @@ function converged(plan: LabPlan): string[] {
       for (const n of plan.networks) {
         const here = plan.vms.some((v) => v.host === h.name && v.network === n.name);
         if (!here) continue;
-        if (!pinned.maps.segments.get(n.vni)) {
+        if (!pinned.maps.segments.get(n.segment)) {
           waiting.push(`${h.name}: ${n.name}`);
           continue;
         }
         const others = new Set(plan.vms.filter((v) => v.network === n.name && v.host !== h.name).map((v) => v.host)).size;
-        const flood = pinned.maps.flood.get(n.vni)?.vteps.length ?? 0;
+        const flood = pinned.maps.flood.get(n.segment)?.vteps.length ?? 0;
         if (n.mode === 'unicast' && flood !== others) waiting.push(`${h.name}: ${n.name} flood list ${flood}/${others}`);
       }
     } finally {
@@ -114,12 +115,13 @@ export async function up(p: Parsed): Promise<number> {
       say(`starting the VEM of ${h.name} (VTEPs ${h.vteps.map((v) => v.address).join(', ')}, metrics http://${h.metrics}/metrics)`);
       const log = join(LAB_DIR, `vem-${h.name}.log`);
       const vteps = h.vteps.flatMap((v) => ['--vtep', `${v.interface}:${v.address}/${v.prefixLength}@${v.gateway}`]);
-      state.pids.vems[h.name] = startDaemon(selfCommand(['vem', '--vsm', LAB_VSM, '--host', h.name, ...vteps, '--instance', `${LAB_INSTANCE_PREFIX}${h.name}`, '--netns', h.netns, '--metrics', h.metrics, '--cleanup']), log);
+      const physnet = ['--physnet', `${h.physnet.name}:${h.physnet.interface}`];
+      state.pids.vems[h.name] = startDaemon(selfCommand(['vem', '--vsm', LAB_VSM, '--host', h.name, ...vteps, ...physnet, '--instance', `${LAB_INSTANCE_PREFIX}${h.name}`, '--netns', h.netns, '--metrics', h.metrics, '--cleanup']), log);
       saveState(state);
       await waitForLog(state.pids.vems[h.name]!, log, 'running from', `the VEM of ${h.name}`);
     }
 
-    say('creating a unicast and a multicast network and a port per VM, through the CLI:');
+    say('creating a unicast and a multicast VXLAN network, VLAN 100 on physnet1 and a port per VM (one a trunk), through the CLI:');
     await configure(plan);
     const end = Date.now() + 20_000;
     let waiting = converged(plan);
@@ -143,7 +145,7 @@ function printStatus(state: LabState, hosts: Awaited<ReturnType<AdminClient['lis
   printTable(plan.hosts.map((h) => {
     const info = hosts.find((x) => x.name === h.name);
     return {
-      host: h.name, netns: h.netns, vteps: h.vteps.map((v) => v.address).join(','), gateway: h.vteps[0]!.gateway,
+      host: h.name, netns: h.netns, vteps: h.vteps.map((v) => v.address).join(','), gateway: h.vteps[0]!.gateway, physnet: `${h.physnet.name}:${h.physnet.interface}`,
       agent: alive(state.pids.vems[h.name] ?? 0) ? 'running' : 'DOWN',
       ...(hosts.length ? { vsm: info?.connected ? 'connected' : 'disconnected', revision: info?.appliedRevision ?? '' } : {}),
       metrics: `http://${h.metrics}/metrics`,
@@ -152,13 +154,17 @@ function printStatus(state: LabState, hosts: Awaited<ReturnType<AdminClient['lis
   say('');
   printTable(plan.vms.map((v) => {
     const n = plan.networks.find((x) => x.name === v.network)!;
-    return { vm: v.name, netns: v.netns, host: v.host, port: v.port, network: `${n.name} (${n.vni}, ${n.mode})`, address: v.address, mac: v.mac };
+    const network = n.vlan ? `${n.name} (VLAN ${n.vlan.id} on ${n.vlan.physnet})` : `${n.name} (${n.vni}, ${n.mode})`;
+    const trunk = v.trunk ? `${v.trunk.vlan}=${v.trunk.network} (${v.trunk.address})` : '';
+    return { vm: v.name, netns: v.netns, host: v.host, port: v.port, network, address: v.address, trunk, mac: v.mac };
   }), say);
   const a = plan.vms.find((v) => v.network === 'web')!;
   const b = plan.vms.find((v) => v.network === 'web' && v.host !== a.host);
   say(`\nVSM ${LAB_VSM} (metrics http://${plan.vsmMetrics}/metrics); logs in ${LAB_DIR}`);
   say('try:');
   if (b) say(`  ip netns exec ${a.netns} ping ${b.address}`);
+  const [v1, v2] = plan.vms.filter((v) => v.network === LAB_VLAN.name && !v.trunk);
+  if (v1 && v2) say(`  ip netns exec ${v1.netns} ping ${v2.address}        # VLAN 100, tagged on ${LAB_PREFIX}-ul's ${VLAN_SWITCH}`);
   say(`  vxvem show macs --instance ${LAB_INSTANCE_PREFIX}${a.host}`);
   say(`  vxvem show hosts --vsm ${LAB_VSM}`);
   say(`  curl -s http://${plan.hosts[0]!.metrics}/metrics | grep '^vxvem_vni'`);
