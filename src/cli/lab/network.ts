@@ -74,6 +74,7 @@ export function buildNetwork(plan: LabPlan): void {
     sysctl(h.netns, `net.ipv6.conf.${h.physnet.interface}.disable_ipv6=1`);
   }
   for (const vm of plan.vms) {
+    if (vm.qemu) continue; // its tap comes with its Neutron port (guests.ts)
     addNetns(vm.netns);
     // No IPv6 in the VMs: router solicitations would only add noise to the counters.
     sysctl(vm.netns, 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1');

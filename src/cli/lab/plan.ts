@@ -8,6 +8,8 @@
 //   Every host also has `phy0` on the plain bridge sw-vlan (physical network physnet1): h1 and h2
 //   get a VM on VLAN 100 (`vl100`, 198.51.100.224/27), and h1 a trunked VM whose untagged frames
 //   are on VLAN 100 and whose frames tagged 10 reach `web` through a subport.
+//   With guests 'qemu', h1-vm1 and h2-vm1 are QEMU guests on taps (Neutron ports, addresses
+//   by DHCP): two, because each one under TCG keeps a CPU busy while it boots.
 import { UsageError } from '../args.js';
 import { vlanSegmentId } from '../../common/vlan.js';
 
@@ -18,6 +20,8 @@ export interface LabOptions {
   hosts: number;
   vmsPerHost: number;
   vtepsPerHost: number;
+  /** What the first web VM of h1 and h2 is: a namespace, or a QEMU guest on a tap. */
+  guests?: 'netns' | 'qemu';
 }
 
 export interface LabNetwork {
@@ -53,6 +57,8 @@ export interface LabVm {
   network: string;
   /** A trunk parent: frames it tags `vlan` belong to `network`, where it has `address`. */
   trunk?: { vlan: number; network: string; address: string };
+  /** A QEMU guest (no namespace): its port is a Neutron port, `address` comes to it by DHCP. */
+  qemu?: boolean;
 }
 
 export interface LabHost {
@@ -97,6 +103,7 @@ export function checkLabOptions(o: LabOptions): void {
   if (!Number.isInteger(o.hosts) || o.hosts < 2 || o.hosts > 8) throw new UsageError('lab up: --hosts must be 2..8');
   if (!Number.isInteger(o.vmsPerHost) || o.vmsPerHost < 1 || o.vmsPerHost > 4) throw new UsageError('lab up: --vms-per-host must be 1..4');
   if (!Number.isInteger(o.vtepsPerHost) || o.vtepsPerHost < 1 || o.vtepsPerHost > 4) throw new UsageError('lab up: --vteps must be 1..4');
+  if (o.guests !== undefined && o.guests !== 'netns' && o.guests !== 'qemu') throw new UsageError('lab up: --guests must be netns or qemu');
 }
 
 export function labPlan(o: LabOptions): LabPlan {
@@ -127,6 +134,7 @@ export function labPlan(o: LabOptions): LabPlan {
         address: `198.51.100.${net.base + 8 * i + m}`,
         prefixLength: 25,
         network: net.name,
+        ...(o.guests === 'qemu' && m === 1 && i <= 2 ? { qemu: true } : {}),
       });
     }
   }
