@@ -3,7 +3,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ensureBpf, REPO } from './helpers/bpf.js';
 import { MONITORING, alertNames, dashboardQueries, selectors } from './helpers/monitoring.js';
@@ -40,7 +40,7 @@ describe('lab plan', () => {
   });
 
   it('bad sizes are usage errors', () => {
-    for (const args of [['--hosts', '9'], ['--hosts', '1'], ['--vteps', '5'], ['--vms-per-host', '0'], ['--hosts', 'x']]) {
+    for (const args of [['--hosts', '9'], ['--hosts', '1'], ['--vteps', '5'], ['--vms-per-host', '0'], ['--hosts', 'x'], ['--guests', 'kvm']]) {
       const r = vxvem('lab', 'up', ...args);
       expect(r.status, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(/--/);
@@ -150,4 +150,57 @@ describe('lab up, status, down', () => {
     expect(labNamespaces()).toEqual([]);
     expect(labPins()).toEqual([]);
   }, 180_000);
+});
+
+// QEMU guests on taps (TCG on this machine: each keeps a CPU busy while it boots, so two).
+describe('lab up --guests qemu', () => {
+  const qemuPids = (): string[] => (spawnSync('pgrep', ['-f', 'qemu-system.* -name vxlab-'], { encoding: 'utf8' }).stdout ?? '').split('\n').filter(Boolean);
+  /** Tap devices of every namespace: the root one's (`ip -o link`) and whatever lab namespace is left. */
+  const taps = (): string[] => [undefined, ...labNamespaces()].flatMap((ns) => execFileSync('ip', [...(ns ? ['-n', ns] : []), '-o', 'link', 'show', 'type', 'tun'], { encoding: 'utf8' }).split('\n').filter(Boolean));
+  const tapsBefore = taps();
+  const guestPlan = labPlan({ hosts: 2, vmsPerHost: 1, vtepsPerHost: 1, guests: 'qemu' });
+  const addr = (name: string) => guestPlan.vms.find((v) => v.name === name)!.address;
+
+  it('down after the lab command was killed with SIGKILL while its guests booted: no QEMU, tap or namespace left', async () => {
+    const up = spawn('node', ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), 'lab', 'up', '--hosts', '2', '--vms-per-host', '1', '--guests', 'qemu'], { stdio: 'ignore' });
+    const exited = new Promise((r) => up.once('exit', r));
+    await until('a lab QEMU runs', async () => qemuPids(), (p) => p.length > 0, 60_000);
+    up.kill('SIGKILL');
+    await exited;
+    const r = vxvem('lab', 'down');
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(qemuPids()).toEqual([]);
+    expect(labNamespaces()).toEqual([]);
+    expect(taps()).toEqual(tapsBefore);
+  }, 120_000);
+
+  it('up: the guests get their address and MTU 1450 by DHCP and ping across hosts', async () => {
+    const r = vxvem('lab', 'up', '--hosts', '2', '--vms-per-host', '1', '--guests', 'qemu');
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(qemuPids()).toHaveLength(2);
+    // Neither guest has an address on its kernel command line: DHCP gave it.
+    expect(execFileSync('ps', ['-o', 'args=', '-p', qemuPids().join(',')], { encoding: 'utf8' })).not.toMatch(/vx\.addr/);
+    for (const [vm, other] of [['h1-vm1', 'h2-vm1'], ['h2-vm1', 'h1-vm1']] as const) {
+      await until(`${vm} has its lease`, async () => vxvem('lab', 'exec', vm, 'ip -o -4 addr show dev eth0; cat /sys/class/net/eth0/mtu').stdout,
+        (out) => out.includes(`inet ${addr(vm)}/25`) && /^1450$/m.test(out), 30_000);
+      const ping = vxvem('lab', 'exec', vm, `ping -c 2 -W 3 ${addr(other)}`);
+      expect(ping.status, ping.stdout).toBe(0);
+    }
+    expect(vxvem('lab', 'exec', 'h1-vl', `ping -c 1 -W 2 ${addr('h2-vl')}`).status).toBe(0); // the rest are namespaces
+    const st = vxvem('lab', 'status', '--json');
+    expect(st.status, st.stdout).toBe(0);
+    const s = JSON.parse(st.stdout) as { guests: Record<string, { alive: boolean; address: string; mtu: string; tap: string }> };
+    expect(Object.keys(s.guests).sort()).toEqual(['h1-vm1', 'h2-vm1']);
+    for (const [name, g] of Object.entries(s.guests)) expect([g.alive, g.address, g.mtu, g.tap.length]).toEqual([true, `${addr(name)}/25`, '1450', 14]);
+    expect(vxvem('lab', 'status').stdout).toMatch(/h1-vm1 +qemu pid \d+ +h1 +tap[0-9a-f-]{11} +web \(10010, unicast\) +198\.51\.100\.9\/25 \(DHCP, MTU 1450\)/);
+  }, 180_000);
+
+  it('down: no QEMU, tap or namespace left', () => {
+    const r = vxvem('lab', 'down');
+    expect(r.stdout).toMatch(/stopped 6 processes, removed 7 namespaces/); // 2 VEMs, VSM, smcroute, 2 QEMUs; ul, rt, 2 hosts, 3 VLAN VMs
+    expect(qemuPids()).toEqual([]);
+    expect(labNamespaces()).toEqual([]);
+    expect(labPins()).toEqual([]);
+    expect(taps()).toEqual(tapsBefore);
+  }, 60_000);
 });

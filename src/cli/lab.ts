@@ -1,4 +1,5 @@
-// `vxvem lab up [--hosts N] [--vms-per-host M] [--vteps K] [--guests netns|qemu] | status [--json] | down`: a whole
+// `vxvem lab up [--hosts N] [--vms-per-host M] [--vteps K] [--guests netns|qemu] | status [--json]
+// | exec VM COMMAND | down`: a whole
 // virtual data centre in network namespaces, with a VSM and a VEM per host, driven through the
 // CLI like a real one. Everything it makes carries the `vxlab-` / `lab-` prefixes, so that
 // `down` removes it all, also after a crash that lost the state file.
@@ -8,7 +9,8 @@ import { join } from 'node:path';
 import { AdminClient } from '../../proto/clients.js';
 import { Dataplane, openPinnedMaps } from '../maps/dataplane.js';
 import { BPFFS_ROOT as PIN_ROOT } from '../maps/paths.js';
-import { flagInt, flagString, parsedOf, type Parsed } from './args.js';
+import { spawnSync } from 'node:child_process';
+import { UsageError, flagInt, flagString, parsedOf, type Parsed } from './args.js';
 import { withConsole } from './lab/console.js';
 import { LAB_NEUTRON, dhcp, guestCommand, guestNetwork, guestPort, guestStatus, makeTap, type GuestState } from './lab/guests.js';
 import { VLAN_SWITCH, buildNetwork, labNamespaces, removeNetwork, smcrouteConfig } from './lab/network.js';
@@ -213,7 +215,7 @@ async function printStatus(state: LabState, hosts: Awaited<ReturnType<AdminClien
   if (a && b) say(`  ip netns exec ${a.netns} ping ${b.address}`);
   const [v1, v2] = plan.vms.filter((v) => v.network === LAB_VLAN.name && !v.trunk);
   if (v1 && v2) say(`  ip netns exec ${v1.netns} ping ${v2.address}        # VLAN 100, tagged on ${LAB_PREFIX}-ul's ${VLAN_SWITCH}`);
-  for (const [name, g] of guests) say(`  socat - UNIX-CONNECT:${g.console}   # ${name}'s console: type "1 ip addr" (ID COMMAND)`);
+  for (const name of guests.keys()) say(`  vxvem lab exec ${name} 'ip addr show eth0'   # a QEMU guest, through its console`);
   say(`  vxvem show macs --instance ${LAB_INSTANCE_PREFIX}${plan.hosts[0]!.name}`);
   say(`  vxvem show hosts --vsm ${LAB_VSM}`);
   say(`  curl -s http://${plan.hosts[0]!.metrics}/metrics | grep '^vxvem_vni'`);
@@ -251,6 +253,23 @@ export async function status(p: Parsed): Promise<number> {
   }
   const healthy = alive(state.pids.vsm ?? 0) && !missing.length && !guestsDown.length && state.plan.hosts.every((h) => alive(state.pids.vems[h.name] ?? 0));
   return healthy ? 0 : 1;
+}
+
+/** `lab exec VM COMMAND`: in the VM's namespace, or over a guest's console. */
+export async function exec(p: Parsed): Promise<number> {
+  const [name, cmd] = p.positionals;
+  const state = readState();
+  if (!state) throw new Error('no lab is up (`vxvem lab up` makes one)');
+  const vm = state.plan.vms.find((v) => v.name === name);
+  if (!vm) throw new UsageError(`lab exec: no VM ${name} (there are ${state.plan.vms.map((v) => v.name).join(', ')})`);
+  const g = state.guests?.[vm.name];
+  if (g) {
+    const r = await withConsole(g.console, (c) => c.run(cmd!, 120_000));
+    process.stdout.write(r.output.endsWith('\n') || !r.output ? r.output : `${r.output}\n`);
+    return r.status;
+  }
+  const r = spawnSync('nsenter', [`--net=/run/netns/${vm.netns}`, 'sh', '-c', cmd!], { stdio: 'inherit' });
+  return r.status ?? 1;
 }
 
 export async function down(): Promise<number> {
