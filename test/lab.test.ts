@@ -203,4 +203,15 @@ describe('lab up --guests qemu', () => {
     expect(labPins()).toEqual([]);
     expect(taps()).toEqual(tapsBefore);
   }, 60_000);
+
+  it('demo --guests qemu: the same checks pass with h1-vm1 and h2-vm1 as guests; TCP between them', () => {
+    const r = vxvem('demo', '--guests', 'qemu');
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/12 of 12 checks passed\./);
+    expect(r.stdout).toMatch(/ok {3}ping h1-vm1 -> h2-vm1 \(198\.51\.100\.17\): 4\/4 replies/);
+    expect(r.stdout).toMatch(/ok {3}TCP \(busybox nc, 8 MB\) h1-vm1 -> h2-vm1: \d+ Mbit\/s \(8388608 bytes/);
+    expect(qemuPids()).toEqual([]);
+    expect(labNamespaces()).toEqual([]);
+    expect(taps()).toEqual(tapsBefore);
+  }, 180_000);
 });

@@ -255,6 +255,11 @@ export async function status(p: Parsed): Promise<number> {
   return healthy ? 0 : 1;
 }
 
+/** The console sockets of the lab's QEMU guests, by VM name (none without a lab or guests). */
+export function labConsoles(): Record<string, string> {
+  return Object.fromEntries(Object.entries(readState()?.guests ?? {}).map(([name, g]) => [name, g.console]));
+}
+
 /** `lab exec VM COMMAND`: in the VM's namespace, or over a guest's console. */
 export async function exec(p: Parsed): Promise<number> {
   const [name, cmd] = p.positionals;

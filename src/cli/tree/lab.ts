@@ -16,5 +16,6 @@ export function labCommands(root: Command): void {
     .argument('<COMMAND>', 'one shell command line, quoted'), async (p) => (await import('../lab.js')).exec(p));
   runs(sub(lab, 'down', 'stop and remove everything the lab made (also after a crash)'), async () => (await import('../lab.js')).down());
   runs(sub(root, 'demo', 'a guided tour on a lab (what `make demo` runs)')
+    .option('--guests <netns|qemu>', 'qemu: h1-vm1 and h2-vm1 are QEMU guests (lab up --guests)')
     .option('--keep', 'leave the lab up afterwards'), async (p) => (await import('../demo.js')).run(p));
 }
