@@ -37,6 +37,9 @@ describe('lab plan', () => {
     for (const h of big.hosts) for (const v of h.vteps) expect(Number(v.address.split('.')[3]) < 128).toBe(h.subnet === 'a');
     expect(big.vms.filter((v) => v.host === 'h1').map((v) => v.network)).toEqual(['web', 'db', 'web', 'db', 'vl100', 'vl100']);
     expect(smcrouteConfig(big)).toContain('mroute from rt0 group 239.1.0.20 to rt1');
+    // --guests qemu: two guests, the first web VM of h1 and of h2; the rest stay namespaces.
+    expect(labPlan({ hosts: 3, vmsPerHost: 2, vtepsPerHost: 1, guests: 'qemu' }).vms.filter((v) => v.qemu).map((v) => v.name)).toEqual(['h1-vm1', 'h2-vm1']);
+    expect(big.vms.some((v) => v.qemu)).toBe(false);
   });
 
   it('bad sizes are usage errors', () => {
@@ -161,12 +164,14 @@ describe('lab up --guests qemu', () => {
   const guestPlan = labPlan({ hosts: 2, vmsPerHost: 1, vtepsPerHost: 1, guests: 'qemu' });
   const addr = (name: string) => guestPlan.vms.find((v) => v.name === name)!.address;
 
-  it('down after the lab command was killed with SIGKILL while its guests booted: no QEMU, tap or namespace left', async () => {
+  it('down after the lab command was killed with SIGKILL while its guests booted, its state lost: no QEMU, tap or namespace left', async () => {
     const up = spawn('node', ['--import', 'tsx', join(REPO, 'src/cli/main.ts'), 'lab', 'up', '--hosts', '2', '--vms-per-host', '1', '--guests', 'qemu'], { stdio: 'ignore' });
     const exited = new Promise((r) => up.once('exit', r));
     await until('a lab QEMU runs', async () => qemuPids(), (p) => p.length > 0, 60_000);
     up.kill('SIGKILL');
     await exited;
+    // And the state is lost too: QEMU is found by its command line (-name vxlab-VM).
+    execFileSync('rm', ['-rf', '/run/vxvem/lab']);
     const r = vxvem('lab', 'down');
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(qemuPids()).toEqual([]);
