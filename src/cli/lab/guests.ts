@@ -114,7 +114,8 @@ const DHCP_SCRIPT = [
 export async function dhcp(c: GuestConsole, timeoutMs: number): Promise<{ address: string; mtu: number }> {
   const quoted = DHCP_SCRIPT.map((l) => `'${l.replace(/'/g, `'\\''`)}'`).join(' ');
   await c.run(`printf '%s\\n' ${quoted} >/tmp/dhcp.sh && chmod +x /tmp/dhcp.sh`);
-  await c.run('udhcpc -i eth0 -s /tmp/dhcp.sh -O mtu -t 60 -T 1 -b >/tmp/udhcpc.log 2>&1');
+  // In the background from the start: it stays for the renewals, and the wait is ours (deadline below).
+  await c.run('udhcpc -f -i eth0 -s /tmp/dhcp.sh -O mtu -T 1 >/tmp/udhcpc.log 2>&1 &');
   const end = Date.now() + timeoutMs;
   for (;;) {
     const now = await guestAddress(c);
