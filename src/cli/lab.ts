@@ -12,7 +12,7 @@ import { BPFFS_ROOT as PIN_ROOT } from '../maps/paths.js';
 import { spawnSync } from 'node:child_process';
 import { UsageError, flagInt, flagString, parsedOf, type Parsed } from './args.js';
 import { withConsole } from './lab/console.js';
-import { LAB_NEUTRON, dhcp, guestCommand, guestNetwork, guestPort, guestStatus, makeTap, type GuestState } from './lab/guests.js';
+import { LAB_NEUTRON, dhcp, guestCommand, guestNetwork, guestPort, guestStatus, image, makeTap, type GuestState } from './lab/guests.js';
 import { VLAN_SWITCH, buildNetwork, labNamespaces, removeNetwork, smcrouteConfig } from './lab/network.js';
 import { LAB_INSTANCE_PREFIX, LAB_PREFIX, LAB_VLAN, labPlan, type LabPlan } from './lab/plan.js';
 import { alive, findLabProcesses, selfCommand, startDaemon, stopAll, waitForLog } from './lab/procs.js';
@@ -136,6 +136,7 @@ export async function up(p: Parsed): Promise<number> {
   const guests = (flagString(p, 'guests') ?? 'netns') as 'netns' | 'qemu'; // checked by labPlan
   const plan = labPlan({ hosts: flagInt(p, 'hosts', 0, 99) ?? 3, vmsPerHost: flagInt(p, 'vms-per-host', 0, 99) ?? 2, vtepsPerHost: flagInt(p, 'vteps', 0, 99) ?? 1, guests });
   if (readState() || labNamespaces().length) throw new Error('a lab is already up (see `vxvem lab status`); remove it first with `vxvem lab down`');
+  if (plan.vms.some((v) => v.qemu)) image();
   const t0 = Date.now();
   rmSync(LAB_DIR, { recursive: true, force: true });
   mkdirSync(LAB_DIR, { recursive: true });

@@ -60,8 +60,8 @@ export async function guestPort(vm: LabVm, network: string, say: (s: string) => 
   return port.id;
 }
 
-/** The guest image `make build` made (scripts/guest-image.ts). */
-function image(): { kernel: string; initrd: string } {
+/** The guest image `make build` made (scripts/guest-image.ts); `lab up` asks before it builds anything. */
+export function image(): { kernel: string; initrd: string } {
   const dir = join(packageRoot(), 'out', 'guest');
   const kernel = join(dir, 'vmlinux');
   const initrd = join(dir, 'initramfs.cpio.gz');
