@@ -110,7 +110,7 @@ export async function run(p: Parsed): Promise<number> {
     const t = taggedPing(trunked.netns, 'eth0', { vid: sub.vlan, mac: trunked.mac, me: sub.address, peer: web.address });
     report({ what: `tagged ping ${trunked.name} (VLAN ${sub.vlan}, ${sub.address}) -> ${web.name} (${web.address})`, ok: t.ok, detail: t.detail });
 
-    step(3, 'TCP throughput between hosts in different subnets (iperf3)');
+    step(3, `TCP throughput between hosts in different subnets (iperf3${qemu ? '; busybox nc in the QEMU guests' : ''})`);
     for (const [a, b] of [['h1-vm1', 'h2-vm1'], ['h1-vm2', 'h2-vm2']] as const) {
       say(`  measuring ${a} -> ${b} ...`);
       report(await iperf(vm(a), vm(b), 3));
