@@ -55,7 +55,7 @@ describe('bash completion', () => {
       [['vxvem', 'vem', '--config', 'a.json', '--ch'], ['--check']],
       [['vxvem', 'completion', ''], ['bash', 'zsh']],
       [['vxvem', 'help', 'ne'], ['net']],
-      [['vxvem', 'lab', ''], ['up', 'status', 'down']],
+      [['vxvem', 'lab', ''], ['up', 'status', 'exec', 'down']],
       [['vxvem', 'vsm', '--data', join(REPO, 'docs', 'cl')], [join(REPO, 'docs', 'cli.md')]], // a flag's value: files
     ];
     const got = complete(cases.map(([w]) => w));

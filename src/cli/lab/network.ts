@@ -1,6 +1,7 @@
 // Makes (and removes) the lab's namespaces and links from a plan: the underlay switches with
 // IGMP snooping, the router (unicast forwarding, static multicast routes through smcroute's
-// config), the hosts' uplinks and the VMs behind their ports.
+// config), the plain bridge of the physical network (VLAN tags pass it untouched: this kernel
+// has no VLAN-aware bridge), the hosts' uplinks and the VMs behind their ports.
 import { run as sh } from '../../common/exec.js';
 import { LAB_PREFIX, ROUTER, type LabPlan } from './plan.js';
 
@@ -8,6 +9,9 @@ const ip = (ns: string, ...args: string[]): string => sh('ip', ['-n', ns, ...arg
 /** nsenter, not `ip netns exec`: the latter remounts /sys and would hide bpffs. */
 const inNetns = (ns: string, cmd: string, args: string[]): string => sh('nsenter', [`--net=/run/netns/${ns}`, cmd, ...args]);
 const sysctl = (ns: string, ...kv: string[]): string => inNetns(ns, 'sysctl', ['-qw', ...kv]);
+
+/** The underlay's bridge of physical network physnet1. */
+export const VLAN_SWITCH = 'sw-vlan';
 
 /** Every namespace a lab made (found by prefix, so that `down` works after a crash too). */
 export function labNamespaces(): string[] {
@@ -46,6 +50,9 @@ export function buildNetwork(plan: LabPlan): void {
     ip(plan.underlay, 'link', 'add', sw, 'type', 'bridge', 'mcast_snooping', '1', 'mcast_querier', '1', 'mcast_igmp_version', '3');
     ip(plan.underlay, 'link', 'set', sw, 'up');
   }
+  // No vlan_filtering: tagged frames cross it as they are, as on a switch port set to trunk.
+  ip(plan.underlay, 'link', 'add', VLAN_SWITCH, 'type', 'bridge');
+  ip(plan.underlay, 'link', 'set', VLAN_SWITCH, 'up');
   addNetns(plan.router);
   sysctl(plan.router, 'net.ipv4.ip_forward=1');
   plug(plan, plan.router, 'rt0', 'sw-a', 'rt-a');
@@ -62,8 +69,12 @@ export function buildNetwork(plan: LabPlan): void {
       ip(h.netns, 'addr', 'add', `${v.address}/${v.prefixLength}`, 'dev', v.interface);
     }
     ip(h.netns, 'route', 'add', 'default', 'via', h.vteps[0]!.gateway);
+    // The physical network's uplink: no address, only tagged VLAN frames cross it.
+    plug(plan, h.netns, h.physnet.interface, VLAN_SWITCH, `${h.name}-${h.physnet.interface}`);
+    sysctl(h.netns, `net.ipv6.conf.${h.physnet.interface}.disable_ipv6=1`);
   }
   for (const vm of plan.vms) {
+    if (vm.qemu) continue; // its tap comes with its Neutron port (guests.ts)
     addNetns(vm.netns);
     // No IPv6 in the VMs: router solicitations would only add noise to the counters.
     sysctl(vm.netns, 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1');

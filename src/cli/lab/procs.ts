@@ -1,4 +1,4 @@
-// The lab's daemons (VSM, VEM agents, smcroute): started detached with their output in log
+// The lab's daemons (VSM, VEM agents, smcroute, QEMU guests): started detached with their output in log
 // files, found again by pid or, after a crash lost the state, by their command lines.
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, readdirSync } from 'node:fs';
@@ -47,7 +47,7 @@ export async function waitForLog(pid: number, logPath: string, needle: string, w
   }
 }
 
-/** Pids of lab daemons by command line: VEMs of lab instances, the lab VSM, the lab smcroute. */
+/** Pids of lab daemons by command line: VEMs of lab instances, the lab VSM, the lab smcroute, lab guests' QEMUs. */
 export function findLabProcesses(stateDir: string): number[] {
   const pids: number[] = [];
   for (const d of readdirSync('/proc')) {
@@ -58,7 +58,8 @@ export function findLabProcesses(stateDir: string): number[] {
     } catch {
       continue;
     }
-    if (cmd.includes(`--instance ${LAB_INSTANCE_PREFIX}`) || cmd.includes(`--data ${stateDir}/`) || (cmd.includes('smcrouted') && cmd.includes(`-i ${LAB_PREFIX}`))) {
+    const qemu = cmd.startsWith('qemu-system') && cmd.includes(` -name ${LAB_PREFIX}-`);
+    if (cmd.includes(`--instance ${LAB_INSTANCE_PREFIX}`) || cmd.includes(`--data ${stateDir}/`) || (cmd.includes('smcrouted') && cmd.includes(`-i ${LAB_PREFIX}`)) || qemu) {
       pids.push(Number(d));
     }
   }
