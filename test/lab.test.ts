@@ -81,9 +81,10 @@ describe('lab up, status, down', () => {
   it('status: every agent running and connected to the VSM', () => {
     const r = vxvem('lab', 'status', '--json');
     expect(r.status).toBe(0);
-    const s = JSON.parse(r.stdout) as { vsmAlive: boolean; hosts: { name: string; connected: boolean }[]; missingNamespaces: string[] };
+    const s = JSON.parse(r.stdout) as { vsmAlive: boolean; hosts: { name: string; connected: boolean; appliedRevision: unknown }[]; missingNamespaces: string[] };
     expect(s.vsmAlive).toBe(true);
     expect(s.hosts.map((h) => [h.name, h.connected])).toEqual([['h1', true], ['h2', true], ['h3', true]]);
+    for (const h of s.hosts) expect(typeof h.appliedRevision).toBe('number'); // as `show hosts --json` has it
     expect(s.missingNamespaces).toEqual([]);
     expect(vxvem('lab', 'up').status).toBe(1); // one lab at a time
   });

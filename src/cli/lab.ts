@@ -16,6 +16,7 @@ import { LAB_NEUTRON, dhcp, guestCommand, guestNetwork, guestPort, guestStatus, 
 import { VLAN_SWITCH, buildNetwork, labNamespaces, removeNetwork, smcrouteConfig } from './lab/network.js';
 import { LAB_INSTANCE_PREFIX, LAB_PREFIX, LAB_VLAN, labPlan, type LabPlan } from './lab/plan.js';
 import { alive, findLabProcesses, selfCommand, startDaemon, stopAll, waitForLog } from './lab/procs.js';
+import { hostJson } from './show-vsm.js';
 import { printTable } from './table.js';
 
 export const LAB_DIR = '/run/vxvem/lab';
@@ -247,7 +248,8 @@ export async function status(p: Parsed): Promise<number> {
   const guestsDown = Object.entries(state.guests ?? {}).filter(([, g]) => !alive(g.pid)).map(([name]) => name);
   if (p.flags.get('json')) {
     const guests = Object.fromEntries(await Promise.all(Object.entries(state.guests ?? {}).map(async ([name, g]) => [name, { ...g, alive: alive(g.pid), ...(await guestStatus(g)) }] as const)));
-    say(JSON.stringify({ ...state, guests, vsmAlive: alive(state.pids.vsm ?? 0), hosts, missingNamespaces: missing, guestsDown }, null, 2));
+    // Hosts as `show hosts --json` has them (numbers, timestamps, nulls), not the wire's strings.
+    say(JSON.stringify({ ...state, guests, vsmAlive: alive(state.pids.vsm ?? 0), hosts: hosts.map(hostJson), missingNamespaces: missing, guestsDown }, null, 2));
   } else {
     say(`lab up since ${state.startedAt}; VSM ${alive(state.pids.vsm ?? 0) ? 'running' : 'DOWN'}, smcroute ${alive(state.pids.smcroute ?? 0) ? 'running' : 'DOWN'}${missing.length ? `; missing namespaces: ${missing.join(', ')}` : ''}${guestsDown.length ? `; guests down: ${guestsDown.join(', ')}` : ''}\n`);
     await printStatus(state, hosts);
