@@ -8,6 +8,7 @@
 #pragma once
 
 #include <napi.h>
+#include <linux/bpf.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -77,6 +78,14 @@ class LogCapture {
 Napi::Function DefineObjectClass(Napi::Env env);
 
 // maps.cc
+struct MapMeta {
+  bpf_map_info info;
+  uint32_t valueBytes;  // bytes of one value as user space exchanges it
+  bool percpu;
+};
+// The map's info and value size; checks are made before any syscall reads a caller's Buffer.
+MapMeta GetMapMeta(Napi::Env env, const char* op, int fd);
+void CheckLen(Napi::Env env, const char* op, const char* what, size_t got, size_t want);
 Napi::Value MapInfo(const Napi::CallbackInfo& info);
 Napi::Value MapLookup(const Napi::CallbackInfo& info);
 void MapUpdate(const Napi::CallbackInfo& info);

@@ -53,18 +53,11 @@ Napi::Value MapUpdateBatchStart(const Napi::CallbackInfo& info) {
   uint32_t count = ToU32(env, op, info[3], "count");
   uint32_t flags = OptU32(env, op, info[4], "flags", BPF_ANY);
 
-  bpf_map_info m;
-  std::memset(&m, 0, sizeof(m));
-  uint32_t len = sizeof(m);
-  int r = bpf_obj_get_info_by_fd(fd, &m, &len);
-  if (r) Fail(env, op, ErrOf(r), "map fd " + std::to_string(fd));
+  MapMeta m = GetMapMeta(env, op, fd);
   // Per-CPU values have another size in user space: those take mapUpdateBatch.
-  if (m.type == BPF_MAP_TYPE_PERCPU_HASH || m.type == BPF_MAP_TYPE_PERCPU_ARRAY ||
-      m.type == BPF_MAP_TYPE_LRU_PERCPU_HASH)
-    Fail(env, op, EINVAL, "per-CPU maps are not supported by the threaded batch");
-  if (keys.len != static_cast<size_t>(count) * m.key_size ||
-      values.len != static_cast<size_t>(count) * m.value_size)
-    Fail(env, op, EINVAL, "keys or values do not hold " + std::to_string(count) + " entries");
+  if (m.percpu) Fail(env, op, EINVAL, "per-CPU maps are not supported by the threaded batch");
+  CheckLen(env, op, "keys", keys.len, static_cast<size_t>(count) * m.info.key_size);
+  CheckLen(env, op, "values", values.len, static_cast<size_t>(count) * m.valueBytes);
 
   auto job = std::make_unique<BatchJob>();
   job->fd = fd;

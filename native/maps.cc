@@ -12,12 +12,6 @@
 namespace vxvem {
 namespace {
 
-struct MapMeta {
-  bpf_map_info info;
-  uint32_t valueBytes;  // bytes of one value as user space exchanges it
-  bool percpu;
-};
-
 bool IsPercpu(uint32_t type) {
   return type == BPF_MAP_TYPE_PERCPU_HASH || type == BPF_MAP_TYPE_PERCPU_ARRAY ||
          type == BPF_MAP_TYPE_LRU_PERCPU_HASH || type == BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE;
@@ -28,6 +22,8 @@ int PossibleCpus(Napi::Env env, const char* op) {
   if (n <= 0) Fail(env, op, ErrOf(n), "cannot read the possible CPUs");
   return n;
 }
+
+}  // namespace
 
 // One info syscall per binding call: sizes are checked here so a short Buffer never lets the
 // kernel read or write past its end.
@@ -49,6 +45,8 @@ void CheckLen(Napi::Env env, const char* op, const char* what, size_t got, size_
          std::string(what) + " is " + std::to_string(got) + " bytes, expected " +
              std::to_string(want));
 }
+
+namespace {
 
 // The hash map batch cursor is a u32 bucket index whatever the key size; arrays use a key.
 uint32_t CursorSize(const MapMeta& m) { return m.info.key_size > 4 ? m.info.key_size : 4; }
