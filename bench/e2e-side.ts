@@ -3,7 +3,7 @@
 // e2e.ts) or once on each of two machines (real NICs, two-hosts.ts).
 import { join } from 'node:path';
 import { Netns, vethPair } from '../testbed/netns.js';
-import { REPO, startAgent } from './lib.js';
+import { REPO, kernelBridge, startAgent } from './lib.js';
 
 // bridge and vxvem-vlan: the same VMs on one L2 segment without encapsulation (the kernel's plain
 // bridge with the uplink as a port; vxvem's VLAN 100 on the uplink as its physical network).
@@ -43,7 +43,7 @@ export function addVm(host: Netns, vm: Netns, index: 0 | 1): void {
 function kernelSwitch(s: SideSpec): void {
   const h = s.host;
   h.ip('link', 'add', 'vx0', 'type', 'vxlan', 'id', '5000', 'local', s.self, 'remote', s.peer, 'dstport', '4789', 'dev', s.uplink);
-  h.ip('link', 'add', 'br0', 'type', 'bridge');
+  kernelBridge(h);
   for (const d of ['vx0', 'vnet0']) h.ip('link', 'set', d, 'master', 'br0');
   for (const d of ['vx0', 'br0']) h.ip('link', 'set', d, 'up');
 }
@@ -57,7 +57,7 @@ export async function setupSide(mode: Mode, s: SideSpec): Promise<() => Promise<
     };
   }
   if (mode === 'bridge') {
-    s.host.ip('link', 'add', 'br0', 'type', 'bridge');
+    kernelBridge(s.host);
     for (const d of ['vnet0', s.uplink]) s.host.ip('link', 'set', d, 'master', 'br0');
     s.host.ip('link', 'set', 'br0', 'up');
     return async () => void s.host.ip('link', 'del', 'br0');

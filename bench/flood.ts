@@ -7,7 +7,7 @@
 import { pathToFileURL } from 'node:url';
 import { Netns, vethPair } from '../testbed/netns.js';
 import { arpRequest } from '../testbed/packets.js';
-import { benchOptions, ipInReceives, median, sleep, startAgent, trafgen, writeResults, type BenchOptions } from './lib.js';
+import { benchOptions, ipInReceives, kernelBridge, median, sleep, startAgent, trafgen, writeResults, type BenchOptions } from './lib.js';
 
 const remotes = (n: number) => Array.from({ length: n }, (_, i) => `192.0.2.${100 + i}`);
 
@@ -25,7 +25,7 @@ async function measure(mode: 'kernel' | 'vxvem', n: number, tag: string, o: Benc
     rx.exec('sysctl', ['-qw', 'net.ipv4.icmp_ratelimit=1000000000']);
     if (mode === 'kernel') {
       h1.ip('link', 'add', 'vx0', 'type', 'vxlan', 'id', '5000', 'local', '192.0.2.11', 'dstport', '4789', 'dev', 'up0');
-      h1.ip('link', 'add', 'br0', 'type', 'bridge');
+      kernelBridge(h1);
       for (const d of ['vx0', 'vnet0']) h1.ip('link', 'set', d, 'master', 'br0');
       for (const d of ['vx0', 'br0']) h1.ip('link', 'set', d, 'up');
       for (const a of remotes(n)) h1.exec('bridge', ['fdb', 'append', '00:00:00:00:00:00', 'dev', 'vx0', 'dst', a]);

@@ -1,7 +1,7 @@
 // Shared pieces of the benchmarks: command-line options, a VEM agent started inside a host
 // namespace, trafgen runs, and the counters the figures come from.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { native } from '../native/index.js';
@@ -38,6 +38,18 @@ export function tmpFile(name: string, content: string): string {
   const p = join(tmp, name);
   writeFileSync(p, content);
   return p;
+}
+
+/**
+ * A Linux bridge for the kernel rows, with bridge netfilter off in its namespace. When
+ * br_netfilter is loaded (by anything on the machine), every bridged frame otherwise takes the
+ * iptables hooks and a route lookup (br_nf_pre_routing): vxvem's path has no such hook, and the
+ * kernel row's figure would depend on what else the machine loaded.
+ */
+export function kernelBridge(h: Netns, name = 'br0'): void {
+  h.ip('link', 'add', name, 'type', 'bridge');
+  if (!existsSync('/proc/sys/net/bridge')) return; // br_netfilter not loaded: no hooks to turn off
+  h.exec('sysctl', ['-qw', 'net.bridge.bridge-nf-call-iptables=0', 'net.bridge.bridge-nf-call-ip6tables=0', 'net.bridge.bridge-nf-call-arptables=0']);
 }
 
 /** Starts `vxvem vem` in `h` from `config`; the returned function stops it with --cleanup. */

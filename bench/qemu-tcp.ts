@@ -11,7 +11,7 @@
 import { pathToFileURL } from 'node:url';
 import { Netns, vethPair } from '../testbed/netns.js';
 import { QemuGuest, qemuAccel, tcpTransfer } from '../testbed/qemu.js';
-import { benchOptions, median, startAgent, writeResults, type BenchOptions } from './lib.js';
+import { benchOptions, kernelBridge, median, startAgent, writeResults, type BenchOptions } from './lib.js';
 
 const MODES = ['kernel', 'vxvem'] as const;
 type Mode = (typeof MODES)[number];
@@ -60,7 +60,7 @@ async function setup(mode: Mode, b: Bed): Promise<() => Promise<void>> {
   if (mode === 'kernel') {
     b.hosts.forEach((h, i) => {
       h.ip('link', 'add', 'vx0', 'type', 'vxlan', 'id', '5000', 'local', H[i], 'remote', H[1 - i]!, 'dstport', '4789', 'dev', 'up0');
-      h.ip('link', 'add', 'br0', 'type', 'bridge');
+      kernelBridge(h);
       for (const d of ['vx0', TAPS[i]]) h.ip('link', 'set', d, 'master', 'br0');
       for (const d of ['vx0', 'br0']) h.ip('link', 'set', d, 'up');
     });
