@@ -8,11 +8,12 @@
 // Everything runs in network namespaces made here and removed afterwards. Between two machines
 // with real NICs: two-hosts.ts.
 //
-//   npx tsx bench/e2e.ts [--quick] [--rounds N] [--gro] [--modes kernel,vxvem]   (--modes: a subset, for checks)
+//   npx tsx bench/e2e.ts [--quick] [--rounds N] [--gro] [--wire] [--modes kernel,vxvem]   (--modes: a subset, for checks;
+//   --wire: segmentation offloads off on the underlay veths, so that TCP crosses it in MTU-sized frames as on a wire)
 import { pathToFileURL } from 'node:url';
 import { Netns, vethPair } from '../testbed/netns.js';
 import { eth, ipv4, udp } from '../testbed/packets.js';
-import { benchOptions, writeResults, type BenchOptions } from './lib.js';
+import { benchOptions, wireLike, writeResults, type BenchOptions } from './lib.js';
 import { MODES, VMS, addVm, setupSide, type Mode } from './e2e-side.js';
 import { emptySamples, localFar, measureAll, summarise, type E2eRow } from './e2e-measure.js';
 
@@ -31,7 +32,10 @@ async function bed(mode: Mode, tag: string, o: BenchOptions): Promise<{ vm1: Net
     vethPair(h1, 'up0', h2, 'up0', { mtu: 1550 });
     h1.ip('addr', 'add', `${H[0]}/24`, 'dev', 'up0');
     h2.ip('addr', 'add', `${H[1]}/24`, 'dev', 'up0');
-    if (o.gro) for (const h of [h1, h2]) h.exec('ethtool', ['-K', 'up0', 'gro', 'on']);
+    for (const h of [h1, h2]) {
+      if (o.wire) wireLike(h, 'up0');
+      if (o.gro) h.exec('ethtool', ['-K', 'up0', 'gro', 'on']);
+    }
     const stops = [
       await setupSide(mode, { host: h1, vm: vm1, uplink: 'up0', self: H[0], peer: H[1], prefixLength: 24, index: 0, vethXdpQuirks: true }),
       await setupSide(mode, { host: h2, vm: vm2, uplink: 'up0', self: H[1], peer: H[0], prefixLength: 24, index: 1, vethXdpQuirks: true }),
@@ -76,7 +80,7 @@ export async function runE2e(o: BenchOptions, modes: readonly Mode[] = MODES): P
       }
     }
   }
-  return summarise(samples, `VM to VM across two hosts (veth underlay${o.gro ? ', GRO on' : ''}), medians of ${o.rounds} round(s), ${o.secs} s per run.`);
+  return summarise(samples, `VM to VM across two hosts (veth underlay${o.wire ? ' segmenting like a wire' : ''}${o.gro ? ', GRO on' : ''}), medians of ${o.rounds} round(s), ${o.secs} s per run.`);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]!).href) {
@@ -88,6 +92,6 @@ if (import.meta.url === pathToFileURL(process.argv[1]!).href) {
     process.exit(0);
   }
   const { rows, markdown } = await runE2e(o);
-  writeResults(o.gro ? 'e2e-gro' : 'e2e', { date: new Date().toISOString(), options: o, rows }, `# End to end\n\n${markdown}\n`);
+  writeResults(['e2e', ...(o.wire ? ['wire'] : []), ...(o.gro ? ['gro'] : [])].join('-'), { date: new Date().toISOString(), options: o, rows }, `# End to end\n\n${markdown}\n`);
   console.log(markdown);
 }

@@ -18,6 +18,8 @@ export interface BenchOptions {
   secs: number;
   /** GRO on the underlay veths (real NICs have it on). */
   gro: boolean;
+  /** The underlay veths segment what they send, as a NIC's TSO does before the wire (wireLike). */
+  wire: boolean;
 }
 
 export function benchOptions(argv = process.argv.slice(2)): BenchOptions {
@@ -25,7 +27,7 @@ export function benchOptions(argv = process.argv.slice(2)): BenchOptions {
   const at = argv.indexOf('--rounds');
   const rounds = at >= 0 ? Number(argv[at + 1]) : quick ? 1 : 3;
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds N: a positive integer');
-  return { quick, rounds, secs: quick ? 1 : 4, gro: argv.includes('--gro') };
+  return { quick, rounds, secs: quick ? 1 : 4, gro: argv.includes('--gro'), wire: argv.includes('--wire') };
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -50,6 +52,16 @@ export function kernelBridge(h: Netns, name = 'br0'): void {
   h.ip('link', 'add', name, 'type', 'bridge');
   if (!existsSync('/proc/sys/net/bridge')) return; // br_netfilter not loaded: no hooks to turn off
   h.exec('sysctl', ['-qw', 'net.bridge.bridge-nf-call-iptables=0', 'net.bridge.bridge-nf-call-ip6tables=0', 'net.bridge.bridge-nf-call-arptables=0']);
+}
+
+/**
+ * Makes a veth uplink send like a NIC onto a wire: segmented to the MTU (a NIC's TSO does it
+ * before the wire; a veth otherwise hands a 64 KB super-frame to the other side whole, which no
+ * wire carries). Here the segmenting is software, on the sender's CPU, for every row alike.
+ */
+export function wireLike(h: Netns, dev: string): void {
+  h.exec('ethtool', ['-K', dev, 'tso', 'off', 'tx-udp_tnl-segmentation', 'off', 'tx-udp_tnl-csum-segmentation', 'off',
+    'tx-udp-segmentation', 'off', 'tx-gso-list', 'off']);
 }
 
 /** Starts `vxvem vem` in `h` from `config`; the returned function stops it with --cleanup. */
