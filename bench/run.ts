@@ -1,6 +1,6 @@
-// `npm run bench [-- --quick] [-- --rounds N] [-- --gro]`: every benchmark, each in its own
-// process, then one summary (bench/results/summary.md) of what they wrote, and its charts
-// (bench/results/*.svg, bench/charts.ts).
+// `npm run bench [-- --quick] [-- --rounds N]`: every benchmark, each in its own process (the
+// end-to-end one twice: underlay GRO off, then on, as real NICs have it), then one summary
+// (bench/results/summary.md) of what they wrote, and its charts (bench/results/*.svg, bench/charts.ts).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release } from 'node:os';
@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { REPO, benchOptions } from './lib.js';
 
 const o = benchOptions();
-const flags = [...(o.quick ? ['--quick'] : []), '--rounds', String(o.rounds), ...(o.gro ? ['--gro'] : [])];
+const flags = [...(o.quick ? ['--quick'] : []), '--rounds', String(o.rounds)];
 const t0 = Date.now();
 
 function run(script: string, args: string[]): void {
@@ -18,6 +18,7 @@ function run(script: string, args: string[]): void {
 
 run('prog-run.ts', [o.quick ? '20000' : '1000000']);
 run('e2e.ts', flags);
+run('e2e.ts', [...flags, '--gro']);
 run('flood.ts', flags);
 
 const section = (name: string): string => {
@@ -29,7 +30,9 @@ const summary = [
   '',
   `${new Date().toISOString()}, ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), kernel ${release()}, ${o.quick ? 'quick' : 'full'} run in ${Math.round((Date.now() - t0) / 1000)} s.`,
   '',
-  section(o.gro ? 'e2e-gro' : 'e2e').replace(/^# .*/, '## End to end'),
+  section('e2e').replace(/^# .*/, '## End to end'),
+  '',
+  section('e2e-gro').replace(/^# .*/, '## End to end, GRO on the underlay'),
   '',
   section('flood').replace(/^# .*/, '## Flood replication'),
   '',
