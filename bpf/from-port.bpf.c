@@ -35,9 +35,9 @@ struct {
 } vx_scratch SEC(".maps");
 
 /* Frames from a VM: only this program counts tx. */
-static __always_inline void count_tx(__u32 vni, __u32 bytes)
+static __always_inline void count_tx(const struct segment *seg, __u32 vni, __u32 bytes)
 {
-	struct seg_counters *c = seg_counters(vni);
+	struct seg_counters *c = seg_counters_of(seg, vni);
 
 	if (c) {
 		c->tx_packets++;
@@ -343,7 +343,7 @@ int from_port(struct __sk_buff *skb)
 		return drop(vni, DROP_STATIC_MAC_CONFLICT);
 	if (learned == FDB_FULL)
 		return drop(vni, DROP_MAC_LIMIT);
-	count_tx(vni, skb->len);
+	count_tx(seg, vni, skb->len);
 
 	if (!is_multicast_mac(inner.h_dest)) {
 		struct mac_entry *e = fdb_lookup(vni, inner.h_dest);

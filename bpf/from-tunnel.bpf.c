@@ -43,7 +43,7 @@ int from_tunnel(struct __sk_buff *skb)
 	if (deliver_pick(vni, &inner, saddr, &d))
 		return TC_ACT_SHOT;
 	/* pkt_type came from the vxlan device's own MAC (OTHERHOST): the veth must recompute it. */
-	return deliver(skb, vni, &d, 0);
+	return deliver(skb, vni, seg, &d, 0);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -136,7 +136,7 @@ int from_uplink(struct __sk_buff *skb)
 	if (ecn != ECN_KEEP && ecn_apply(skb, h.inner.h_proto, ecn))
 		return drop(vni, DROP_DECAP_FAILED);
 	/* skb->protocol is the outer IPv4: equal to the inner one only for an inner IPv4 frame. */
-	return deliver(skb, vni, &d, slot && h.inner.h_proto == bpf_htons(ETH_P_IP));
+	return deliver(skb, vni, seg, &d, slot && h.inner.h_proto == bpf_htons(ETH_P_IP));
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -127,7 +127,7 @@ struct segment {
 	__u8  vtep_slot;      /* designated local VTEP: slot 1..4 of the vteps array */
 	__u16 pad0;
 	__u32 group;          /* be: IPv4 multicast group (multicast mode), else 0 */
-	__u32 pad1;
+	__u32 stats_slot;     /* its counters' index in vx_seg_stats; 0: none, counted in vx_counters by VNI */
 };
 
 /* Port table value, keyed by ifindex (__u32): a VM port bound to a segment. Written by the agent. */

@@ -86,7 +86,7 @@ int xdp_uplink(struct xdp_md *ctx)
 	fdb_learn(vni, h->inner.h_source, MAC_KIND_REMOTE, 0, saddr, 0, 0);
 	if (bpf_xdp_adjust_head(ctx, VXVEM_ENCAP_LEN))
 		return xdp_drop(vni, DROP_DECAP_FAILED);
-	count_rx(vni, (__u32)(ctx->data_end - ctx->data));
+	count_rx(seg, vni, (__u32)(ctx->data_end - ctx->data));
 	return bpf_redirect(port, 0);
 }
 

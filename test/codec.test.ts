@@ -6,9 +6,9 @@ import { floodListCodec, macEntryCodec, macKeyCodec, segmentCodec, MacKind, Floo
 
 describe('codecs', () => {
   it('writes IPv4 fields in network order and integers in host order', () => {
-    const b = segmentCodec.encode({ vni: 5000, mode: FloodMode.Multicast, vtepSlot: 2, group: '239.1.1.1' });
+    const b = segmentCodec.encode({ vni: 5000, mode: FloodMode.Multicast, vtepSlot: 2, group: '239.1.1.1', statsSlot: 0 });
     expect([...b]).toEqual([0x88, 0x13, 0, 0, 2, 2, 0, 0, 239, 1, 1, 1, 0, 0, 0, 0]);
-    expect(segmentCodec.decode(b)).toEqual({ vni: 5000, mode: 2, vtepSlot: 2, group: '239.1.1.1' });
+    expect(segmentCodec.decode(b)).toEqual({ vni: 5000, mode: 2, vtepSlot: 2, group: '239.1.1.1', statsSlot: 0 });
   });
 
   it('round-trips a MAC key with zero padding (keys compare bytewise in the kernel)', () => {
@@ -39,8 +39,8 @@ describe('codecs', () => {
   });
 
   it('rejects out-of-range integers instead of wrapping them', () => {
-    expect(() => segmentCodec.encode({ vni: 2 ** 32, mode: 1, vtepSlot: 1, group: '0.0.0.0' })).toThrow(CodecError);
-    expect(() => segmentCodec.encode({ vni: 1, mode: 256 as FloodMode, vtepSlot: 1, group: '0.0.0.0' })).toThrow(CodecError);
+    expect(() => segmentCodec.encode({ vni: 2 ** 32, mode: 1, vtepSlot: 1, group: '0.0.0.0', statsSlot: 0 })).toThrow(CodecError);
+    expect(() => segmentCodec.encode({ vni: 1, mode: 256 as FloodMode, vtepSlot: 1, group: '0.0.0.0', statsSlot: 0 })).toThrow(CodecError);
     expect(formatIpv4(parseIpv4('198.51.100.255'))).toBe('198.51.100.255');
     expect(formatIpv4(parseIpv4('0.0.0.0'))).toBe('0.0.0.0'); // a lone 0 is an octet, not a leading zero
   });

@@ -5,9 +5,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FloodMode, MacKind, PORT_F_SECURE, type Segment } from '../src/maps/layout.js';
 import { reconcile } from '../src/agent/reconcile.js';
+import { sumCounters } from '../src/maps/tables.js';
+import { readSegmentTotals } from '../src/maps/totals.js';
 import type { DesiredPort, DesiredState } from '../src/agent/desired.js';
 import {
-  BASE_CONFIG, LOCAL_VTEP, NH2_MAC, PacketFixture, PEERS, REMOTE_VM, TC_ACT_REDIRECT, TC_ACT_SHOT, UNICAST_VNI, VM1, VM2,
+  BASE_CONFIG, LOCAL_VTEP, MCAST_VNI, NH2_MAC, PacketFixture, PEERS, REMOTE_VM, STATS_SLOT, TC_ACT_REDIRECT, TC_ACT_SHOT, UNICAST_VNI, VM1, VM2,
   XDP_REDIRECT, openPort,
 } from '../testbed/packet-fixture.js';
 import { arpRequest, parseVxlan, pingFrame, vxlanFrame } from '../testbed/packets.js';
@@ -25,7 +27,7 @@ beforeEach(() => {
   fx.dp.maps.peerSegs.deleteBatch([...fx.dp.maps.peerSegs.keys()]);
 });
 
-const SEG: Segment = { vni: UNICAST_VNI, mode: FloodMode.Unicast, vtepSlot: 1, group: '0.0.0.0' };
+const SEG: Segment = { vni: UNICAST_VNI, mode: FloodMode.Unicast, vtepSlot: 1, group: '0.0.0.0', statsSlot: STATS_SLOT[UNICAST_VNI]! };
 const toRemote = () => pingFrame({ dstMac: REMOTE_VM, srcMac: VM1, src: '198.51.100.1', dst: '198.51.100.2', tos: 0x14 });
 
 /** The record the agent writes for a port: its vx_ports entry and its segment's. */
@@ -151,5 +153,42 @@ describe('the agent keeps the records in step', () => {
     state.peers = [{ vni: UNICAST_VNI, addr: PEERS[0]! }];
     reconcile(fx.dp.maps, state);
     expect([...fx.dp.maps.peerSegs.entries()]).toEqual([[{ vni: UNICAST_VNI, addr: PEERS[0] }, { ...SEG, vtepSlot: 2 }]]);
+  });
+
+  describe('counter slots (src/agent/stats-slots.ts)', () => {
+    const only = (...vnis: number[]): DesiredState => ({
+      ...desired([]),
+      segments: new Map(vnis.map((vni) => [vni, { ...SEG, vni, statsSlot: 0 }])),
+      segPorts: new Map(),
+      flood: new Map(),
+      peers: [],
+    });
+    const slotOf = (vni: number): number | undefined => fx.dp.maps.segments.get(vni)?.statsSlot;
+
+    it('a segment keeps the slot its value names; a new one takes the lowest free slot, zeroed first', () => {
+      const stale = { ...sumCounters([]), txPackets: 7n };
+      fx.dp.maps.segStats.putAll(3, stale); // left by a segment long gone
+      reconcile(fx.dp.maps, only(UNICAST_VNI, MCAST_VNI, 7000));
+      expect([slotOf(UNICAST_VNI), slotOf(MCAST_VNI), slotOf(7000)]).toEqual([STATS_SLOT[UNICAST_VNI], STATS_SLOT[MCAST_VNI], 3]);
+      expect(sumCounters(fx.dp.maps.segStats.get(3)!)).toEqual(sumCounters([]));
+      expect(readSegmentTotals(fx.dp.maps).get(7000)?.txPackets).toBe(0);
+    });
+
+    it('packets count into the slot (no hash by VNI), and the readers give them per VNI', () => {
+      learnRemote();
+      expect(fx.run('from_port', toRemote(), fx.port.p1).retval).toBe(TC_ACT_REDIRECT);
+      expect(sumCounters(fx.dp.maps.segStats.get(STATS_SLOT[UNICAST_VNI]!)!)).toMatchObject({ txPackets: 1n });
+      expect(sumCounters(fx.dp.maps.counters.get(UNICAST_VNI) ?? [])).toMatchObject({ txPackets: 0n, learned: 1n }); // learning stays by VNI
+      expect(readSegmentTotals(fx.dp.maps).get(UNICAST_VNI)).toMatchObject({ txPackets: 1, learned: 1 });
+    });
+
+    it('a removed segment\'s slot is handed out one pass later, never in the pass that removes it', () => {
+      reconcile(fx.dp.maps, only(UNICAST_VNI, 7000)); // MCAST_VNI goes: its slot is still named until the removal
+      expect(slotOf(7000)).toBe(3);
+      expect(slotOf(MCAST_VNI)).toBeUndefined();
+      reconcile(fx.dp.maps, only(UNICAST_VNI, 7000, 8000));
+      expect(slotOf(8000)).toBe(STATS_SLOT[MCAST_VNI]);
+      expect(slotOf(7000)).toBe(3);
+    });
   });
 });

@@ -224,7 +224,7 @@ describe('encapsulation to a known remote VTEP', () => {
   });
 
   it('a segment whose designated VTEP slot is empty drops with no_vtep', () => {
-    fx.dp.maps.segments.put(UNICAST_VNI, { vni: UNICAST_VNI, mode: 1, vtepSlot: 3, group: '0.0.0.0' });
+    fx.dp.maps.segments.put(UNICAST_VNI, { vni: UNICAST_VNI, mode: 1, vtepSlot: 3, group: '0.0.0.0', statsSlot: 0 });
     learnRemote(REMOTE_VM, '192.0.2.2');
     expect(fx.run('from_port', remoteTo(), fx.port.p1).retval).toBe(TC_ACT_SHOT);
     expect(fx.drops()).toEqual({ [`${UNICAST_VNI}/no_vtep`]: 1 });

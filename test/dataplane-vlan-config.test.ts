@@ -98,7 +98,7 @@ describe('desired state', () => {
   it('physical networks in their slots with their uplinks; VLAN segments in vlan mode with no VTEP', () => {
     const d = desiredFromConfig(trunked(), LINKS, new Map());
     expect(d.physnets).toEqual([{ slot: 1, name: 'physnet1', interface: 'up0', ifindex: 2 }, { slot: 2, name: 'physnet2', interface: 'eth1', ifindex: 3 }]);
-    expect(d.segments.get(vlanSegmentId(1, 100))).toEqual({ vni: vlanSegmentId(1, 100), mode: FloodMode.Vlan, vtepSlot: 0, group: '0.0.0.0' });
+    expect(d.segments.get(vlanSegmentId(1, 100))).toEqual({ vni: vlanSegmentId(1, 100), mode: FloodMode.Vlan, vtepSlot: 0, group: '0.0.0.0', statsSlot: 0 });
     expect(d.flood.has(vlanSegmentId(1, 100))).toBe(false);
   });
 

@@ -34,8 +34,8 @@ function configureVlan(): void {
   const m = fx.dp.maps;
   m.physnets.put(1, { ifindex: fx.uplink, flags: 0 });
   m.uplinkPhysnet.put(fx.uplink, 1);
-  for (const id of [SEG100, SEG200]) m.segments.put(id, { vni: id, mode: FloodMode.Vlan, vtepSlot: 0, group: '0.0.0.0' });
-  m.segments.put(VXLAN100, { vni: VXLAN100, mode: FloodMode.Unicast, vtepSlot: 1, group: '0.0.0.0' });
+  for (const id of [SEG100, SEG200]) m.segments.put(id, { vni: id, mode: FloodMode.Vlan, vtepSlot: 0, group: '0.0.0.0', statsSlot: 0 });
+  m.segments.put(VXLAN100, { vni: VXLAN100, mode: FloodMode.Unicast, vtepSlot: 1, group: '0.0.0.0', statsSlot: 0 });
   m.ports.put(fx.port.p3, openPort(SEG100));
   m.ports.put(fx.port.p2, openPort(VXLAN100));
   m.ports.put(fx.port.p1, openPort(UNICAST_VNI, { flags: PORT_F_TRUNK }));

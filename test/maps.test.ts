@@ -33,8 +33,8 @@ describe('typed maps', () => {
   it('get returns undefined for a missing key, put/get round-trips, delete reports presence', () => {
     const { segments } = dp.maps;
     expect(segments.get(5000)).toBeUndefined();
-    segments.put(5000, { vni: 5000, mode: FloodMode.Unicast, vtepSlot: 1, group: '0.0.0.0' });
-    expect(segments.get(5000)).toEqual({ vni: 5000, mode: FloodMode.Unicast, vtepSlot: 1, group: '0.0.0.0' });
+    segments.put(5000, { vni: 5000, mode: FloodMode.Unicast, vtepSlot: 1, group: '0.0.0.0', statsSlot: 0 });
+    expect(segments.get(5000)).toEqual({ vni: 5000, mode: FloodMode.Unicast, vtepSlot: 1, group: '0.0.0.0', statsSlot: 0 });
     expect(segments.delete(5000)).toBe(true);
     expect(segments.delete(5000)).toBe(false);
   });
@@ -142,7 +142,7 @@ describe('pinning', () => {
   });
 
   it('a second open reuses the pinned maps: state written before is still there', () => {
-    dp.maps.segments.put(6000, { vni: 6000, mode: FloodMode.Multicast, vtepSlot: 1, group: '239.1.1.1' });
+    dp.maps.segments.put(6000, { vni: 6000, mode: FloodMode.Multicast, vtepSlot: 1, group: '239.1.1.1', statsSlot: 0 });
     const again = Dataplane.open({ instance: INSTANCE, macTableSize: 4096 });
     try {
       expect(again.maps.segments.get(6000)?.group).toBe('239.1.1.1');
@@ -177,7 +177,7 @@ describe('pinning', () => {
       expect([...maps.keys()]).not.toContain('xdp_test0');
       expect(maps.get('vx_events')?.type).toBe(MapType.Ringbuf);
       expect(maps.get('vx_macs')).toMatchObject({ type: MapType.LruHash, keySize: 12, valueSize: 24, maxEntries: 4096, id: dp.maps.macs.info.id });
-      expect([...maps.values()].filter((m) => m.type.perCpu).map((m) => m.name)).toEqual(['vx_counters', 'vx_dhcp_counters', 'vx_drops']);
+      expect([...maps.values()].filter((m) => m.type.perCpu).map((m) => m.name)).toEqual(['vx_counters', 'vx_dhcp_counters', 'vx_drops', 'vx_seg_stats']);
     } finally {
       rmSync(pin);
     }

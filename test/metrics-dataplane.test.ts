@@ -38,7 +38,7 @@ beforeAll(() => {
   const m = dp.maps;
   m.config.put(0, { ...BASE_CONFIG, version: 1 });
   m.vteps.put(1, { addr: '192.0.2.1', gateway: '0.0.0.0', netmask: '255.255.255.0', ifindex: ns.ifindex('up0'), mac: ns.mac('up0'), mtu: 1500, flags: 0 });
-  m.segments.put(VNI, { vni: VNI, mode: FloodMode.Unicast, vtepSlot: 1, group: '0.0.0.0' });
+  m.segments.put(VNI, { vni: VNI, mode: FloodMode.Unicast, vtepSlot: 1, group: '0.0.0.0', statsSlot: 0 });
   m.ports.put(port, { vni: VNI, flags: 0, icmpLastNs: 0n, ...PORT_OPEN });
   // One learn event per new source MAC; nothing reads vx_events, so it fills up.
   const prog = dp.progFd('from-port', 'from_port');

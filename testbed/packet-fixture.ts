@@ -25,6 +25,8 @@ export const NH3_MAC = '02:00:00:00:aa:03';
 export const LOCAL_VTEP = '192.0.2.1';
 export const UNICAST_VNI = 5000;
 export const MCAST_VNI = 6000;
+/** The segments' counter slots in vx_seg_stats, as reconcile hands them out (stats-slots.ts). */
+export const STATS_SLOT: Readonly<Record<number, number>> = { [UNICAST_VNI]: 1, [MCAST_VNI]: 2 };
 export const GROUP = '239.1.1.1';
 /** The remote VTEPs the unicast segment floods to, and so trusts. */
 export const PEERS = ['192.0.2.2', '192.0.2.3'];
@@ -104,8 +106,8 @@ export class PacketFixture {
     const m = this.dp.maps;
     m.config.put(0, { ...config, version: 1 });
     m.vteps.put(1, { addr: LOCAL_VTEP, gateway: '0.0.0.0', netmask: '255.255.255.0', ifindex: this.uplink, mac: this.uplinkMac, mtu: 1500, flags: 0 });
-    m.segments.put(UNICAST_VNI, { vni: UNICAST_VNI, mode: FloodMode.Unicast, vtepSlot: 1, group: '0.0.0.0' });
-    m.segments.put(MCAST_VNI, { vni: MCAST_VNI, mode: FloodMode.Multicast, vtepSlot: 1, group: GROUP });
+    m.segments.put(UNICAST_VNI, { vni: UNICAST_VNI, mode: FloodMode.Unicast, vtepSlot: 1, group: '0.0.0.0', statsSlot: STATS_SLOT[UNICAST_VNI]! });
+    m.segments.put(MCAST_VNI, { vni: MCAST_VNI, mode: FloodMode.Multicast, vtepSlot: 1, group: GROUP, statsSlot: STATS_SLOT[MCAST_VNI]! });
     m.groups.put(GROUP, 1);
     m.ports.put(this.port.p1, openPort(UNICAST_VNI));
     m.ports.put(this.port.p2, openPort(UNICAST_VNI));
@@ -140,6 +142,7 @@ export class PacketFixture {
     m.macs.delete({ vni: UNICAST_VNI, mac: BARRIER_MAC });
     m.portState.delete(this.port.p1); // the barrier's learn counted towards p1's MAC limit
     for (const k of [...m.counters.keys()]) m.counters.delete(k);
+    for (const slot of Object.values(STATS_SLOT)) m.segStats.putAll(slot, sumCounters([]));
     for (const k of [...m.drops.keys()]) m.drops.delete(k);
     for (const k of [...m.dhcpCounters.keys()]) m.dhcpCounters.delete(k);
     this.events.length = 0;
@@ -155,9 +158,11 @@ export class PacketFixture {
     return native().progTestRun(this.dp.progFd('xdp-uplink', 'xdp_uplink'), { data, dataSizeOut: data.length + 512 });
   }
 
+  /** A segment's counters: its stats slot's (if its value names one) and any counted by VNI. */
   counters(vni: number): ReturnType<typeof sumCounters> {
-    const per = this.dp.maps.counters.get(vni);
-    return sumCounters(per ?? []);
+    const m = this.dp.maps;
+    const slot = m.segments.get(vni)?.statsSlot ?? 0;
+    return sumCounters([...(m.counters.get(vni) ?? []), ...(slot ? m.segStats.get(slot) ?? [] : [])]);
   }
 
   /** Drops as { "vni/label": count }. */

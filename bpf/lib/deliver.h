@@ -48,9 +48,10 @@ static __always_inline int deliver_pick(__u32 vni, const struct ethhdr *inner, _
  * eth_type_trans, so skb->protocol and pkt_type stay as they were: right only for an IPv4
  * frame that arrived as unicast to us.
  */
-static __always_inline int deliver(struct __sk_buff *skb, __u32 vni, const struct delivery *d, int peer_ok)
+static __always_inline int deliver(struct __sk_buff *skb, __u32 vni, const struct segment *seg, const struct delivery *d,
+				   int peer_ok)
 {
-	count_rx(vni, skb->len);
+	count_rx(seg, vni, skb->len);
 	if (d->port) {
 		if (d->trunk)
 			return trunk_redirect(skb, vni, d->port);

@@ -222,7 +222,19 @@ struct {
 	PINNED;
 } vx_groups SEC(".maps");
 
-/* VNI -> per-CPU traffic counters. */
+/*
+ * Per-CPU traffic counters of the segments the agent gave a slot (segment.stats_slot): an array
+ * index instead of a hash lookup on every packet. The agent zeroes a slot before handing it out.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VX_SEG_STATS_ENTRIES);
+	__type(key, __u32);
+	__type(value, struct seg_counters);
+	PINNED;
+} vx_seg_stats SEC(".maps");
+
+/* VNI -> per-CPU traffic counters, for segments without a slot (written by hand, or slots full). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, VX_SEGMENT_ENTRIES);

@@ -18,9 +18,22 @@ static __always_inline struct seg_counters *seg_counters(__u32 vni)
 	return bpf_map_lookup_elem(&vx_counters, &vni);
 }
 
-static __always_inline void count_rx(__u32 vni, __u32 bytes)
+/* The counters of `seg` (NULL: not at hand): its vx_seg_stats slot when it has one, else by VNI. */
+static __always_inline struct seg_counters *seg_counters_of(const struct segment *seg, __u32 vni)
 {
-	struct seg_counters *c = seg_counters(vni);
+	if (seg && seg->stats_slot) {
+		__u32 slot = seg->stats_slot;
+		struct seg_counters *c = bpf_map_lookup_elem(&vx_seg_stats, &slot);
+
+		if (likely(c))
+			return c;
+	}
+	return seg_counters(vni);
+}
+
+static __always_inline void count_rx(const struct segment *seg, __u32 vni, __u32 bytes)
+{
+	struct seg_counters *c = seg_counters_of(seg, vni);
 
 	if (c) {
 		c->rx_packets++;

@@ -9,6 +9,7 @@
 #define VX_MAC_ENTRIES     262144 /* learned (VNI, MAC) pairs; LRU beyond */
 #define VX_STATIC_MAC_ENTRIES 262144 /* configured (VNI, MAC) pairs (VSM mode: every remote port of the host's segments) */
 #define VX_SEGMENT_ENTRIES 16384  /* segments bound on one host: every table keyed by VNI, and groups (one per segment at most) */
+#define VX_SEG_STATS_ENTRIES (VX_SEGMENT_ENTRIES + 1) /* counter slots 1..VX_SEGMENT_ENTRIES (0: none) */
 #define VX_PORT_ENTRIES    4096   /* VM ports on one host */
 #define VX_NEIGH_ENTRIES   4096   /* (uplink, next hop) pairs */
 #define VX_DROP_ENTRIES    65536  /* (VNI, reason) pairs */

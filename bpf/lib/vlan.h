@@ -50,7 +50,9 @@ static __always_inline int vlan_from_uplink(struct __sk_buff *skb)
 		return drop(0, DROP_UNKNOWN_VLAN);
 	__u32 seg_id = VXVEM_SEG_VLAN(*slot, vid);
 
-	if (!bpf_map_lookup_elem(&vx_segments, &seg_id))
+	struct segment *seg = bpf_map_lookup_elem(&vx_segments, &seg_id);
+
+	if (!seg)
 		return drop(0, DROP_UNKNOWN_VLAN); /* one bucket, whatever VLAN the sender picked */
 	if (bpf_skb_vlan_pop(skb))
 		return drop(seg_id, DROP_DECAP_FAILED);
@@ -71,7 +73,7 @@ static __always_inline int vlan_from_uplink(struct __sk_buff *skb)
 	 * No bpf_redirect_peer: the frame was not addressed to the uplink (pkt_type OTHERHOST),
 	 * and the peer would keep that and drop it; a plain redirect runs eth_type_trans again.
 	 */
-	return deliver(skb, seg_id, &d, 0);
+	return deliver(skb, seg_id, seg, &d, 0);
 }
 
 #endif /* VXVEM_VLAN_H */

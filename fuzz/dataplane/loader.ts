@@ -18,7 +18,7 @@ import type { FixtureDataplane } from '../../testbed/packet-fixture.js';
  */
 export const FUZZ_MAP_SIZES: Partial<Record<MapName, number>> = {
   vx_macs: 1024, vx_static_macs: 64, vx_segments: 64, vx_ports: 64, vx_port_state: 64, vx_port_addrs: 64,
-  vx_peers: 64, vx_trusted: 16, vx_neigh: 64, vx_flood: 64, vx_seg_ports: 64, vx_groups: 64, vx_counters: 64, vx_drops: 128,
+  vx_peers: 64, vx_trusted: 16, vx_neigh: 64, vx_flood: 64, vx_seg_ports: 64, vx_groups: 64, vx_counters: 64, vx_seg_stats: 4, vx_drops: 128,
 };
 
 /** Every entry object of the VEM, loaded for `instance` with FUZZ_MAP_SIZES (pins as Dataplane.open makes them). */

@@ -7,19 +7,22 @@ import type { DataplaneMaps, MapName } from '../../src/maps/tables.js';
 import { macEntry, macText, type MacView, type Run, type World } from './judge.js';
 import type { Scenario } from './scenario.js';
 import { MapReader, type Change, type RawMap } from './snapshot.js';
+import { STATS_SLOT } from '../../testbed/packet-fixture.js';
 
 /** Every map but the ring buffer, by its name in bpf/lib/maps.h, and the wrapper holding its fd. */
 const FIELDS: Record<Exclude<MapName, 'vx_events'>, keyof DataplaneMaps> = {
   vx_config: 'config', vx_macs: 'macs', vx_segments: 'segments', vx_ports: 'ports', vx_vteps: 'vteps', vx_neigh: 'neigh', vx_flood: 'flood',
-  vx_seg_ports: 'segPorts', vx_groups: 'groups', vx_counters: 'counters', vx_drops: 'drops', vx_events_lost: 'eventsLost',
+  vx_seg_ports: 'segPorts', vx_groups: 'groups', vx_counters: 'counters', vx_seg_stats: 'segStats', vx_drops: 'drops', vx_events_lost: 'eventsLost',
   vx_static_macs: 'staticMacs', vx_port_state: 'portState', vx_port_addrs: 'portAddrs', vx_peers: 'peers', vx_trusted: 'trusted',
   vx_dhcp: 'dhcp', vx_dhcp_counters: 'dhcpCounters', vx_port_fast: 'portFast', vx_peer_segs: 'peerSegs',
 };
 export type Watched = keyof typeof FIELDS;
 export const WATCHED = Object.keys(FIELDS) as Watched[];
 /** Read whole after every frame: what a run counted. */
-export const COUNTED: Watched[] = ['vx_drops', 'vx_counters'];
-const ARRAYS = new Set<Watched>(['vx_config', 'vx_vteps', 'vx_events_lost']);
+export const COUNTED: Watched[] = ['vx_drops', 'vx_counters', 'vx_seg_stats'];
+const ARRAYS = new Set<Watched>(['vx_config', 'vx_vteps', 'vx_events_lost', 'vx_seg_stats']);
+/** Stats slot -> the VNI whose segment names it (the fixture's fixed slots). */
+const SLOT_VNI = new Map(Object.entries(STATS_SLOT).map(([vni, slot]) => [slot, Number(vni)]));
 
 export type Snapshot = Partial<Record<Watched, RawMap>>;
 
@@ -109,7 +112,10 @@ export class MapState implements World {
       } else {
         const a = r.sum(c.after, 7);
         const b = r.sum(c.before, 7);
-        counters.set(c.key.readUInt32LE(0), a.map((x, i) => x - b[i]!));
+        const key = c.key.readUInt32LE(0);
+        const vni = n === 'vx_seg_stats' ? SLOT_VNI.get(key) ?? -key : key; // an unknown slot: a VNI no frame has
+        const had = counters.get(vni);
+        counters.set(vni, a.map((x, i) => x - b[i]! + (had?.[i] ?? 0n)));
       }
     }
     return { drops, counters };

@@ -127,11 +127,11 @@ export function desiredFromConfig(cfg: VemConfig, links: Map<string, LinkInfo>, 
   const flood = new Map<number, string[]>();
   for (const s of cfg.segments) {
     if (s.mode === 'vlan') {
-      segments.set(s.vni, { vni: s.vni, mode: FloodMode.Vlan, vtepSlot: 0, group: '0.0.0.0' });
+      segments.set(s.vni, { vni: s.vni, mode: FloodMode.Vlan, vtepSlot: 0, group: '0.0.0.0', statsSlot: 0 });
       continue;
     }
     const vtepSlot = slots.get(s.vtep ?? cfg.vteps[0]!.address)!;
-    segments.set(s.vni, { vni: s.vni, mode: s.mode === 'multicast' ? FloodMode.Multicast : FloodMode.Unicast, vtepSlot, group: s.group ?? '0.0.0.0' });
+    segments.set(s.vni, { vni: s.vni, mode: s.mode === 'multicast' ? FloodMode.Multicast : FloodMode.Unicast, vtepSlot, group: s.group ?? '0.0.0.0', statsSlot: 0 });
     if (s.mode === 'unicast') flood.set(s.vni, s.floodList);
   }
 

@@ -4,6 +4,7 @@ import { MAC_F_STATIC, MacKind, VXVEM_MAX_PHYSNETS, configCodec, type MacKey, ty
 import type { DataplaneMaps } from '../maps/tables.js';
 import type { TypedMap } from '../maps/typed-map.js';
 import type { DesiredState } from './desired.js';
+import { withStatsSlots } from './stats-slots.js';
 
 export interface ReconcileResult {
   /** Map writes and deletes performed (0 when nothing changed). */
@@ -79,10 +80,11 @@ export function reconcile(maps: DataplaneMaps, want: DesiredState): ReconcileRes
     if (ifindex || (maps.physnets.get(slot)?.ifindex ?? 0)) put(maps.physnets, slot, { ifindex, flags: 0 });
   }
   const removeUplinks = syncSet(maps.uplinkPhysnet, want.physnets.map((p) => ({ key: p.ifindex, value: p.slot })), String, count);
-  for (const [vni, seg] of want.segments) put(maps.segments, vni, seg);
+  const segments = withStatsSlots(want.segments, maps);
+  for (const [vni, seg] of segments) put(maps.segments, vni, seg);
   // Each trusted pair with its segment, for the uplink programs' one lookup (after both).
   const removePeerSegs = syncSet(maps.peerSegs, want.peers.flatMap((key) => {
-    const seg = want.segments.get(key.vni);
+    const seg = segments.get(key.vni);
     return seg ? [{ key, value: seg }] : [];
   }), (k) => `${k.vni}/${k.addr}`, count);
   for (const [vni, list] of want.flood) put(maps.flood, vni, { vteps: list });
@@ -104,7 +106,7 @@ export function reconcile(maps: DataplaneMaps, want: DesiredState): ReconcileRes
       changes++;
     }
     // The fast-path record repeats the port and its segment, after both (its own ICMP budget kept).
-    const seg = want.segments.get(p.vni);
+    const seg = segments.get(p.vni);
     if (seg) put(maps.portFast, ifindex, { port: { ...value, icmpLastNs: maps.portFast.get(ifindex)?.port.icmpLastNs ?? 0n }, seg });
     else if (maps.portFast.delete(ifindex)) changes++;
   }

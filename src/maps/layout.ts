@@ -89,12 +89,15 @@ export interface Segment {
   mode: FloodMode;
   vtepSlot: number;
   group: string;
+  /** Its counters' index in vx_seg_stats, handed out by reconcile (stats-slots.ts); 0: counted by VNI. */
+  statsSlot: number;
 }
 export const segmentCodec = new StructCodec<Segment>('segment', 16, {
   vni: u32(0),
   mode: u8(4),
   vtepSlot: u8(5),
   group: ipv4(8),
+  statsSlot: u32(12),
 });
 
 export interface Port {

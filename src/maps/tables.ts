@@ -14,7 +14,7 @@ import { PerCpuMap, TypedMap } from './typed-map.js';
 /** The maps every entry program shares, by their names in bpf/lib/maps.h. */
 export const MAP_NAMES = [
   'vx_config', 'vx_macs', 'vx_segments', 'vx_ports', 'vx_vteps', 'vx_neigh', 'vx_flood',
-  'vx_seg_ports', 'vx_groups', 'vx_counters', 'vx_drops', 'vx_events', 'vx_events_lost', 'vx_static_macs',
+  'vx_seg_ports', 'vx_groups', 'vx_counters', 'vx_seg_stats', 'vx_drops', 'vx_events', 'vx_events_lost', 'vx_static_macs',
   'vx_port_state', 'vx_port_addrs', 'vx_peers', 'vx_trusted', 'vx_dhcp', 'vx_dhcp_counters', 'vx_port_fast', 'vx_peer_segs',
 ] as const;
 /** The maps of VLAN segments and trunks (bpf/lib/vlan.h, trunk.h), kept apart so that MapName's users are not widened. */
@@ -69,7 +69,10 @@ export interface DataplaneMaps {
   trunkOut: TypedMap<TrunkKey, number>;
   /** Segment id -> trunk parents with a subport in it. */
   segTrunks: TypedMap<number, PortList>;
+  /** VNI -> counters of a segment without a stats slot. */
   counters: PerCpuMap<number, SegCounters>;
+  /** Stats slot -> counters of the segment whose value names that slot (segment.statsSlot). */
+  segStats: PerCpuMap<number, SegCounters>;
   drops: PerCpuMap<DropKey, bigint>;
   /** The ring buffer's fd (read through events.ts). */
   eventsFd: number;
@@ -106,6 +109,7 @@ export function wrapMaps(fd: (name: AnyMapName) => number): DataplaneMaps {
     trunkOut: new TypedMap('vx_trunk_out', fd('vx_trunk_out'), trunkKeyCodec, U32),
     segTrunks: new TypedMap('vx_seg_trunks', fd('vx_seg_trunks'), U32, portListCodec),
     counters: new PerCpuMap('vx_counters', fd('vx_counters'), U32, segCountersCodec),
+    segStats: new PerCpuMap('vx_seg_stats', fd('vx_seg_stats'), U32, segCountersCodec),
     drops: new PerCpuMap('vx_drops', fd('vx_drops'), dropKeyCodec, U64),
     eventsFd: fd('vx_events'),
     eventsLost: new TypedMap('vx_events_lost', fd('vx_events_lost'), U32, U64),

@@ -26,12 +26,21 @@ export interface MacCount {
 // struct seg_counters is __u64 counters only: word i of the value is at byte 8 * i.
 const COUNTER_WORDS = segCountersCodec.fieldNames().map((f) => [f, segCountersCodec.offsetOf(f) / 8] as const);
 
+/**
+ * Per segment: its stats slot's counters plus any it has by VNI (counted before it had a slot, or
+ * with the slots full). A removed segment's slot is no longer named by any value: not read.
+ */
 export function readSegmentTotals(maps: DataplaneMaps): Map<number, SegmentTotals> {
   const out = new Map<number, SegmentTotals>();
-  for (const [vni, words] of maps.counters.wordSums()) {
-    const t = {} as SegmentTotals;
-    for (const [f, w] of COUNTER_WORDS) t[f] = words[w]!;
+  const add = (vni: number, words: Float64Array): void => {
+    const t = out.get(vni) ?? (Object.fromEntries(COUNTER_WORDS.map(([f]) => [f, 0])) as SegmentTotals);
+    for (const [f, w] of COUNTER_WORDS) t[f] += words[w]!;
     out.set(vni, t);
+  };
+  for (const [vni, words] of maps.counters.wordSums()) add(vni, words);
+  for (const [vni, seg] of maps.segments.entries()) {
+    const words = seg.statsSlot ? maps.segStats.wordSum(seg.statsSlot) : undefined;
+    if (words) add(vni, words);
   }
   return out;
 }

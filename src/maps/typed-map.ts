@@ -226,12 +226,20 @@ export class PerCpuMap<K, V> extends MapBase<K> {
   *wordSums(): Generator<[K, Float64Array]> {
     const words = this.valueCodec.size / 8;
     if (!Number.isInteger(words)) throw new MapLayoutError(`map ${this.name}: value ${this.valueCodec.cName} is not made of 64-bit words`);
-    for (const [k, v] of this.rawEntries()) {
-      const sums = new Float64Array(words);
-      for (let c = 0; c < this.cpus; c++) {
-        for (let w = 0, off = c * this.slotSize; w < words; w++, off += 8) sums[w]! += v.readUInt32LE(off) + v.readUInt32LE(off + 4) * 4294967296;
-      }
-      yield [this.keyCodec.decode(k), sums];
+    for (const [k, v] of this.rawEntries()) yield [this.keyCodec.decode(k), this.sumWords(v, words)];
+  }
+
+  /** wordSums() of one key (undefined: no entry); for an array's few used slots. */
+  wordSum(key: K): Float64Array | undefined {
+    const v = native().mapLookup(this.fd, this.keyCodec.encode(key));
+    return v === undefined ? undefined : this.sumWords(v, this.valueCodec.size / 8);
+  }
+
+  private sumWords(v: Buffer, words: number): Float64Array {
+    const sums = new Float64Array(words);
+    for (let c = 0; c < this.cpus; c++) {
+      for (let w = 0, off = c * this.slotSize; w < words; w++, off += 8) sums[w]! += v.readUInt32LE(off) + v.readUInt32LE(off + 4) * 4294967296;
     }
+    return sums;
   }
 }
