@@ -86,6 +86,18 @@ struct MapMeta {
 // The map's info and value size; checks are made before any syscall reads a caller's Buffer.
 MapMeta GetMapMeta(Napi::Env env, const char* op, int fd);
 void CheckLen(Napi::Env env, const char* op, const char* what, size_t got, size_t want);
+// mapUpdateBatch's arguments (fd, keys, values, count, flags), their lengths checked against the map.
+struct UpdateBatchArgs {
+  int fd;
+  Bytes keys;
+  Bytes values;
+  uint32_t count;
+  uint32_t flags;
+  MapMeta meta;
+};
+UpdateBatchArgs ParseUpdateBatch(const Napi::CallbackInfo& info, const char* op);
+// A batch update's failure: errno, and how far it got when the kernel says so.
+[[noreturn]] void FailUpdateBatch(Napi::Env env, const char* op, int ret, uint32_t done, uint32_t count);
 Napi::Value MapInfo(const Napi::CallbackInfo& info);
 Napi::Value MapLookup(const Napi::CallbackInfo& info);
 void MapUpdate(const Napi::CallbackInfo& info);

@@ -47,24 +47,16 @@ void RunJob(BatchJob* job) {
 Napi::Value MapUpdateBatchStart(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const char* op = "map_update_batch";
-  int fd = ToFd(env, op, info[0]);
-  Bytes keys = ToBytes(env, op, info[1], "keys");
-  Bytes values = ToBytes(env, op, info[2], "values");
-  uint32_t count = ToU32(env, op, info[3], "count");
-  uint32_t flags = OptU32(env, op, info[4], "flags", BPF_ANY);
-
-  MapMeta m = GetMapMeta(env, op, fd);
+  UpdateBatchArgs a = ParseUpdateBatch(info, op);
   // Per-CPU values have another size in user space: those take mapUpdateBatch.
-  if (m.percpu) Fail(env, op, EINVAL, "per-CPU maps are not supported by the threaded batch");
-  CheckLen(env, op, "keys", keys.len, static_cast<size_t>(count) * m.info.key_size);
-  CheckLen(env, op, "values", values.len, static_cast<size_t>(count) * m.valueBytes);
+  if (a.meta.percpu) Fail(env, op, EINVAL, "per-CPU maps are not supported by the threaded batch");
 
   auto job = std::make_unique<BatchJob>();
-  job->fd = fd;
-  job->count = count;
-  job->flags = flags;
-  job->keys.assign(keys.data, keys.data + keys.len);
-  job->values.assign(values.data, values.data + values.len);
+  job->fd = a.fd;
+  job->count = a.count;
+  job->flags = a.flags;
+  job->keys.assign(a.keys.data, a.keys.data + a.keys.len);
+  job->values.assign(a.values.data, a.values.data + a.values.len);
   job->thread = std::thread(RunJob, job.get());
   uint32_t id = g_next_id++;
   g_jobs.emplace(id, std::move(job));
@@ -80,12 +72,7 @@ Napi::Value MapUpdateBatchWait(const Napi::CallbackInfo& info) {
   std::unique_ptr<BatchJob> job = std::move(it->second);
   g_jobs.erase(it);
   job->thread.join();
-  // On early rejections the kernel leaves count untouched: only a smaller one is news.
-  if (job->ret)
-    Fail(env, op, ErrOf(job->ret),
-         job->done < job->count ? "stopped after " + std::to_string(job->done) + " of " +
-                                      std::to_string(job->count) + " entries"
-                                : "");
+  if (job->ret) FailUpdateBatch(env, op, job->ret, job->done, job->count);
   return Napi::Number::New(env, job->done);
 }
 

@@ -184,26 +184,37 @@ Napi::Value MapLookupAndDeleteBatch(const Napi::CallbackInfo& info) {
   return LookupBatch(info, true);
 }
 
+UpdateBatchArgs ParseUpdateBatch(const Napi::CallbackInfo& info, const char* op) {
+  Napi::Env env = info.Env();
+  UpdateBatchArgs a{};
+  a.fd = ToFd(env, op, info[0]);
+  a.keys = ToBytes(env, op, info[1], "keys");
+  a.values = ToBytes(env, op, info[2], "values");
+  a.count = ToU32(env, op, info[3], "count");
+  a.flags = OptU32(env, op, info[4], "flags", BPF_ANY);
+  a.meta = GetMapMeta(env, op, a.fd);
+  CheckLen(env, op, "keys", a.keys.len, static_cast<size_t>(a.count) * a.meta.info.key_size);
+  CheckLen(env, op, "values", a.values.len, static_cast<size_t>(a.count) * a.meta.valueBytes);
+  return a;
+}
+
+void FailUpdateBatch(Napi::Env env, const char* op, int ret, uint32_t done, uint32_t count) {
+  // On early rejections the kernel leaves count untouched: only a smaller one is news.
+  Fail(env, op, ErrOf(ret),
+       done < count ? "stopped after " + std::to_string(done) + " of " + std::to_string(count) +
+                          " entries"
+                    : "");
+}
+
 Napi::Value MapUpdateBatch(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const char* op = "map_update_batch";
-  int fd = ToFd(env, op, info[0]);
-  Bytes keys = ToBytes(env, op, info[1], "keys");
-  Bytes values = ToBytes(env, op, info[2], "values");
-  uint32_t count = ToU32(env, op, info[3], "count");
+  UpdateBatchArgs a = ParseUpdateBatch(info, op);
   auto opts = Opts<bpf_map_batch_opts>();
-  opts.elem_flags = OptU32(env, op, info[4], "flags", BPF_ANY);
-  MapMeta m = GetMapMeta(env, op, fd);
-  CheckLen(env, op, "keys", keys.len, static_cast<size_t>(count) * m.info.key_size);
-  CheckLen(env, op, "values", values.len, static_cast<size_t>(count) * m.valueBytes);
-  uint32_t done = count;
-  int r = bpf_map_update_batch(fd, keys.data, values.data, &done, &opts);
-  // On early rejections the kernel leaves count untouched: only a smaller one is news.
-  if (r)
-    Fail(env, op, ErrOf(r),
-         done < count ? "stopped after " + std::to_string(done) + " of " +
-                            std::to_string(count) + " entries"
-                      : "");
+  opts.elem_flags = a.flags;
+  uint32_t done = a.count;
+  int r = bpf_map_update_batch(a.fd, a.keys.data, a.values.data, &done, &opts);
+  if (r) FailUpdateBatch(env, op, r, done, a.count);
   return Napi::Number::New(env, done);
 }
 
