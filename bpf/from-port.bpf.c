@@ -238,7 +238,6 @@ static __always_inline int flood(struct __sk_buff *skb, const struct vxvem_confi
 	if (p->storm_pps && !storm_allow(skb->ifindex, p->storm_pps))
 		return drop(vni, DROP_STORM);
 	copies = flood_local(skb, vni, skb->ifindex, NULL);
-	copies += trunk_flood(skb, vni, skb->ifindex, NULL);
 
 	if (seg->mode == FLOOD_VLAN) {
 		/* One tagged copy on the uplink, the original skb. */

@@ -63,8 +63,6 @@ static __always_inline int deliver(struct __sk_buff *skb, __u32 vni, const struc
 	__u32 failed = 0;
 	__u32 copies = flood_local(skb, vni, 0, &failed);
 
-	copies += trunk_flood(skb, vni, 0, &failed);
-
 	/* Nobody to send to is this frame's drop; a copy that failed was counted as such (redirect_failed). */
 	if (!copies && !failed)
 		return drop(vni, DROP_NO_LOCAL_PORT);
