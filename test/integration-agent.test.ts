@@ -21,6 +21,11 @@ const config = (self: string, peer: string, ports: string[], ageing = 300): Reco
 const macs = (host: string): { vni: number; mac: string; kind: string; vtep: string }[] =>
   JSON.parse(T.cli(host, ['show', 'macs', '--json', '--instance', T.agents.get(host)!.instance])) as never;
 
+const txPackets = (host: string): number => {
+  const rows = JSON.parse(T.cli(host, ['show', 'counters', '--json', '--instance', T.agents.get(host)!.instance])) as { vni: number; txPackets?: string | number }[];
+  return Number(rows.find((r) => r.vni === 5000 && r.txPackets !== undefined)?.txPackets ?? 0);
+};
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `f` until `ok` holds; fails with the last value after `ms`. Asserts no speed. */
@@ -71,6 +76,9 @@ describe('restart', () => {
     await T.spawnAgent('h1', a.instance, a.configPath);
     expect(await done).toBe(0);
     expect(out).toMatch(/400 packets transmitted, 400 received, 0% packet loss/);
+    // The restarted agent kept the segment's counter slot (stats-slots.ts): nothing was reset,
+    // so h1 has counted every request VM1 sent since the start (2 + 400, and ARP).
+    expect(txPackets('h1')).toBeGreaterThanOrEqual(402);
   });
 });
 
